@@ -1,0 +1,138 @@
+"""The chapter's four cross-correlation functions, vectorized with TensorFlow.
+
+Shapes are channel-first, as in the book: X is (c_i, h, w), K is (c_o, c_i, k_h, k_w), Y is (c_o, h_o, w_o).
+Every function takes keyword-only `stride`, `padding` (zeros on both sides) and `dilation`, each a whole number
+or a (rows, cols) pair. Inputs may be NumPy arrays, nested lists or eager tensors of any real dtype; the work is
+done in float32 by TensorFlow's NHWC convolution kernel and the result is a `tf.Tensor`.
+
+Each eager TensorFlow op costs about 0.1 ms here, more than the arithmetic at classroom sizes, so the layout
+changes happen in NumPy and one `Conv2D` op does the work. The textbook's loop form lives in `reference.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from convviz.geometry import Geometry, IntPair, conv_geometry
+
+
+def as_float32(name: str, value: object) -> np.ndarray:
+    """Read `value` (array, nested list or tensor of real numbers) as a float32 NumPy array."""
+    if isinstance(value, tf.Tensor):
+        if not (value.dtype.is_floating or value.dtype.is_integer or value.dtype.is_bool):
+            raise ValueError(f"{name} must hold real numbers, but its dtype is {value.dtype.name}.")
+        value = value.numpy()
+    try:
+        array = np.asarray(value)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, but its dtype is {array.dtype}.")
+    return array.astype(np.float32, copy=False)
+
+
+def _expect_rank(function: str, name: str, array: np.ndarray, axes: str) -> None:
+    rank = len(axes.split(","))
+    if array.ndim != rank:
+        raise ValueError(
+            f"{function} expects {name} of shape ({axes}), a {rank}-D array, "
+            f"but got a {array.ndim}-D array of shape {array.shape}."
+        )
+
+
+def _as_bias(bias: object, c_out: int) -> np.ndarray:
+    b = as_float32("bias", bias)
+    if b.shape != (c_out,):
+        raise ValueError(f"The bias needs one number per output channel, {c_out} in all, but has shape {b.shape}.")
+    return b
+
+
+def _correlate(X: np.ndarray, K: np.ndarray, geo: Geometry) -> np.ndarray:
+    """X (c_i, h, w) float32 and K (c_o, c_i, k_h, k_w) float32 -> Y (c_o, h_o, w_o), one Conv2D op."""
+    x_nhwc = np.ascontiguousarray(X.transpose(1, 2, 0))[np.newaxis]  # (1, h, w, c_i)
+    k_hwio = np.ascontiguousarray(K.transpose(2, 3, 1, 0))  # (k_h, k_w, c_i, c_o)
+    (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
+    y_nhwc = tf.raw_ops.Conv2D(
+        input=x_nhwc,
+        filter=k_hwio,
+        strides=[1, s_h, s_w, 1],
+        padding="EXPLICIT",
+        explicit_paddings=[0, 0, p_h, p_h, p_w, p_w, 0, 0],
+        dilations=[1, d_h, d_w, 1],
+    )  # (1, h_o, w_o, c_o)
+    return y_nhwc.numpy()[0].transpose(2, 0, 1)  # (c_o, h_o, w_o)
+
+
+def _to_tensor(Y: np.ndarray) -> tf.Tensor:
+    return tf.constant(np.ascontiguousarray(Y), dtype=tf.float32)
+
+
+def corr2d(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:
+    """Single-channel cross-correlation: X (h, w) with K (k_h, k_w) gives (h_o, w_o)."""
+    X, K = as_float32("X", X), as_float32("K", K)
+    _expect_rank("corr2d", "X", X, "h, w")
+    _expect_rank("corr2d", "K", K, "k_h, k_w")
+    X, K = X[np.newaxis], K[np.newaxis, np.newaxis]  # (1, h, w), (1, 1, k_h, k_w)
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation)
+    return _to_tensor(_correlate(X, K, geo)[0])
+
+
+def corr2d_multi_in(
+    X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1
+) -> tf.Tensor:
+    """Multiple input channels: correlate each X[c] with K[c] and sum over c. X (c_i, h, w), K (c_i, k_h, k_w)."""
+    X, K = as_float32("X", X), as_float32("K", K)
+    _expect_rank("corr2d_multi_in", "X", X, "c_i, h, w")
+    _expect_rank("corr2d_multi_in", "K", K, "c_i, k_h, k_w")
+    K = K[np.newaxis]  # (1, c_i, k_h, k_w): one output channel
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation)
+    return _to_tensor(_correlate(X, K, geo)[0])
+
+
+def corr2d_multi_in_out(
+    X: object,
+    K: object,
+    bias: object | None = None,
+    *,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+) -> tf.Tensor:
+    """Multiple input and output channels: output channel o is corr2d_multi_in(X, K[o]) + bias[o].
+
+    X (c_i, h, w), K (c_o, c_i, k_h, k_w), bias (c_o,) or None -> (c_o, h_o, w_o).
+    """
+    X, K = as_float32("X", X), as_float32("K", K)
+    _expect_rank("corr2d_multi_in_out", "X", X, "c_i, h, w")
+    _expect_rank("corr2d_multi_in_out", "K", K, "c_o, c_i, k_h, k_w")
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
+    Y = _correlate(X, K, geo)
+    if bias is not None:
+        Y = Y + _as_bias(bias, geo.c_out)[:, np.newaxis, np.newaxis]  # (c_o, h_o, w_o) + (c_o, 1, 1)
+    return _to_tensor(Y)
+
+
+def corr2d_multi_in_out_1x1(
+    X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1
+) -> tf.Tensor:
+    """A 1x1 convolution as one matrix product: (c_o, c_i) @ (c_i, h*w), reshaped back to (c_o, h, w).
+
+    X (c_i, h, w), K (c_o, c_i, 1, 1). Padding adds zero pixels and stride skips pixels; dilation has no effect.
+    """
+    X, K = as_float32("X", X), as_float32("K", K)
+    _expect_rank("corr2d_multi_in_out_1x1", "X", X, "c_i, h, w")
+    _expect_rank("corr2d_multi_in_out_1x1", "K", K, "c_o, c_i, 1, 1")
+    if K.shape[2:] != (1, 1):
+        raise ValueError(
+            f"corr2d_multi_in_out_1x1 needs a 1×1 kernel, but K has shape {K.shape} "
+            f"(k_h×k_w = {K.shape[2]}×{K.shape[3]})."
+        )
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation)
+    (s_h, s_w), (p_h, p_w) = geo.stride, geo.padding
+    X = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))[:, ::s_h, ::s_w]  # (c_i, h_o, w_o): the pixels the kernel visits
+    c_i, h_o, w_o = X.shape
+    X_flat = tf.reshape(X, (c_i, h_o * w_o))  # (c_i, h*w): one column per pixel
+    K_flat = tf.reshape(K, (geo.c_out, c_i))  # (c_o, c_i): the channel-mixing matrix
+    Y_flat = tf.matmul(K_flat, X_flat)  # (c_o, c_i) @ (c_i, h*w) -> (c_o, h*w)
+    return tf.reshape(Y_flat, (geo.c_out, h_o, w_o))

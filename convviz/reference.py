@@ -1,0 +1,44 @@
+"""The textbook's loop form of cross-correlation, kept as a readable reference.
+
+Each function builds on the previous one, as the chapter does: `corr2d_loop` slides one kernel over one channel,
+`corr2d_multi_in_loop` sums it over input channels, `corr2d_multi_in_out_loop` stacks that over output channels.
+It visits every output position in Python, so it is slow (seconds at 8x32x32); the tests, the benchmark and the
+app's "how it is computed" text use it, the app itself uses `convviz.core`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from convviz.core import as_float32
+from convviz.geometry import IntPair, conv_geometry
+
+
+def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:
+    """Y[i, j] = sum(X_padded[window at (i, j)] * K), one output position at a time. X (h, w), K (k_h, k_w)."""
+    X, K = as_float32("X", X), as_float32("K", K)
+    geo = conv_geometry((1, *X.shape), (1, 1, *K.shape), stride=stride, padding=padding, dilation=dilation)
+    (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
+    X = tf.pad(X, [[p_h, p_h], [p_w, p_w]])
+    k_h, k_w = K.shape
+    Y = []
+    for i in range(geo.out_h):
+        for j in range(geo.out_w):
+            window = X[i * s_h : i * s_h + d_h * (k_h - 1) + 1 : d_h, j * s_w : j * s_w + d_w * (k_w - 1) + 1 : d_w]
+            Y.append(tf.reduce_sum(window * K))
+    return tf.reshape(tf.stack(Y), (geo.out_h, geo.out_w))
+
+
+def corr2d_multi_in_loop(X: object, K: object, **geometry: IntPair) -> tf.Tensor:
+    """Correlate each input channel with its kernel slice and add the results. X (c_i, h, w), K (c_i, k_h, k_w)."""
+    X, K = as_float32("X", X), as_float32("K", K)
+    return tf.add_n([corr2d_loop(x, k, **geometry) for x, k in zip(X, K, strict=True)])
+
+
+def corr2d_multi_in_out_loop(X: object, K: object, bias: object | None = None, **geometry: IntPair) -> tf.Tensor:
+    """Stack one multi-input correlation per output channel. X (c_i, h, w), K (c_o, c_i, k_h, k_w)."""
+    Y = tf.stack([corr2d_multi_in_loop(X, k, **geometry) for k in as_float32("K", K)])  # (c_o, h_o, w_o)
+    if bias is not None:
+        Y += np.reshape(as_float32("bias", bias), (-1, 1, 1))  # (c_o, 1, 1) broadcast over positions
+    return Y

@@ -1,0 +1,95 @@
+"""The step model: everything one animation step shows, as plain NumPy data.
+
+A step is one output position (i, j), visited in row-major order. At that step the window sits at
+(i * s_h, j * s_w) in the zero-padded input; for every output channel o and input channel c the student sees
+the element-wise products X_padded[c, window] * K[o, c], their sum (the partial sum of channel c), and the
+output value Y[o, i, j] = sum over c of the partial sums + bias[o].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from convviz.core import as_float32
+from convviz.geometry import Geometry, IntPair, conv_geometry
+
+
+@dataclass(frozen=True)
+class StepTable:
+    """One row per output position, in row-major order; n = h_o * w_o."""
+
+    geometry: Geometry
+    X_padded: np.ndarray  # (c_i, h + 2p_h, w + 2p_w)
+    K: np.ndarray  # (c_o, c_i, k_h, k_w)
+    bias: np.ndarray  # (c_o,), zeros when the layer has no bias
+    window_origin: np.ndarray  # (n, 2): top-left (row, col) of the window in X_padded
+    products: np.ndarray  # (n, c_o, c_i, k_h, k_w)
+    partial_sums: np.ndarray  # (n, c_o, c_i)
+    outputs: np.ndarray  # (n, c_o)
+
+    @property
+    def n_steps(self) -> int:
+        return self.outputs.shape[0]
+
+    def output_position(self, step: int) -> tuple[int, int]:
+        """The (row, col) of the output cell that `step` computes."""
+        return divmod(step, self.geometry.out_w)
+
+    def window_cells(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (k_h,) and columns (k_w,) of X_padded that the kernel touches at `step` (dilation spreads them)."""
+        (d_h, d_w), (row, col) = self.geometry.dilation, self.window_origin[step]
+        return row + d_h * np.arange(self.geometry.k_h), col + d_w * np.arange(self.geometry.k_w)
+
+    def output_maps(self) -> np.ndarray:
+        """The finished output, (c_o, h_o, w_o), assembled from the steps."""
+        geo = self.geometry
+        return self.outputs.T.reshape(geo.c_out, geo.out_h, geo.out_w)  # (n, c_o) -> (c_o, h_o, w_o)
+
+
+def step_table(
+    X: object,
+    K: object,
+    bias: object | None = None,
+    *,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+) -> StepTable:
+    """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i, k_h, k_w), vectorized in TensorFlow."""
+    X, K = as_float32("X", X), as_float32("K", K)
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
+    b = np.zeros(geo.c_out, np.float32) if bias is None else as_float32("bias", bias)
+    if b.shape != (geo.c_out,):
+        raise ValueError(f"The bias needs one number per output channel, {geo.c_out} in all, but has shape {b.shape}.")
+    (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
+
+    X_padded = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))  # (c_i, h + 2p_h, w + 2p_w)
+    patches = tf.image.extract_patches(
+        X_padded.transpose(1, 2, 0)[np.newaxis],  # (1, H_p, W_p, c_i)
+        sizes=[1, geo.k_h, geo.k_w, 1],
+        strides=[1, s_h, s_w, 1],
+        rates=[1, d_h, d_w, 1],
+        padding="VALID",
+    )  # (1, h_o, w_o, k_h * k_w * c_i), ordered (k_h, k_w, c_i)
+    windows = tf.transpose(
+        tf.reshape(patches, (geo.n_positions, geo.k_h, geo.k_w, geo.c_in)), (0, 3, 1, 2)
+    )  # (n, c_i, k_h, k_w)
+    products = tf.einsum("ncab,ocab->nocab", windows, K)  # (n, c_o, c_i, k_h, k_w)
+    partial_sums = tf.reduce_sum(products, axis=(3, 4))  # (n, c_o, c_i)
+    outputs = tf.reduce_sum(partial_sums, axis=2) + b  # (n, c_o)
+
+    rows, cols = np.divmod(np.arange(geo.n_positions), geo.out_w)
+    window_origin = np.stack([rows * s_h, cols * s_w], axis=1)  # (n, 2)
+    return StepTable(
+        geometry=geo,
+        X_padded=X_padded,
+        K=K,
+        bias=b,
+        window_origin=window_origin,
+        products=products.numpy(),
+        partial_sums=partial_sums.numpy(),
+        outputs=outputs.numpy(),
+    )
