@@ -1,0 +1,24 @@
+"""convviz: `streamlit run app.py`. The page, its two views, and nothing else; the work lives in `convviz/`."""
+
+import streamlit as st
+
+from convviz.strings import text
+from convviz.ui.main_view import render_main_view
+from convviz.ui.mixing_view import render_mixing_view
+
+
+def main() -> None:
+    st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
+    # The open tab is in the URL (?view=...), and only the open tab's code runs.
+    main_tab, mixing_tab = st.tabs(
+        [text("tab_main"), text("tab_mixing")], key="view", bind="query-params", on_change="rerun"
+    )
+    if mixing_tab.open:
+        with mixing_tab:
+            render_mixing_view()
+    else:
+        with main_tab:
+            render_main_view()
+
+
+main()
