@@ -12,7 +12,205 @@ EN: dict[str, str] = {
     "tab_main": "Multi-channel correlation",
     "tab_mixing": "1×1 convolution",
     "url_notice_title": "Some values in the link were changed:",
+    # ---- main screen: controls ----
+    "sidebar_title": "Setting",
+    "sidebar_share": "The address bar holds every choice: copy the link to share this exact view.",
+    "c_in": "Input channels c_i",
+    "c_out": "Output channels c_o",
+    "h": "Input height h",
+    "w": "Input width w",
+    "kh": "Kernel height k_h",
+    "kw": "Kernel width k_w",
+    "stride": "Stride s",
+    "padding": "Padding p (zeros on every side)",
+    "dilation": "Dilation d",
+    "bias": "Add a bias per output channel",
+    "values": "Values",
+    "values_random": "normal random numbers, as in the notebook",
+    "values_integers": "small integers, for mental arithmetic",
+    "values_textbook": "the chapter's example: X, and K, K+1, K+2",
+    "textbook_fixed": "Textbook values fix the shapes: 2 input channels of 3×3, a 2×2 kernel, 3 output channels.",
+    "seed": "Random seed",
+    "out": "Output channel to follow",
+    "speed": "Playback speed",
+    "speed_slow": "slow (1.2 s a step)",
+    "speed_normal": "normal (0.7 s a step)",
+    "speed_fast": "fast (0.3 s a step)",
+    "speed_fastest": "fastest (0.1 s a step)",
+    "step": "Show step",
+    "step_help": "Start the animation at this output position; the − and + buttons step through it.",
+    # ---- main screen: page ----
+    "intro": (
+        "Every input channel is correlated with its own slice of the kernel; the per-channel results "
+        "(the partial sums Σ) are added, plus the bias, to give one output value. Each output channel has "
+        "its own kernel of shape c_i × k_h × k_w. Press **Play**, drag the slider, or step with **Show step**."
+    ),
+    "not_convolution": (
+        "This is cross-correlation, which deep-learning libraries call convolution: "
+        "a mathematical convolution would flip the kernel first."
+    ),
+    "impossible": "This setting cannot be computed: {reason}",
+    "impossible_hint": "Make the kernel or the dilation smaller, or the input or the padding larger.",
+    "metric_output": "Output shape (c_o × h_o × w_o)",
+    "metric_params": "Parameters",
+    "metric_params_help": "c_o·c_i·k_h·k_w = {formula}",
+    "metric_mult_adds": "Multiply–adds",
+    "metric_mult_adds_help": "c_o·h_o·w_o·c_i·k_h·k_w = {formula}",
+    "formula_title": "Output size",
+    "animation_title": "Output channel {o}, step by step",
+    "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell to read it.",
+    "all_outputs_title": "All {c_o} output channels",
+    "check_ok": "Checked against `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
+    "check_bad": "Disagrees with `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
+    "how_title": "How it is computed",
+    "how_text": (
+        "The app computes every step at once with TensorFlow (`tf.image.extract_patches` and `einsum`), and the "
+        "output with one `Conv2D` call. The textbook's loop form below gives the same numbers, one position "
+        "at a time:"
+    ),
+    # ---- main screen: animated figure ----
+    "fig_input": "input X[{c}]",
+    "fig_kernel": "K[{o},{c}]",
+    "fig_products": "window × K",
+    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_total": "Y[{o}, i, j] = Σ's added",
+    "fig_total_bias": "Y[{o}, i, j] = Σ's added + bias",
+    "fig_output": "output Y[{o}]  ({h}×{w})",
+    "fig_padding_hover": "padding: 0",
+    "fig_products_hover": "window value × kernel weight = %{z}",
+    "fig_partial_hover": "partial sum of this channel = %{z}",
+    "fig_total_hover": "Σ partial sums (+ bias) = Y[{o}, i, j] = %{{z}}",
+    "fig_play": "▶ Play",
+    "fig_pause": "❚❚ Pause",
+    "fig_slider_prefix": "output cell (row, col) = ",
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
+    "mix_title": "1×1 convolution: a fully connected layer at every pixel",
+    "mix_intro": (
+        "A 1×1 kernel never looks at neighbours. At every pixel (i, j) it takes the vector of the input's "
+        "channels, x = X[:, i, j], and multiplies it by one matrix W (c_o × c_i): y = W·x is the output's "
+        "channels at that pixel. So a 1×1 convolution mixes channels, and it is a fully connected layer "
+        "applied to every pixel with the same weights."
+    ),
+    "mix_controls": "Sizes and data",
+    "mix_c_in": "input channels c_i",
+    "mix_c_out": "output channels c_o",
+    "mix_h": "height h",
+    "mix_w": "width w",
+    "mix_seed": "seed",
+    "mix_seed_help": "Chooses the input picture and the random preset's weights.",
+    "mix_input_note": (
+        "The input X holds whole numbers 0–9: one smooth wave per channel (with 3 channels, an RGB picture)."
+    ),
+    "mix_matrix_heading": "The mixing matrix W",
+    "mix_preset": "preset",
+    "mix_preset_help": "A preset fills W; you can then edit any number.",
+    "mix_preset_identity": "copy: output o = input o",
+    "mix_preset_swap": "a permutation: the channel order reversed (RGB → BGR)",
+    "mix_preset_grey": "RGB → grey with the luma weights 0.299, 0.587, 0.114",
+    "mix_preset_average": "every output is the mean of the inputs",
+    "mix_preset_random": "weights −1…1 in steps of 0.1 (from the seed)",
+    "mix_grey_needs_rgb": (
+        "The grey preset needs 3 input channels (R, G, B). With c_i = {c_in} it uses {fallback}."
+    ),
+    "mix_grey_fallback_more": "the luma weights on channels 0, 1, 2 and weight 0 on the others",
+    "mix_grey_fallback_fewer": "the average instead, because there is no R, G, B",
+    "mix_grey_fix": "Use 3 input channels",
+    "mix_edit": "Edit W: one row per output channel, {c_in} numbers per row",
+    "mix_edit_help": "Numbers separated by commas or spaces; rows on separate lines (or separated by ;).",
+    "mix_edit_bad": "{problem} W keeps its last good value (drawn above).",
+    "mix_edit_custom": "W is your edit (it is in the link, so sharing the link shares it).",
+    "mix_edit_preset": "W is the {preset} preset.",
+    "mix_reset": "Back to the preset",
+    "mix_url_bad_matrix": "`mix_W` in the link is not a {c_out}×{c_in} matrix ({problem}), so the preset is used.",
+    "mix_err_too_long": "The text is longer than {limit} characters.",
+    "mix_err_row_count": "W needs {expected} rows (one per output channel), but the text has {got}.",
+    "mix_err_col_count": "Row {row} needs {expected} numbers (one per input channel), but has {got}.",
+    "mix_err_not_number": "Row {row}, column {col}: “{cell}” is not a number.",
+    "mix_err_not_finite": "Row {row}, column {col}: “{cell}” is not a finite number (NaN and infinities are refused).",
+    "mix_err_too_big": "Row {row}, column {col}: “{cell}” is larger than {limit} in size.",
+    "mix_pixel_heading": "One pixel: y = W · x",
+    "mix_pixel_help": (
+        "Click a pixel in the input or the output (or choose its row and column). ▶ Play runs over every "
+        "pixel; the slider jumps to one. The same W is used at every pixel: only x changes."
+    ),
+    "mix_row": "pixel row i",
+    "mix_col": "pixel column j",
+    "mix_pixel_numbers": "Pixel ({row}, {col}): x = X[:, {row}, {col}] = ({x}), y = W·x = ({y})",
+    "mix_matmul_heading": "The whole layer as one matrix product",
+    "mix_matmul_help": (
+        "Reshape X (c_i, h, w) into X_flat (c_i, h·w): each channel's rows laid end to end, so column "
+        "p = i·w + j is pixel (i, j). Then one product W · X_flat = Y_flat (c_o, h·w), reshaped back to "
+        "Y (c_o, h, w). This is `corr2d_multi_in_out_1x1`; pixel ({row}, {col}) is column {p}."
+    ),
+    "mix_matmul_shapes": "({c_out} × {c_in}) · ({c_in} × {n}) = ({c_out} × {n}),  h·w = {h}·{w} = {n}",
+    "mix_check_ok": (
+        "Same answer as the general path `corr2d_multi_in_out(X, K)` with K = W reshaped to ({c_out}, {c_in}, 1, 1): "
+        "max |Y_1×1 − Y_general| = {diff} ≤ tolerance {tol}."
+    ),
+    "mix_check_bad": (
+        "The general path `corr2d_multi_in_out(X, K)` disagrees: max |Y_1×1 − Y_general| = {diff} > tolerance {tol}."
+    ),
+    "mix_check_note": (
+        "The notebook compared the two with `==`. Both sum the same products in float32 but possibly in a "
+        "different order, so they may differ in the last bits: compare with a tolerance "
+        "(here 1e-5 × max(1, max |Y|))."
+    ),
+    "mix_cost_heading": "What it costs: 1×1 against k×k",
+    "mix_k": "k of the k×k layer",
+    "mix_k_help": "Odd sizes only, so that a padding of (k − 1)/2 keeps the picture h×w.",
+    "mix_bias": "count the biases",
+    "mix_bias_help": "A bias adds one parameter per output channel, and no multiply–adds.",
+    "mix_cost_layer": "layer",
+    "mix_cost_kernel": "kernel shape K",
+    "mix_cost_params": "parameters",
+    "mix_cost_params_formula": "formula",
+    "mix_cost_mult_adds": "multiply–adds",
+    "mix_cost_1x1": "1×1, {c_in} → {c_out} channels",
+    "mix_cost_kxk": "{k}×{k}, {c_in} → {c_out} channels",
+    "mix_cost_ratio": (
+        "On {h}×{w} pixels the {k}×{k} layer has {ratio}× the parameters and multiply–adds of the 1×1 layer: "
+        "each output value reads k² = {k2} pixels of every channel instead of one."
+    ),
+    "mix_cost_ratio_bias": "With the biases the ratio is {ratio}×.",
+    "mix_bottleneck_heading": "Worked example: a bottleneck",
+    "mix_bottleneck_intro": (
+        "A {k}×{k} layer from {c} to {c} channels on {h}×{w} pixels, against first a 1×1 layer that reduces "
+        "the {c} channels to {mid}, then the {k}×{k} layer from {mid} back to {c} channels (the idea behind "
+        "GoogLeNet's Inception blocks and ResNet's bottleneck blocks)."
+    ),
+    "mix_bottleneck_direct": "direct {k}×{k}, {c} → {c}",
+    "mix_bottleneck_reduce": "1×1, {c} → {mid}",
+    "mix_bottleneck_expand": "{k}×{k}, {mid} → {c}",
+    "mix_bottleneck_total": "bottleneck in all",
+    "mix_bottleneck_saving": (
+        "The bottleneck needs {params_ratio}× fewer parameters ({direct_params} against {bottleneck_params}) and "
+        "{mult_ratio}× fewer multiply–adds ({direct_mult} against {bottleneck_mult})."
+    ),
+    "mix_bottleneck_k1": (
+        "With k = 1 both layers are 1×1: the {c}×{c} matrix W is replaced by the product of a {mid}×{c} and a "
+        "{c}×{mid} matrix. That is cheaper, but such a W has rank at most {mid}: it can mix channels in fewer ways."
+    ),
+    "mix_fig_w_title": "W: {c_out} output × {c_in} input channels",
+    "mix_fig_w_hover": "W[%{y}, %{x}] = %{z}",
+    "mix_fig_in_tick": "in {c}",
+    "mix_fig_out_tick": "out {o}",
+    "mix_fig_rgb": "X as RGB",
+    "mix_fig_rgb_out": "Y as RGB (clipped to 0–9)",
+    "mix_fig_in_map": "X[{c}]",
+    "mix_fig_out_map": "Y[{o}]",
+    "mix_fig_w": "W",
+    "mix_fig_x": "x",
+    "mix_fig_products": "W[o, c] · x[c]",
+    "mix_fig_y": "y",
+    "mix_fig_pick_hover": "%{customdata[2]}<br>click: pick this pixel",
+    "mix_fig_play": "▶ Play",
+    "mix_fig_pause": "❚❚ Pause",
+    "mix_fig_slider_prefix": "pixel (i, j) = ",
+    "mix_fig_xflat": "X_flat: ({c_in} × {n})",
+    "mix_fig_w_short": "W: ({c_out} × {c_in})",
+    "mix_fig_yflat": "Y_flat = W · X_flat: ({c_out} × {n})",
+    "mix_fig_reshape_in": "↓ reshape X ({c_in}, {h}, {w}) → X_flat ({c_in}, {h}·{w}): each channel's rows end to end",
+    "mix_fig_reshape_out": "↓ reshape Y_flat ({c_out}, {h}·{w}) → Y ({c_out}, {h}, {w})",
     # ---- end of 1×1 explorer ----
 }
 

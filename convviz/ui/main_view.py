@@ -1,7 +1,211 @@
-"""The main screen: the animated multi-channel correlation."""
+"""The main screen: the animated multi-channel correlation, its numbers, and every output channel.
 
+Each control's key is its URL parameter. Work that depends only on the setting is cached per server, so every
+student who opens the same link shares it.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
 import streamlit as st
+import tensorflow as tf
+
+from convviz import reference
+from convviz.core import corr2d_multi_in_out
+from convviz.figures import animation_figure, at_step, output_maps_figure
+from convviz.geometry import Geometry, conv_geometry
+from convviz.setting import VALUE_KINDS, Setting, make_tensors
+from convviz.steps import StepTable, step_table
+from convviz.strings import text
+from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, show_figure
+
+SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
+MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
+_DEFAULT = Setting()
+URL_SETTINGS = (
+    IntSetting("c_in", _DEFAULT.c_in, 1, 8),
+    IntSetting("c_out", _DEFAULT.c_out, 1, 8),
+    IntSetting("h", _DEFAULT.h, 1, 32),
+    IntSetting("w", _DEFAULT.w, 1, 32),
+    IntSetting("kh", _DEFAULT.kh, 1, 7),
+    IntSetting("kw", _DEFAULT.kw, 1, 7),
+    IntSetting("stride", _DEFAULT.stride, 1, 4),
+    IntSetting("padding", _DEFAULT.padding, 0, 3),
+    IntSetting("dilation", _DEFAULT.dilation, 1, 3),
+    BoolSetting("bias", _DEFAULT.bias),
+    ChoiceSetting("values", _DEFAULT.values, VALUE_KINDS),
+    IntSetting("seed", _DEFAULT.seed, 0, 2**31 - 1),
+    IntSetting("out", 0, 0, 7),
+    ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
+    IntSetting("step", 0, 0, MAX_STEPS - 1),
+)
+_BY_KEY = {s.key: s for s in URL_SETTINGS}
+
+
+# ---- cached work, pure functions of the setting ----
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _steps(setting: Setting) -> StepTable:
+    s = setting.effective()
+    X, K, bias = make_tensors(setting)
+    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _animation(setting: Setting, out: int) -> dict:
+    return animation_figure(_steps(setting), out, decimals=_decimals(setting))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _check_against_tf(setting: Setting) -> tuple[float, float]:
+    """Largest |core − tf.nn.conv2d| over the output, and the tolerance it is held to."""
+    s = setting.effective()
+    X, K, bias = make_tensors(setting)
+    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
+    p = s.padding
+    Y_tf = tf.nn.conv2d(
+        X.transpose(1, 2, 0)[None],  # (1, h, w, c_i)
+        K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i, c_o)
+        strides=s.stride,
+        padding=[[0, 0], [p, p], [p, p], [0, 0]],
+        dilations=s.dilation,
+    ).numpy()[0].transpose(2, 0, 1)  # (c_o, h_o, w_o)
+    if bias is not None:
+        Y_tf = Y_tf + bias[:, None, None]
+    tolerance = 1e-5 * max(1.0, float(np.abs(Y_tf).max()))
+    return float(np.abs(Y - Y_tf).max()), tolerance
+
+
+def _decimals(setting: Setting) -> int:
+    return 2 if setting.values == "random" else 0
+
+
+# ---- controls ----
+
+
+def _number(key: str, notices: list[str], high: int | None = None, disabled: bool = False, **kwargs) -> int:
+    """A whole-number input bound to the URL parameter `key`, whose upper end may depend on other controls."""
+    spec = _BY_KEY[key]
+    high = spec.high if high is None else high
+    if key not in st.session_state and high < spec.high:  # first run: a link may ask for more than exists
+        notices += adopt_url([IntSetting(key, spec.default, spec.low, high)])
+    elif st.session_state.get(key, spec.default) > high:  # a range that shrank: keep the widget valid
+        st.session_state[key] = high
+    return int(st.number_input(text(key), spec.low, high, min(spec.default, high), step=1, key=key,
+                               bind="query-params", disabled=disabled, **kwargs))
+
+
+def _controls(notices: list[str]) -> tuple[Setting, int, int]:
+    """Draw the sidebar; return the setting, the output channel followed, and the playback ms per step."""
+    with st.sidebar:
+        st.header(text("sidebar_title"))
+        values = st.radio(text("values"), VALUE_KINDS, index=VALUE_KINDS.index(_DEFAULT.values), key="values",
+                          bind="query-params",
+                          captions=[text(f"values_{kind}") for kind in VALUE_KINDS])
+        textbook = values == "textbook"
+        if textbook:
+            st.caption(text("textbook_fixed"))
+        left, right = st.columns(2)
+        with left:
+            c_in = _number("c_in", notices, disabled=textbook)
+            h = _number("h", notices, disabled=textbook)
+            kh = _number("kh", notices, disabled=textbook)
+        with right:
+            c_out = _number("c_out", notices, disabled=textbook)
+            w = _number("w", notices, disabled=textbook)
+            kw = _number("kw", notices, disabled=textbook)
+        stride = _number("stride", notices)
+        padding = _number("padding", notices)
+        dilation = _number("dilation", notices)
+        bias = st.toggle(text("bias"), key="bias", bind="query-params")
+        seed = _number("seed", notices, disabled=textbook and not bias)
+        setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed)
+        out = _number("out", notices, high=setting.effective().c_out - 1)
+        speed = st.select_slider(text("speed"), tuple(SPEEDS_MS), value="normal", key="speed", bind="query-params",
+                                 format_func=lambda name: name)
+        st.caption(text(f"speed_{speed}"))
+        st.caption(text("sidebar_share"))
+    return setting, out, SPEEDS_MS[speed]
+
+
+# ---- the page ----
+
+
+def _geometry(setting: Setting) -> tuple[Geometry | None, str]:
+    """The setting's geometry, or None and the sentence that says why it is impossible."""
+    s = setting.effective()
+    try:
+        return conv_geometry(s.x_shape, s.k_shape, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                             bias=s.bias), ""
+    except ValueError as err:
+        return None, str(err)
+
+
+def _formula(geo: Geometry) -> None:
+    (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
+    rows = []
+    for name, size, k, s, p, d, out in (("h", geo.h, geo.k_h, s_h, p_h, d_h, geo.out_h),
+                                        ("w", geo.w, geo.k_w, s_w, p_w, d_w, geo.out_w)):
+        rows.append(
+            rf"{name}_o = \left\lfloor \frac{{{name} + 2p - d(k_{name} - 1) - 1}}{{s}} \right\rfloor + 1"
+            rf" = \left\lfloor \frac{{{size} + 2\cdot{p} - {d}\cdot({k} - 1) - 1}}{{{s}}} \right\rfloor + 1 = {out}"
+        )
+    st.latex(r"\begin{aligned}" + r"\\[4pt]".join(rows) + r"\end{aligned}")
+
+
+def _metrics(geo: Geometry) -> None:
+    weights = f"{geo.c_out}·{geo.c_in}·{geo.k_h}·{geo.k_w}" + (f" + {geo.c_out}" if geo.has_bias else "")
+    mult_adds = f"{geo.c_out}·{geo.out_h}·{geo.out_w}·{geo.c_in}·{geo.k_h}·{geo.k_w}"
+    first, second, third = st.columns(3)
+    first.metric(text("metric_output"), f"{geo.c_out} × {geo.out_h} × {geo.out_w}")
+    second.metric(text("metric_params"), f"{geo.params:,}", help=text("metric_params_help", formula=weights))
+    third.metric(text("metric_mult_adds"), f"{geo.mult_adds:,}", help=text("metric_mult_adds_help", formula=mult_adds))
 
 
 def render_main_view() -> None:
-    st.write("main view: under construction")
+    """Draw the main screen: controls in the sidebar, the animation and its numbers in the page."""
+    notices = adopt_url(s for s in URL_SETTINGS if s.key not in st.session_state)
+    setting, out, frame_ms = _controls(notices)
+    notice_slot = st.container()
+    st.markdown(text("intro"))
+    geo, reason = _geometry(setting)
+    if geo is None:
+        st.error(text("impossible", reason=reason))
+        st.info(text("impossible_hint"))
+    else:
+        _animation_section(setting, geo, out, frame_ms, notices)
+    if notices:
+        notice_slot.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {n}" for n in notices))
+
+
+def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
+    table = _steps(setting)
+    title_column, step_column = st.columns([3, 1], vertical_alignment="bottom")
+    title_column.subheader(text("animation_title", o=out))
+    with step_column:
+        step = _number("step", notices, high=table.n_steps - 1, help=text("step_help"))
+    figure = at_step(_animation(setting, out), step, frame_ms)
+    if not figure["layout"]["meta"]["numbers"]:
+        st.caption(text("numbers_hidden"))
+    show_figure(figure, key="animation", width="stretch")
+    _metrics(geo)
+
+    st.subheader(text("all_outputs_title", c_o=geo.c_out))
+    show_figure(output_maps_figure(table.output_maps(), decimals=_decimals(setting), highlight=out),
+                key="outputs", width="stretch")
+    diff, tolerance = _check_against_tf(setting)
+    if diff <= tolerance:
+        st.success(text("check_ok", diff=diff, tol=tolerance))
+    else:
+        st.error(text("check_bad", diff=diff, tol=tolerance))
+    st.caption(text("not_convolution"))
+    with st.expander(text("formula_title")):
+        _formula(geo)
+    with st.expander(text("how_title")):
+        st.markdown(text("how_text"))
+        source = "\n\n".join(inspect.getsource(f) for f in (
+            reference.corr2d_loop, reference.corr2d_multi_in_loop, reference.corr2d_multi_in_out_loop))
+        st.code(source, language="python")
