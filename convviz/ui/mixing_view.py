@@ -1,7 +1,400 @@
-"""The 1×1 explorer: convolution as channel mixing."""
+"""The 1×1 explorer: a 1×1 convolution is a fully connected layer applied at every pixel (it only mixes channels).
 
+Sections, top to bottom: the sizes and the input; the mixing matrix W (presets, heatmap, editable text); one
+pixel's y = W · x, animated over every pixel; the whole layer as one matrix product, checked against the general
+path; and what it costs beside a k×k layer, with a worked bottleneck example.
+
+Every control's key starts with `mix_` and is also its URL parameter. An edited W travels in the URL as
+`mix_W=1,0,0;0,1,0`; it is checked like any other URL value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
 import streamlit as st
+
+from convviz import mixing
+from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_point
+from convviz.strings import text
+from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, show_figure
+
+K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
+DEFAULT_PRESET = "random"
+BOTTLENECK = {"channels": 256, "reduced": 64, "h": 28, "w": 28}  # the classic worked example
+STATE = "mix_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
+TEXT_KEY = "mix_W_text"  # the text area holding the editable W
+URL_MATRIX = "mix_W"  # URL parameter of an edited W
+
+SETTINGS = (
+    IntSetting("mix_c_in", 3, 1, mixing.MAX_CHANNELS),
+    IntSetting("mix_c_out", 3, 1, mixing.MAX_CHANNELS),
+    IntSetting("mix_h", 4, 1, mixing.MAX_SIDE),
+    IntSetting("mix_w", 4, 1, mixing.MAX_SIDE),
+    IntSetting("mix_seed", 0, 0, 9999),
+    ChoiceSetting("mix_preset", DEFAULT_PRESET, mixing.PRESETS),
+    IntSetting("mix_row", 0, 0, mixing.MAX_SIDE - 1),
+    IntSetting("mix_col", 0, 0, mixing.MAX_SIDE - 1),
+    ChoiceSetting("mix_k", "3", tuple(str(k) for k in K_OPTIONS)),
+    BoolSetting("mix_bias", False),
+)
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    c_in: int
+    c_out: int
+    h: int
+    w: int
+    seed: int
+
+
+# ---- cached pure work (NumPy in, NumPy or dicts out) ----
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _input_image(c_in: int, h: int, w: int, seed: int) -> np.ndarray:
+    return mixing.input_image(c_in, h, w, seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pixel_steps(X: np.ndarray, W: np.ndarray) -> mixing.PixelSteps:
+    return mixing.pixel_steps(X, W)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int) -> dict[str, Any]:
+    return pixel_figure(X, W, _pixel_steps(X, W), row, col)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _matmul_check(X: np.ndarray, W: np.ndarray) -> mixing.MatmulCheck:
+    return mixing.matmul_check(X, W)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int) -> dict[str, Any]:
+    return matmul_figure(X, W, _matmul_check(X, W), row, col)
+
+
+# ---- the view ----
 
 
 def render_mixing_view() -> None:
-    st.write("1×1 view: under construction")
+    """The whole 1×1 explorer."""
+    notices = adopt_url(SETTINGS)
+    st.header(text("mix_title"))
+    st.markdown(text("mix_intro"))
+    notice_box = st.container()
+
+    sizes = _sizes_ui()
+    X = _input_image(sizes.c_in, sizes.h, sizes.w, sizes.seed)
+    W = _matrix_ui(sizes, notices)
+    row, col = _pixel_ui(sizes, X, W, notices)
+    _matmul_ui(sizes, X, W, row, col)
+    _cost_ui(sizes)
+
+    if notices:
+        notice_box.info(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
+
+
+def _int_input(key: str, label: str, **extra: Any) -> int:
+    setting = _BY_KEY[key]
+    return int(
+        st.number_input(
+            label,
+            min_value=setting.low,
+            max_value=setting.high,
+            value=setting.default,
+            step=1,
+            key=key,
+            bind="query-params",
+            **extra,
+        )
+    )
+
+
+def _sizes_ui() -> Sizes:
+    st.subheader(text("mix_controls"))
+    cols = st.columns(5)
+    with cols[0]:
+        c_in = _int_input("mix_c_in", text("mix_c_in"))
+    with cols[1]:
+        c_out = _int_input("mix_c_out", text("mix_c_out"))
+    with cols[2]:
+        h = _int_input("mix_h", text("mix_h"))
+    with cols[3]:
+        w = _int_input("mix_w", text("mix_w"))
+    with cols[4]:
+        seed = _int_input("mix_seed", text("mix_seed"), help=text("mix_seed_help"))
+    st.caption(text("mix_input_note"))
+    return Sizes(c_in, c_out, h, w, seed)
+
+
+# ---- W: presets, the last good matrix, edits ----
+
+
+def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
+    st.subheader(text("mix_matrix_heading"))
+    left, middle, right = st.columns([1.1, 1.3, 1.2])
+    with left:
+        preset = st.radio(
+            text("mix_preset"),
+            mixing.PRESETS,
+            index=mixing.PRESETS.index(DEFAULT_PRESET),
+            captions=[text(f"mix_preset_{name}") for name in mixing.PRESETS],
+            key="mix_preset",
+            bind="query-params",
+            help=text("mix_preset_help"),
+        )
+        if preset == "grey" and sizes.c_in != 3:
+            fallback = text("mix_grey_fallback_more" if sizes.c_in > 3 else "mix_grey_fallback_fewer")
+            st.warning(text("mix_grey_needs_rgb", c_in=sizes.c_in, fallback=fallback))
+            st.button(text("mix_grey_fix"), key="mix_grey_fix", on_click=_use_three_inputs)
+    state = _matrix_state(preset, sizes, notices)
+    W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
+    with middle:
+        show_figure(matrix_figure(W), key="mix_W_chart", width="stretch")
+    with right:
+        st.text_area(
+            text("mix_edit", c_in=sizes.c_in),
+            value=None,  # the text lives in session_state[TEXT_KEY]
+            key=TEXT_KEY,
+            on_change=_on_matrix_edit,
+            height=max(100, 28 * sizes.c_out + 24),
+            help=text("mix_edit_help"),
+        )
+        if state["error"]:
+            st.error(text("mix_edit_bad", problem=state["error"]))
+        if state["custom"]:
+            st.caption(text("mix_edit_custom"))
+            st.button(text("mix_reset"), key="mix_reset", on_click=_reset_matrix)
+        else:
+            st.caption(text("mix_edit_preset", preset=preset))
+    return W
+
+
+def _use_three_inputs() -> None:
+    st.session_state["mix_c_in"] = 3
+
+
+def _fresh_state(basis: tuple, W: np.ndarray, custom: bool) -> dict[str, Any]:
+    st.session_state[TEXT_KEY] = mixing.matrix_to_text(W)
+    return {"basis": basis, "W": W.tolist(), "custom": custom, "error": None}
+
+
+def _matrix_state(preset: str, sizes: Sizes, notices: list[str]) -> dict[str, Any]:
+    """The last good W for this preset and these sizes: a preset, or an edit (from the text box or the link).
+
+    Changing the preset, the channel counts or the seed starts again from the preset.
+    """
+    basis = (preset, sizes.c_out, sizes.c_in, sizes.seed)
+    state = st.session_state.get(STATE)
+    if state is not None and state["basis"] == basis:
+        return state
+    W = mixing.preset_matrix(preset, sizes.c_out, sizes.c_in, sizes.seed)
+    custom = False
+    raw = st.query_params.get(URL_MATRIX)
+    if state is None and raw is not None:  # the view opens: a link may carry an edited W
+        try:
+            W, custom = mixing.parse_matrix(raw, sizes.c_out, sizes.c_in), True
+        except ValueError as err:
+            notices.append(text("mix_url_bad_matrix", c_out=sizes.c_out, c_in=sizes.c_in, problem=str(err)))
+    if not custom and URL_MATRIX in st.query_params:
+        del st.query_params[URL_MATRIX]
+    state = _fresh_state(basis, W, custom)
+    st.session_state[STATE] = state
+    return state
+
+
+def _on_matrix_edit() -> None:
+    """Keep an edit that parses; otherwise keep the last good W and say what is wrong."""
+    state = st.session_state.get(STATE)
+    if state is None:
+        return
+    _, c_out, c_in, _ = state["basis"]
+    try:
+        W = mixing.parse_matrix(st.session_state.get(TEXT_KEY) or "", c_out, c_in)
+    except ValueError as err:
+        state["error"] = str(err)
+        return
+    state.update(W=W.tolist(), custom=True, error=None)
+    st.query_params[URL_MATRIX] = mixing.matrix_to_param(W)
+
+
+def _reset_matrix() -> None:
+    state = st.session_state.get(STATE)
+    if state is None:
+        return
+    preset, c_out, c_in, seed = state["basis"]
+    st.session_state[STATE] = _fresh_state(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed), False)
+    if URL_MATRIX in st.query_params:
+        del st.query_params[URL_MATRIX]
+
+
+# ---- one pixel ----
+
+
+def _clamp_pixel(key: str, size: int, notices: list[str]) -> None:
+    """Keep a pixel index inside a picture that may have shrunk, before its widget is created."""
+    if key in st.session_state:
+        if st.session_state[key] > size - 1:
+            st.session_state[key] = size - 1
+    else:  # first run: the link decides, so clean the link
+        notices.extend(adopt_url([IntSetting(key, 0, 0, size - 1)]))
+
+
+def _on_pick() -> None:
+    """A click on the chart picks its pixel: copy it into the row and column inputs before they are drawn."""
+    event = st.session_state.get("mix_pick") or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if not points:
+        return
+    w, h = st.session_state.get("mix_w", 1), st.session_state.get("mix_h", 1)
+    pixel = pixel_from_point(dict(points[0]), w)
+    if pixel is None:
+        return
+    st.session_state["mix_row"] = min(max(pixel[0], 0), h - 1)
+    st.session_state["mix_col"] = min(max(pixel[1], 0), w - 1)
+
+
+def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, notices: list[str]) -> tuple[int, int]:
+    st.subheader(text("mix_pixel_heading"))
+    st.caption(text("mix_pixel_help"))
+    _clamp_pixel("mix_row", sizes.h, notices)
+    _clamp_pixel("mix_col", sizes.w, notices)
+    cols = st.columns([1, 1, 4])
+    with cols[0]:
+        row = int(st.number_input(text("mix_row"), 0, sizes.h - 1, step=1, key="mix_row", bind="query-params"))
+    with cols[1]:
+        col = int(st.number_input(text("mix_col"), 0, sizes.w - 1, step=1, key="mix_col", bind="query-params"))
+    steps = _pixel_steps(X, W)
+    n = steps.index(row, col)
+    x_text = ", ".join(mixing.number_text(v) for v in steps.inputs[n])
+    y_text = ", ".join(mixing.number_text(v) for v in steps.outputs[n])
+    with cols[2]:
+        st.markdown(text("mix_pixel_numbers", row=row, col=col, x=x_text, y=y_text))
+    st.latex(_product_latex(W, steps.inputs[n], steps.outputs[n]))
+    show_figure(
+        _pixel_figure(X, W, row, col),
+        key="mix_pick",
+        on_select=_on_pick,
+        selection_mode="points",
+        width="stretch",
+    )
+    return row, col
+
+
+def _bmatrix(rows: list[list[str]]) -> str:
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(row) for row in rows) + r"\end{bmatrix}"
+
+
+def _product_latex(W: np.ndarray, x: np.ndarray, y: np.ndarray) -> str:
+    """y = W x with the numbers: W (c_o × c_i) times x (c_i) equals y (c_o)."""
+    w_rows = [[mixing.number_text(v) for v in row] for row in W]
+    x_rows = [[mixing.number_text(v)] for v in x]
+    y_rows = [[mixing.number_text(v)] for v in y]
+    parts = [(w_rows, "W"), (x_rows, "x")]
+    product = " ".join(rf"\underbrace{{{_bmatrix(rows)}}}_{{{name}}}" for rows, name in parts)
+    return product + rf" = \underbrace{{{_bmatrix(y_rows)}}}_{{y}}"
+
+
+# ---- the whole layer ----
+
+
+def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -> None:
+    st.subheader(text("mix_matmul_heading"))
+    n = sizes.h * sizes.w
+    st.markdown(text("mix_matmul_help", row=row, col=col, p=row * sizes.w + col))
+    st.markdown("**" + text("mix_matmul_shapes", c_out=sizes.c_out, c_in=sizes.c_in, n=n, h=sizes.h, w=sizes.w) + "**")
+    show_figure(_matmul_figure(X, W, row, col), key="mix_matmul_chart", width="stretch")
+    check = _matmul_check(X, W)
+    values = {
+        "c_out": sizes.c_out,
+        "c_in": sizes.c_in,
+        "diff": f"{check.max_abs_diff:.3g}",
+        "tol": f"{check.tolerance:.3g}",
+    }
+    if check.agrees:
+        st.success(text("mix_check_ok", **values))
+    else:
+        st.error(text("mix_check_bad", **values))
+    st.caption(text("mix_check_note"))
+
+
+# ---- costs ----
+
+
+def _cost_ui(sizes: Sizes) -> None:
+    st.subheader(text("mix_cost_heading"))
+    cols = st.columns([2, 1])
+    with cols[0]:
+        k = st.select_slider(
+            text("mix_k"), K_OPTIONS, value=3, key="mix_k", bind="query-params", help=text("mix_k_help")
+        )
+    with cols[1]:
+        bias = st.checkbox(
+            text("mix_bias"), value=False, key="mix_bias", bind="query-params", help=text("mix_bias_help")
+        )
+    k = int(k)
+    one = mixing.layer_geometry(sizes.c_in, sizes.c_out, sizes.h, sizes.w, 1, bias)
+    wide = mixing.layer_geometry(sizes.c_in, sizes.c_out, sizes.h, sizes.w, k, bias)
+    table = pd.DataFrame(
+        [
+            _cost_row(text("mix_cost_1x1", c_in=sizes.c_in, c_out=sizes.c_out), one),
+            _cost_row(text("mix_cost_kxk", k=k, c_in=sizes.c_in, c_out=sizes.c_out), wide),
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    weights_ratio = wide.mult_adds / one.mult_adds
+    st.markdown(text("mix_cost_ratio", h=sizes.h, w=sizes.w, k=k, k2=k * k, ratio=f"{weights_ratio:g}"))
+    if bias:
+        st.caption(text("mix_cost_ratio_bias", ratio=f"{wide.params / one.params:.3g}"))
+
+    st.markdown("#### " + text("mix_bottleneck_heading"))
+    example = mixing.bottleneck(k=k, bias=bias, **BOTTLENECK)
+    c, mid = BOTTLENECK["channels"], BOTTLENECK["reduced"]
+    st.markdown(text("mix_bottleneck_intro", k=k, c=c, mid=mid, h=BOTTLENECK["h"], w=BOTTLENECK["w"]))
+    rows = [
+        _cost_row(text("mix_bottleneck_direct", k=k, c=c), example.direct),
+        _cost_row(text("mix_bottleneck_reduce", c=c, mid=mid), example.reduce),
+        _cost_row(text("mix_bottleneck_expand", k=k, c=c, mid=mid), example.expand),
+        {
+            text("mix_cost_layer"): text("mix_bottleneck_total"),
+            text("mix_cost_kernel"): "",
+            text("mix_cost_params"): f"{example.params:,}",
+            text("mix_cost_params_formula"): "",
+            text("mix_cost_mult_adds"): f"{example.mult_adds:,}",
+        },
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.success(
+        text(
+            "mix_bottleneck_saving",
+            params_ratio=f"{example.params_saving:.2f}",
+            mult_ratio=f"{example.mult_adds_saving:.2f}",
+            direct_params=f"{example.direct.params:,}",
+            bottleneck_params=f"{example.params:,}",
+            direct_mult=f"{example.direct.mult_adds:,}",
+            bottleneck_mult=f"{example.mult_adds:,}",
+        )
+    )
+    if k == 1:
+        st.info(text("mix_bottleneck_k1", c=c, mid=mid))
+
+
+def _cost_row(name: str, geo: Any) -> dict[str, str]:
+    """One table row: the layer, its kernel shape, parameters with their formula, multiply–adds."""
+    k2 = "" if geo.k_h == 1 else f"·{geo.k_h}²"
+    bias = f" + {geo.c_out}" if geo.has_bias else ""
+    return {
+        text("mix_cost_layer"): name,
+        text("mix_cost_kernel"): f"({geo.c_out}, {geo.c_in}, {geo.k_h}, {geo.k_w})",
+        text("mix_cost_params"): f"{geo.params:,}",
+        text("mix_cost_params_formula"): f"{geo.c_out}·{geo.c_in}{k2}{bias}",
+        text("mix_cost_mult_adds"): f"{geo.mult_adds:,}  ({geo.c_out}·{geo.c_in}{k2}·{geo.out_h}·{geo.out_w})",
+    }

@@ -1,0 +1,777 @@
+"""Pure figure builders for the 1×1 explorer: NumPy data in, a plain Plotly figure dict out (never `st.*`).
+
+Every diagram is drawn in units of cells (x to the right, y downwards) so that cells stay square. Channels of a
+map sit side by side in a strip, one cell apart: channel c of an h×w map covers x in [c(w+1), c(w+1) + w).
+
+The pixel figure animates over the pixels in the browser. A frame carries only what changes at a pixel: the
+input vector x, the products W[o, c]·x[c], the output vector y (three small heatmaps) and two outline paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from convviz import style
+from convviz.mixing import INPUT_MAX, MatmulCheck, PixelSteps
+from convviz.strings import text
+
+ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout; sizes the cells and their numbers
+STRIP_MAX_CELL_PX = 34
+MATH_MAX_CELL_PX = 46
+TITLE_PX = 24  # room above a panel for its title
+W_LABEL_PX = 90  # room left of W in the matrix product for its name
+MIN_ROW_PX = 14  # rows of the matrix product are at least this tall, even when its columns are thinner
+GAP_PX = 26  # room between two stacked panels
+CONTROLS_PX = 110  # room under an animated figure for Play/Pause and the slider
+SLIDER_LABELS_MAX = 16  # more pixels than this and the slider shows only the current one's label
+TEXT_MIN_CELL_PX = 22  # numbers are written into cells at least this big
+# Input values 0..9 on a light-to-dark ramp; signed values (W, products, outputs) on style.DIVERGING.
+INPUT_SCALE = [[0.0, "#ffffff"], [1.0, "#3f4a5a"]]
+RGB_SLOT_TITLE_KEY = "mix_fig_rgb"
+
+
+# ---- small helpers ----
+
+
+def _grid(z: np.ndarray, decimals: int = 4) -> list:
+    """JSON-ready nested lists, rounded so the figure stays small; NaN becomes null."""
+    z = np.round(np.asarray(z, dtype=np.float64), decimals)
+    grid = z.astype(object)
+    grid[np.isnan(z)] = None
+    return grid.tolist()
+
+
+def _rect(x0: float, y0: float, x1: float, y1: float) -> str:
+    return f"M{x0:g},{y0:g}H{x1:g}V{y1:g}H{x0:g}Z"
+
+
+def _symmetric(*arrays: np.ndarray) -> float:
+    """Half-width of a colour range centred at 0 that holds every value."""
+    biggest = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
+    return biggest or 1.0
+
+
+def _ref(n: int) -> tuple[str, str]:
+    """Trace references ("x", "y") or ("x2", "y2") of subplot n, counted from 1."""
+    return ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
+
+
+def _axes(
+    n: int, x_range: list[float], y_range: list[float], domain: list[float], row_scale: float = 1.0
+) -> dict[str, Any]:
+    """A pair of hidden axes in cell units, y growing downwards; a cell is `row_scale` times taller than wide."""
+    x_ref, y_ref = _ref(n)
+    suffix = "" if n == 1 else str(n)
+    hidden = {"visible": False, "fixedrange": True, "constrain": "domain", "showgrid": False, "zeroline": False}
+    return {
+        f"xaxis{suffix}": {**hidden, "range": x_range, "domain": [0.0, 1.0], "anchor": y_ref},
+        f"yaxis{suffix}": {
+            **hidden,
+            "range": [y_range[1], y_range[0]],
+            "domain": domain,
+            "anchor": x_ref,
+            "scaleanchor": x_ref,
+            "scaleratio": row_scale,
+        },
+    }
+
+
+def _text_size(cell_px: float, values: np.ndarray) -> int:
+    """Font size that fits the longest of `values` (as "%{z:.4~g}" writes it) into a cell; 0 if none fits."""
+    flat = np.unique(np.round(np.ravel(np.asarray(values, dtype=np.float64)), 4))
+    chars = max((len(f"{v:.4g}") for v in flat[np.isfinite(flat)]), default=1)
+    size = min(style.CELL_FONT_SIZE, cell_px * 0.45, cell_px * 0.9 / (0.62 * chars))
+    return int(size) if size >= 8 else 0
+
+
+def _heatmap(
+    z: np.ndarray,
+    left: float,
+    top: float,
+    subplot: int,
+    *,
+    name: str,
+    colorscale: list,
+    zrange: tuple[float, float],
+    text_on: bool,
+    cell_px: float,
+    labels: list | None,
+    sample: np.ndarray | None = None,
+    fmt: str = "%{z:.4~g}",
+) -> dict[str, Any]:
+    """A heatmap whose cell (r, c) covers [left + c, left + c + 1) × [top + r, top + r + 1).
+
+    `labels` (same shape as z) name each cell in the hover text; None turns hovering off. The numbers' font is
+    sized to fit `sample` (every value the trace will show, frames included), z by default.
+    """
+    x_ref, y_ref = _ref(subplot)
+    font_px = _text_size(cell_px, z if sample is None else sample) if text_on else 0
+    hover = (
+        {"hoverinfo": "skip"}
+        if labels is None
+        else {"customdata": labels, "hovertemplate": "%{customdata} = %{z:.6~g}<extra></extra>"}
+    )
+    return {
+        "type": "heatmap",
+        "name": name,
+        "z": _grid(z),
+        "x0": left + 0.5,
+        "dx": 1,
+        "y0": top + 0.5,
+        "dy": 1,
+        "xaxis": x_ref,
+        "yaxis": y_ref,
+        "colorscale": colorscale,
+        "zmin": zrange[0],
+        "zmax": zrange[1],
+        "showscale": False,
+        "xgap": 1 if cell_px >= 8 else 0,  # thinner cells would be mostly gap
+        "ygap": 1 if cell_px >= 8 else 0,
+        "texttemplate": fmt if font_px else "",
+        "textfont": {"size": font_px or style.CELL_FONT_SIZE, "family": style.FONT_FAMILY},
+        **hover,
+    }
+
+
+def _label(x: float, y: float, subplot: int, words: str, **extra: Any) -> dict[str, Any]:
+    x_ref, y_ref = _ref(subplot)
+    return {
+        "x": x,
+        "y": y,
+        "xref": x_ref,
+        "yref": y_ref,
+        "text": words,
+        "showarrow": False,
+        "font": style.LABEL_FONT,
+        "yanchor": "bottom",
+        **extra,
+    }
+
+
+def _matrix_labels(name: str, rows: int, cols: int, pattern: str = "{name}[{r}, {c}]") -> list[list[str]]:
+    return [[pattern.format(name=name, r=r, c=c) for c in range(cols)] for r in range(rows)]
+
+
+def _vector_labels(name: str, size: int) -> list[list[str]]:
+    return [[f"{name}[{k}]"] for k in range(size)]
+
+
+def _strip_labels(name: str, channels: int, h: int, w: int) -> list[list[str | None]]:
+    """Hover names for a strip made by `_spread`: "X[c, i, j]", None in the gaps."""
+    grid: list[list[str | None]] = [[None] * _strip_width(channels, w) for _ in range(h)]
+    for k in range(channels):
+        for i in range(h):
+            for j in range(w):
+                grid[i][k * (w + 1) + j] = f"{name}[{k}, {i}, {j}]"
+    return grid
+
+
+def _flat_labels(name: str, source: str, rows: int, h: int, w: int) -> list[list[str]]:
+    """Hover names for a flattened map: column p = i·w + j holds pixel (i, j)."""
+    return [
+        [f"{name}[{r}, {i * w + j}] = {source}[{r}, {i}, {j}]" for i in range(h) for j in range(w)] for r in range(rows)
+    ]
+
+
+def _spread(maps: np.ndarray) -> np.ndarray:
+    """Channels (c, h, w) side by side with one empty column between them: (h, c(w + 1) − 1), NaN in the gaps."""
+    c, h, w = maps.shape
+    strip = np.full((h, c * (w + 1) - 1), np.nan)
+    for k in range(c):
+        strip[:, k * (w + 1) : k * (w + 1) + w] = maps[k]
+    return strip
+
+
+def _rgb_picture(maps: np.ndarray, left: float, subplot: int) -> dict[str, Any]:
+    """Three channels of values 0..9 drawn as one colour picture (clipped to 0..9)."""
+    x_ref, y_ref = _ref(subplot)
+    rgb = np.clip(np.asarray(maps, dtype=np.float64), 0, INPUT_MAX) / INPUT_MAX * 255  # (3, h, w)
+    return {
+        "type": "image",
+        "name": "RGB",
+        "z": np.round(rgb.transpose(1, 2, 0)).astype(int).tolist(),  # (h, w, 3)
+        "x0": left + 0.5,
+        "dx": 1,
+        "y0": 0.5,
+        "dy": 1,
+        "xaxis": x_ref,
+        "yaxis": y_ref,
+        "hoverinfo": "skip",
+    }
+
+
+def _strip_width(slots: int, w: int) -> int:
+    return slots * (w + 1) - 1
+
+
+def _pixel_outline(slots: int, h: int, w: int, row: int, col: int) -> str:
+    """One path outlining pixel (row, col) in every slot of a strip."""
+    return "".join(_rect(k * (w + 1) + col, row, k * (w + 1) + col + 1, row + 1) for k in range(slots))
+
+
+def _pending_cover(slots: int, first: int, h: int, w: int, row: int, col: int) -> str:
+    """Cover, in slots first.., the pixels that later steps compute: the rest of this row and the rows below."""
+    parts = []
+    for k in range(first, slots):
+        x = k * (w + 1)
+        if col + 1 < w:
+            parts.append(_rect(x + col + 1, row, x + w, row + 1))
+        if row + 1 < h:
+            parts.append(_rect(x, row + 1, x + w, h))
+    return "".join(parts) or "M0,0Z"
+
+
+# ---- the mixing matrix on its own ----
+
+
+def matrix_figure(W: np.ndarray) -> dict[str, Any]:
+    """W (c_o, c_i) as a heatmap with its numbers: rows are output channels, columns input channels."""
+    c_out, c_in = W.shape
+    cell_px = min(56, 300 / max(c_out, c_in))  # the chart sits in a third of the page
+    limit = _symmetric(W)
+    trace = {
+        "type": "heatmap",
+        "z": _grid(W),
+        "x": [text("mix_fig_in_tick", c=c) for c in range(c_in)],
+        "y": [text("mix_fig_out_tick", o=o) for o in range(c_out)],
+        "colorscale": style.DIVERGING,
+        "zmin": -limit,
+        "zmax": limit,
+        "xgap": 1,
+        "ygap": 1,
+        "texttemplate": "%{z:.4~g}",
+        "textfont": {"size": _text_size(cell_px, W) or 8, "family": style.FONT_FAMILY},
+        "colorbar": {"thickness": 12, "len": 0.9},
+        "hovertemplate": text("mix_fig_w_hover") + "<extra></extra>",
+    }
+    return {
+        "data": [trace],
+        "layout": {
+            "height": int(cell_px * c_out + 110),
+            "margin": {"l": 60, "r": 10, "t": 70, "b": 10},
+            "title": {
+                "text": text("mix_fig_w_title", c_out=c_out, c_in=c_in),
+                "font": {"size": 14},
+                "x": 0.01,
+                "y": 0.98,
+                "yref": "container",
+                "yanchor": "top",
+            },
+            "xaxis": {"side": "top", "fixedrange": True, "tickfont": {"size": 12}, "constrain": "domain"},
+            "yaxis": {
+                "autorange": "reversed",
+                "fixedrange": True,
+                "scaleanchor": "x",
+                "constrain": "domain",
+                "tickfont": {"size": 12},
+            },
+            "font": {"family": style.FONT_FAMILY},
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+        },
+    }
+
+
+# ---- one pixel: y = W · x, animated over every pixel ----
+
+
+def _strip_overlay(
+    slots: int, first_channel: int, maps: np.ndarray, name: str, subplot: int, cell_px: float
+) -> dict[str, Any]:
+    """Nearly invisible markers on every cell centre of a strip: a heatmap cannot be clicked, a scatter can.
+
+    customdata per point is [row, col, hover text]; `pixel_from_point` reads row and col back.
+    """
+    _, h, w = maps.shape
+    xs, ys, custom = [], [], []
+    for k in range(slots):
+        channel = k - first_channel
+        for r in range(h):
+            for c in range(w):
+                xs.append(k * (w + 1) + c + 0.5)
+                ys.append(r + 0.5)
+                if channel < 0:  # the colour picture
+                    values = ", ".join(f"{v:.4g}" for v in maps[:, r, c])
+                    custom.append([r, c, f"{name}[:, {r}, {c}] = ({values})"])
+                else:
+                    custom.append([r, c, f"{name}[{channel}, {r}, {c}] = {maps[channel, r, c]:.4g}"])
+    x_ref, y_ref = _ref(subplot)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": f"pick-{name}",
+        "x": xs,
+        "y": ys,
+        "xaxis": x_ref,
+        "yaxis": y_ref,
+        "customdata": custom,
+        "marker": {"size": max(6, cell_px * 0.9), "symbol": "square", "opacity": 0.01, "color": style.WINDOW},
+        "selected": {"marker": {"opacity": 0.01}},
+        "unselected": {"marker": {"opacity": 0.01}},
+        "hovertemplate": text("mix_fig_pick_hover") + "<extra></extra>",
+        "showlegend": False,
+    }
+
+
+def _math_layout(c_out: int, c_in: int) -> dict[str, float]:
+    """Left edges, in cells, of the panels of y = W · x: W, x, the products, y."""
+    w_left = 0.0
+    x_left = w_left + c_in + 1.4
+    products_left = x_left + 1 + 1.6
+    y_left = products_left + c_in + 1.8
+    return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1}
+
+
+def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col: int) -> dict[str, Any]:
+    """The input strip, y = W · x at one pixel with its numbers, and the output strip; frames visit every pixel.
+
+    The figure opens at pixel (row, col); Play runs over every pixel in row-major order, the slider jumps to one.
+    """
+    c_in, h, w = X.shape
+    c_out = W.shape[0]
+    Y = steps.outputs.T.reshape(c_out, h, w)  # (n, c_o) -> (c_o, h, w)
+    in_first, out_first = int(c_in == 3), int(c_out == 3)  # slot 0 holds the colour picture when there are 3
+    in_slots, out_slots = c_in + in_first, c_out + out_first
+    strip_cols = max(_strip_width(in_slots, w), _strip_width(out_slots, w))
+    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
+    spots = _math_layout(c_out, c_in)
+    math_rows = max(c_out, c_in)
+    math_px = min(MATH_MAX_CELL_PX, ASSUMED_WIDTH_PX / (spots["right"] + 2), 300 / math_rows)
+
+    # Vertical stack, top to bottom: input strip, y = W·x, output strip; each axis keeps its own cell size.
+    title_in, title_math = TITLE_PX / strip_px, 2 * TITLE_PX / math_px
+    heights_px = [(h + title_in) * strip_px, (math_rows + title_math) * math_px, (h + title_in) * strip_px]
+    plot_px = sum(heights_px) + 2 * GAP_PX
+    domains, top = [], plot_px
+    for part in heights_px:
+        domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
+        top -= part + GAP_PX
+
+    out_limit = _symmetric(steps.products, steps.outputs)
+    w_limit = _symmetric(W)
+    signed = (-out_limit, out_limit)
+    strip_text = strip_px >= TEXT_MIN_CELL_PX
+    layout: dict[str, Any] = {}
+    layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_in, h + 0.1], domains[0]))
+    layout.update(_axes(2, [-1.6, spots["right"] + 0.4], [-title_math, math_rows + 0.1], domains[1]))
+    layout.update(_axes(3, [-0.3, strip_cols + 0.3], [-title_in, h + 0.1], domains[2]))
+
+    data: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    # Input strip (subplot 1).
+    if in_first:
+        data.append(_rgb_picture(X, 0, 1))
+        annotations.append(_label(w / 2, 0, 1, text(RGB_SLOT_TITLE_KEY)))
+    data.append(
+        _heatmap(
+            _spread(X),
+            in_first * (w + 1),
+            0,
+            1,
+            name="X",
+            colorscale=INPUT_SCALE,
+            zrange=(0, INPUT_MAX),
+            text_on=strip_text,
+            cell_px=strip_px,
+            labels=None,
+        )
+    )
+    for c in range(c_in):
+        annotations.append(_label((c + in_first) * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)))
+    # Output strip (subplot 3).
+    if out_first:
+        data.append(_rgb_picture(Y, 0, 3))
+        annotations.append(_label(w / 2, 0, 3, text("mix_fig_rgb_out")))
+    data.append(
+        _heatmap(
+            _spread(Y),
+            out_first * (w + 1),
+            0,
+            3,
+            name="Y",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=strip_text,
+            cell_px=strip_px,
+            labels=None,
+        )
+    )
+    for o in range(c_out):
+        annotations.append(_label((o + out_first) * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)))
+
+    # y = W · x (subplot 2). Index labels: o on the left of W, c above W.
+    step = steps.index(row, col)
+    data.append(
+        _heatmap(
+            W,
+            spots["W"],
+            0,
+            2,
+            name="W",
+            colorscale=style.DIVERGING,
+            zrange=(-w_limit, w_limit),
+            text_on=True,
+            cell_px=math_px,
+            labels=_matrix_labels("W", c_out, c_in),
+        )
+    )
+    animated_start = len(data)
+    data.append(
+        _heatmap(
+            steps.inputs[step][:, np.newaxis],
+            spots["x"],
+            0,
+            2,
+            name="x",
+            colorscale=INPUT_SCALE,
+            zrange=(0, INPUT_MAX),
+            text_on=True,
+            cell_px=math_px,
+            labels=_vector_labels("x", c_in),
+            sample=steps.inputs,
+        )
+    )
+    data.append(
+        _heatmap(
+            steps.products[step],
+            spots["products"],
+            0,
+            2,
+            name="products",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=True,
+            cell_px=math_px,
+            labels=_matrix_labels("", c_out, c_in, "W[{r}, {c}]·x[{c}]"),
+            sample=steps.products,
+        )
+    )
+    data.append(
+        _heatmap(
+            steps.outputs[step][:, np.newaxis],
+            spots["y"],
+            0,
+            2,
+            name="y",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=True,
+            cell_px=math_px,
+            labels=_vector_labels("y", c_out),
+            sample=steps.outputs,
+        )
+    )
+    animated = list(range(animated_start, animated_start + 3))
+    small = {"size": 11, "color": style.PADDING_TEXT}
+    for o in range(c_out):
+        annotations.append(_label(-0.2, o + 0.5, 2, str(o), xanchor="right", yanchor="middle", font=small))
+    for c in range(c_in):
+        annotations.append(_label(c + 0.5, -0.05, 2, str(c), font=small))
+    title_y = -title_math / 2
+    for key, spot in (("mix_fig_w", "W"), ("mix_fig_x", "x"), ("mix_fig_products", "products"), ("mix_fig_y", "y")):
+        width = {"W": c_in, "x": 1, "products": c_in, "y": 1}[spot]
+        annotations.append(_label(spots[spot] + width / 2, title_y, 2, text(key), yanchor="middle"))
+    big = {"size": 22, "color": style.LABEL_FONT["color"]}
+    annotations.append(_label(spots["x"] - 0.7, c_in / 2, 2, "·", yanchor="middle", font=big))
+    annotations.append(_label(spots["products"] - 0.8, math_rows / 2, 2, "→", yanchor="middle", font=big))
+    annotations.append(_label(spots["y"] - 0.9, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
+
+    # Click targets go last so they sit on top of the heatmaps.
+    data.append(_strip_overlay(in_slots, in_first, X, "X", 1, strip_px))
+    data.append(_strip_overlay(out_slots, out_first, Y, "Y", 3, strip_px))
+
+    def outlines(r: int, c: int, pending: bool) -> list[dict[str, Any]]:
+        line = {"color": style.WINDOW, "width": 3}
+        shapes = [
+            {"type": "path", "path": _pixel_outline(in_slots, h, w, r, c), "xref": "x", "yref": "y", "line": line},
+            {"type": "path", "path": _pixel_outline(out_slots, h, w, r, c), "xref": "x3", "yref": "y3", "line": line},
+        ]
+        if pending:
+            shapes.append(
+                {
+                    "type": "path",
+                    "path": _pending_cover(out_slots, 0, h, w, r, c),
+                    "xref": "x3",
+                    "yref": "y3",
+                    "fillcolor": style.PENDING_FILL,
+                    "opacity": 0.85,
+                    "line": {"width": 0},
+                    "layer": "above",
+                }
+            )
+        return shapes
+
+    # Rounded once for all frames (the values are finite): (n, c_i, 1), (n, c_o, c_i), (n, c_o, 1).
+    inputs = np.round(steps.inputs, 4)[:, :, np.newaxis].tolist()
+    products = np.round(steps.products, 4).tolist()
+    outputs = np.round(steps.outputs, 4)[:, :, np.newaxis].tolist()
+    frames, slider_steps = [], []
+    for n in range(h * w):
+        r, c = divmod(n, w)
+        name = f"{r},{c}"
+        frames.append(
+            {
+                "name": name,
+                "traces": animated,
+                "data": [
+                    {"type": "heatmap", "z": inputs[n]},
+                    {"type": "heatmap", "z": products[n]},
+                    {"type": "heatmap", "z": outputs[n]},
+                ],
+                "layout": {"shapes": outlines(r, c, pending=True)},
+            }
+        )
+        slider_steps.append(
+            {
+                "label": f"({r}, {c})",
+                "method": "animate",
+                "args": [
+                    [name],
+                    {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}},
+                ],
+            }
+        )
+
+    play = {"frame": {"duration": 450, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    pause = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    layout.update(
+        {
+            "height": int(plot_px + CONTROLS_PX + 20),
+            "margin": {"l": 10, "r": 10, "t": 10, "b": CONTROLS_PX},
+            "shapes": outlines(row, col, pending=False),
+            "annotations": annotations,
+            "showlegend": False,
+            "hovermode": "closest",
+            "dragmode": False,
+            "clickmode": "event+select",
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+            "font": {"family": style.FONT_FAMILY},
+            "updatemenus": [
+                {
+                    "type": "buttons",
+                    "direction": "left",
+                    "x": 0.0,
+                    "y": 0,
+                    "xanchor": "left",
+                    "yanchor": "top",
+                    "pad": {"t": 8, "r": 8},
+                    "showactive": False,
+                    "buttons": [
+                        {"label": text("mix_fig_play"), "method": "animate", "args": [None, play]},
+                        {"label": text("mix_fig_pause"), "method": "animate", "args": [[None], pause]},
+                    ],
+                }
+            ],
+            "sliders": [
+                {
+                    "active": step,
+                    "x": 0.2,
+                    "len": 0.8,
+                    "y": 0,
+                    "yanchor": "top",
+                    "pad": {"t": 8},
+                    "currentvalue": {
+                        "prefix": text("mix_fig_slider_prefix"),
+                        "font": {"size": 13, "color": style.LABEL_FONT["color"]},
+                    },
+                    # Past a few dozen pixels the step labels would overlap: hide them, keep the current value.
+                    "font": {"size": 11, "color": "rgba(0,0,0,0)" if h * w > SLIDER_LABELS_MAX else "#444444"},
+                    "steps": slider_steps,
+                }
+            ],
+        }
+    )
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def pixel_from_point(point: dict[str, Any], w: int) -> tuple[int, int] | None:
+    """The (row, col) of a clicked overlay point, from its customdata or else from its position in the strip."""
+    custom = point.get("customdata")
+    if isinstance(custom, (list, tuple)) and len(custom) >= 2:
+        try:
+            return int(custom[0]), int(custom[1])
+        except (TypeError, ValueError):
+            pass
+    try:
+        x, y = float(point["x"]), float(point["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return int(np.floor(y)), int(np.floor(x)) % (w + 1)
+
+
+# ---- the whole layer as one matrix product ----
+
+
+def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int) -> dict[str, Any]:
+    """X (c_i, h, w) → reshape → W · X_flat = Y_flat → reshape → Y (c_o, h, w), pixel (row, col) outlined throughout.
+
+    The product is laid out as in a hand calculation: X_flat above Y_flat, W to the left of Y_flat, so that
+    Y_flat[o, p] sits where row o of W meets column p of X_flat.
+    """
+    c_in, h, w = X.shape
+    c_out = W.shape[0]
+    n = h * w
+    p = row * w + col  # the pixel's column in X_flat and Y_flat
+    strip_cols = max(_strip_width(c_in, w), _strip_width(c_out, w))
+    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
+    # The product panel, in its cells: X_flat under its title at the top right; below it Y_flat under its
+    # title, with W on its left and W's name left of W.
+    prod_cols = c_in + 1 + n
+    prod_px = min(STRIP_MAX_CELL_PX, (ASSUMED_WIDTH_PX - W_LABEL_PX) / (prod_cols + 0.5))
+    row_scale = max(1.0, MIN_ROW_PX / prod_px)  # many pixels make thin columns: keep the rows readable
+    row_px = prod_px * row_scale
+    title_strip, title_prod = TITLE_PX / strip_px, TITLE_PX / row_px
+    flat_left, flat_top = c_in + 1, title_prod
+    w_top = flat_top + c_in + title_prod
+    prod_bottom = w_top + c_out + 0.1
+    heights_px = [(h + title_strip) * strip_px, prod_bottom * row_px, (h + title_strip) * strip_px]
+    gap_px = 2 * GAP_PX  # room for the reshape arrows
+    plot_px = sum(heights_px) + 2 * gap_px
+    domains, top = [], plot_px
+    for part in heights_px:
+        domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
+        top -= part + gap_px
+
+    signed = (-_symmetric(check.Y_flat), _symmetric(check.Y_flat))
+    w_limit = _symmetric(W)
+    layout: dict[str, Any] = {}
+    layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[0]))
+    layout.update(_axes(2, [-W_LABEL_PX / prod_px, prod_cols + 0.3], [0, prod_bottom], domains[1], row_scale))
+    layout.update(_axes(3, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[2]))
+    strip_text = strip_px >= TEXT_MIN_CELL_PX
+    prod_text = prod_px >= TEXT_MIN_CELL_PX
+
+    data = [
+        _heatmap(
+            _spread(X),
+            0,
+            0,
+            1,
+            name="X",
+            colorscale=INPUT_SCALE,
+            zrange=(0, INPUT_MAX),
+            text_on=strip_text,
+            cell_px=strip_px,
+            labels=_strip_labels("X", c_in, h, w),
+        ),
+        _heatmap(
+            check.X_flat,
+            flat_left,
+            flat_top,
+            2,
+            name="X_flat",
+            colorscale=INPUT_SCALE,
+            zrange=(0, INPUT_MAX),
+            text_on=prod_text,
+            cell_px=prod_px,
+            labels=_flat_labels("X_flat", "X", c_in, h, w),
+        ),
+        _heatmap(
+            W,
+            0,
+            w_top,
+            2,
+            name="W",
+            colorscale=style.DIVERGING,
+            zrange=(-w_limit, w_limit),
+            text_on=prod_text,
+            cell_px=prod_px,
+            labels=_matrix_labels("W", c_out, c_in),
+        ),
+        _heatmap(
+            check.Y_flat,
+            flat_left,
+            w_top,
+            2,
+            name="Y_flat",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=prod_text,
+            cell_px=prod_px,
+            labels=_flat_labels("Y_flat", "Y", c_out, h, w),
+        ),
+        _heatmap(
+            _spread(check.Y_1x1),
+            0,
+            0,
+            3,
+            name="Y",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=strip_text,
+            cell_px=strip_px,
+            labels=_strip_labels("Y", c_out, h, w),
+        ),
+    ]
+    annotations = (
+        [_label(c * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]
+        + [_label(o * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)) for o in range(c_out)]
+        + [
+            _label(flat_left + n / 2, flat_top, 2, text("mix_fig_xflat", c_in=c_in, n=n)),
+            _label(
+                -0.3,
+                w_top + c_out / 2,
+                2,
+                text("mix_fig_w_short", c_out=c_out, c_in=c_in),
+                xanchor="right",
+                yanchor="middle",
+            ),
+            _label(flat_left + n / 2, w_top, 2, text("mix_fig_yflat", c_out=c_out, n=n)),
+        ]
+    )
+    # The reshape arrows live in the gaps between the panels (paper coordinates).
+    for upper, lower, key in (
+        (domains[0], domains[1], "mix_fig_reshape_in"),
+        (domains[1], domains[2], "mix_fig_reshape_out"),
+    ):
+        middle = (upper[0] + lower[1]) / 2
+        annotations.append(
+            {
+                "x": 0.5,
+                "y": middle,
+                "xref": "paper",
+                "yref": "paper",
+                "text": text(key, c_in=c_in, c_out=c_out, h=h, w=w),
+                "showarrow": False,
+                "font": {"size": 13, "color": style.LABEL_FONT["color"]},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
+    line = {"color": style.WINDOW, "width": 3}
+    thin = {"color": style.GRID_LINE, "width": 1, "dash": "dot"}
+    row_breaks = "".join(
+        _rect(flat_left + k * w, flat_top, flat_left + k * w, flat_top + c_in) for k in range(1, h)
+    ) + "".join(_rect(flat_left + k * w, w_top, flat_left + k * w, w_top + c_out) for k in range(1, h))
+    shapes = [
+        {"type": "path", "path": _pixel_outline(c_in, h, w, row, col), "xref": "x", "yref": "y", "line": line},
+        {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x3", "yref": "y3", "line": line},
+        {
+            "type": "path",
+            "xref": "x2",
+            "yref": "y2",
+            "line": line,
+            "path": _rect(flat_left + p, flat_top, flat_left + p + 1, flat_top + c_in)
+            + _rect(flat_left + p, w_top, flat_left + p + 1, w_top + c_out),
+        },
+    ]
+    if h > 1:
+        shapes.insert(0, {"type": "path", "path": row_breaks, "xref": "x2", "yref": "y2", "line": thin})
+    return {
+        "data": data,
+        "layout": {
+            **layout,
+            "height": int(plot_px + 20),
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "shapes": shapes,
+            "annotations": annotations,
+            "showlegend": False,
+            "hovermode": "closest",
+            "dragmode": False,
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+            "font": {"family": style.FONT_FAMILY},
+        },
+    }
