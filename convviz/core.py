@@ -22,6 +22,8 @@ def as_float32(name: str, value: object) -> np.ndarray:
     if isinstance(value, tf.Tensor):
         if not (value.dtype.is_floating or value.dtype.is_integer or value.dtype.is_bool):
             raise ValueError(f"{name} must hold real numbers, but its dtype is {value.dtype.name}.")
+        if value.dtype not in (tf.float32, tf.float64, tf.bool) and not value.dtype.is_integer:
+            value = tf.cast(value, tf.float32)  # bfloat16 and float16 have no plain NumPy dtype
         value = value.numpy()
     try:
         array = np.asarray(value)
@@ -39,6 +41,8 @@ def _expect_rank(function: str, name: str, array: np.ndarray, axes: str) -> None
             f"{function} expects {name} of shape ({axes}), a {rank}-D array, "
             f"but got a {array.ndim}-D array of shape {array.shape}."
         )
+    if array.size == 0:
+        raise ValueError(f"{function}: {name} of shape {array.shape} is empty: every size must be at least 1.")
 
 
 def _as_bias(bias: object, c_out: int) -> np.ndarray:
@@ -85,6 +89,11 @@ def corr2d_multi_in(
     X, K = as_float32("X", X), as_float32("K", K)
     _expect_rank("corr2d_multi_in", "X", X, "c_i, h, w")
     _expect_rank("corr2d_multi_in", "K", K, "c_i, k_h, k_w")
+    if X.shape[0] != K.shape[0]:
+        raise ValueError(
+            f"X has {X.shape[0]} input channel(s) (shape {X.shape}) but K expects {K.shape[0]} "
+            f"(shape {K.shape} = (c_i, k_h, k_w)): the two c_i must match."
+        )
     K = K[np.newaxis]  # (1, c_i, k_h, k_w): one output channel
     geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation)
     return _to_tensor(_correlate(X, K, geo)[0])

@@ -344,7 +344,8 @@ def animation_figure(
             {"type": "scatter", "text": [equations[s]]},
         ]
 
-    sums_text = lay.cell_px >= 14  # one-cell sums; smaller, the written-out sum beside them carries the numbers
+    # One-cell sums carry their number only where it fits in full; the written-out sum always does.
+    sums_text = (3 + decimals + (decimals > 0)) * 0.6 * font_size + 3 <= lay.cell_px
     animated = len(data)
     data += [
         *(_heatmap(box, [], "coloraxis2", text("fig_products_hover"), text_on, fmt,

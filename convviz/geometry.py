@@ -7,6 +7,7 @@ This module is plain Python so that the app can validate a setting before any te
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ IntPair = int | tuple[int, int]
 
 def as_pair(name: str, value: object) -> tuple[int, int]:
     """Read `value` as a (rows, cols) pair of whole numbers; a single number serves both axes."""
-    items = value if isinstance(value, (tuple, list)) else (value, value)
+    items = value if hasattr(value, "__len__") and not isinstance(value, str) else (value, value)
     if len(items) != 2:
         raise ValueError(f"{name} must be one whole number or a (rows, cols) pair, but got {value!r}.")
     pair = []
@@ -89,7 +90,19 @@ def conv_geometry(
 
     Raises ValueError, in a sentence that names the numbers, when the setting is impossible.
     """
-    x_shape, k_shape = tuple(x_shape), tuple(k_shape)
+    stride, padding, dilation = as_pair("stride", stride), as_pair("padding", padding), as_pair("dilation", dilation)
+    return _checked_geometry(tuple(map(int, x_shape)), tuple(map(int, k_shape)), stride, padding, dilation, bool(bias))
+
+
+@functools.lru_cache(maxsize=1024)  # the same shapes come back on every call: checking them costs ~20 µs
+def _checked_geometry(
+    x_shape: tuple[int, ...],
+    k_shape: tuple[int, ...],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    bias: bool,
+) -> Geometry:
     if len(x_shape) != 3:
         raise ValueError(f"X must have shape (c_i, h, w), three numbers, but got shape {x_shape}.")
     if len(k_shape) != 4:
@@ -105,7 +118,6 @@ def conv_geometry(
             f"X has {c_in} input channel(s) (shape {x_shape}) but K expects {k_c_in} "
             f"(shape {k_shape} = (c_o, c_i, k_h, k_w)): the two c_i must match."
         )
-    stride, padding, dilation = as_pair("stride", stride), as_pair("padding", padding), as_pair("dilation", dilation)
     if min(stride) < 1:
         raise ValueError(f"The stride must be at least 1, but got {stride}.")
     if min(dilation) < 1:

@@ -18,6 +18,8 @@ from convviz.geometry import IntPair, conv_geometry
 def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:
     """Y[i, j] = sum(X_padded[window at (i, j)] * K), one output position at a time. X (h, w), K (k_h, k_w)."""
     X, K = as_float32("X", X), as_float32("K", K)
+    if X.ndim != 2 or K.ndim != 2:
+        raise ValueError(f"corr2d_loop expects X (h, w) and K (k_h, k_w), but got shapes {X.shape} and {K.shape}.")
     geo = conv_geometry((1, *X.shape), (1, 1, *K.shape), stride=stride, padding=padding, dilation=dilation)
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
     X = tf.pad(X, [[p_h, p_h], [p_w, p_w]])
@@ -33,6 +35,8 @@ def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair =
 def corr2d_multi_in_loop(X: object, K: object, **geometry: IntPair) -> tf.Tensor:
     """Correlate each input channel with its kernel slice and add the results. X (c_i, h, w), K (c_i, k_h, k_w)."""
     X, K = as_float32("X", X), as_float32("K", K)
+    if len(X) != len(K):
+        raise ValueError(f"X has {len(X)} input channel(s) but K has {len(K)}: the two c_i must match.")
     return tf.add_n([corr2d_loop(x, k, **geometry) for x, k in zip(X, K, strict=True)])
 
 

@@ -472,3 +472,24 @@ def test_empty_input_is_refused():
     # A zero-height image has nothing to correlate; the message says so instead of returning an empty tensor.
     with pytest.raises(ValueError, match=r"is empty: every size must be at least 1"):
         corr2d_multi_in_out(np.ones((1, 0, 3)), np.ones((1, 1, 1, 1)))
+
+
+def test_half_precision_tensors_are_read_as_float32():
+    # bfloat16 and float16 tensors (common in TF models) are real numbers too; small integers stay exact.
+    for dtype in (tf.bfloat16, tf.float16):
+        Y = corr2d(tf.constant([[0, 1, 2], [3, 4, 5], [6, 7, 8]], dtype=dtype), [[0, 1], [2, 3]])
+        np.testing.assert_array_equal(Y.numpy(), [[19, 25], [37, 43]])
+
+
+def test_numpy_pairs_work_like_tuples():
+    # stride=np.array([1, 2]) means rows 1, cols 2, exactly as stride=(1, 2).
+    X, K = np.arange(30).reshape(5, 6), np.ones((2, 2))
+    np.testing.assert_array_equal(corr2d(X, K, stride=np.array([1, 2])).numpy(), corr2d(X, K, stride=(1, 2)).numpy())
+
+
+def test_messages_quote_the_shapes_the_user_passed():
+    # corr2d_multi_in adds an output axis inside; the message must still show the K the user gave, (3, 2, 2).
+    with pytest.raises(ValueError, match=r"\(shape \(3, 2, 2\) = \(c_i, k_h, k_w\)\)"):
+        corr2d_multi_in(np.ones((2, 4, 4)), np.ones((3, 2, 2)))
+    with pytest.raises(ValueError, match=r"X of shape \(0, 3\) is empty"):
+        corr2d(np.ones((0, 3)), [[1]])
