@@ -1,0 +1,180 @@
+"""The main screen as Streamlit runs it (AppTest): what a teacher sees for a setting, and that no input breaks it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120  # the first run imports TensorFlow; a loaded 2-core machine makes that slow
+
+NUMBER_BOUNDS = {  # key: (low, high), as the issue specifies them
+    "c_in": (1, 8), "c_out": (1, 8), "h": (1, 32), "w": (1, 32), "kh": (1, 7), "kw": (1, 7),
+    "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3), "seed": (0, 2**31 - 1),
+}
+
+
+def run_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def decode(value):
+    """A figure array as NumPy: plain nested lists, or Plotly's base64 typed arrays."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
+        return array.reshape([int(n) for n in str(value["shape"]).split(",")]) if "shape" in value else array
+    return np.array(value, dtype=float)
+
+
+def chart(at: AppTest, index: int) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def trace_by_hover(figure: dict, prefix: str) -> dict:
+    return next(t for t in figure["data"] if t.get("hovertemplate", "").startswith(prefix))
+
+
+def expected_output(X: np.ndarray, K: np.ndarray, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """An independent reference: tf.nn.conv2d on NHWC, back to (c_o, h_o, w_o)."""
+    Y = tf.nn.conv2d(X.transpose(1, 2, 0)[None].astype(np.float32), K.transpose(2, 3, 1, 0).astype(np.float32),
+                     strides=stride, padding=[[0, 0], [padding] * 2, [padding] * 2, [0, 0]], dilations=dilation)
+    return Y.numpy()[0].transpose(2, 0, 1)
+
+
+def test_defaults_render_without_exception_and_every_control_is_found_by_key():
+    at = run_app()
+    assert not at.exception
+    for key in NUMBER_BOUNDS:
+        assert at.number_input(key=key).value is not None  # each control answers to its URL key
+    assert at.radio(key="values").value == "integers"
+    assert at.toggle(key="bias").value is False
+    assert at.number_input(key="out").value == 0
+    assert len(at.get("plotly_chart")) == 2  # the animation and the output maps
+    assert at.success, "the check against tf.nn.conv2d is shown and passes"
+
+
+def test_the_animation_has_one_frame_per_output_position():
+    at = run_app(h="7", w="9", kh="3", kw="2", stride="2", padding="1")
+    figure = chart(at, 0)
+    h_o, w_o = (7 + 2 - 3) // 2 + 1, (9 + 2 - 2) // 2 + 1  # the book's formula with these numbers
+    assert len(figure["frames"]) == h_o * w_o
+    assert len(figure["layout"]["sliders"][0]["steps"]) == h_o * w_o
+    # Frames carry the moving parts only: never an input map again.
+    assert all(len(frame["data"]) == len(figure["layout"]["meta"]["animated_traces"]) for frame in figure["frames"])
+
+
+def test_textbook_mode_shows_the_chapters_numbers():
+    at = run_app(values="textbook")
+    assert not at.exception
+    X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+    K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
+    Y = expected_output(X, np.stack([K, K + 1, K + 2]))
+    np.testing.assert_array_equal(Y[0], [[56, 72], [104, 120]])  # the book's printed answer
+    animation = chart(at, 0)
+    np.testing.assert_array_equal(decode(trace_by_hover(animation, "Y[0]")["z"]), [[56, 72], [104, 120]])
+    maps = chart(at, 1)
+    for o in range(3):  # K, K + 1, K + 2 give three output channels
+        np.testing.assert_array_equal(decode(trace_by_hover(maps, f"Y[{o}]")["z"]), Y[o])
+    # At the last step the written-out sum adds the two partial sums to the output value.
+    last = animation["frames"][-1]["data"]
+    assert "<b>120</b>" in last[-1]["text"][0]
+
+
+def test_following_another_output_channel_shows_its_kernel_and_output():
+    at = run_app(values="textbook", out="2")
+    animation = chart(at, 0)
+    K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
+    np.testing.assert_array_equal(decode(trace_by_hover(animation, "K[2,1]")["z"]), K[1] + 2)
+    np.testing.assert_array_equal(decode(trace_by_hover(animation, "Y[2]")["z"]), [[96, 128], [192, 224]])
+
+
+def test_step_control_opens_the_animation_at_that_step():
+    at = run_app(step="5")
+    figure = chart(at, 0)
+    assert figure["layout"]["sliders"][0]["active"] == 5
+    assert figure["layout"]["shapes"] == figure["frames"][5]["layout"]["shapes"]  # the window drawn is step 5's
+
+
+def test_products_and_sums_in_each_frame_add_up_to_the_output_map():
+    at = run_app(c_in="2", c_out="1", h="4", w="5", bias="true", seed="3")
+    figure = chart(at, 0)
+    output_map = decode(trace_by_hover(figure, "Y[0]")["z"])
+    assert len(figure["frames"]) == output_map.size
+    totals, bias_terms = [], set()
+    for frame in figure["frames"]:  # data: products of channel 0, of channel 1, partial sums, output value, sum
+        products = [decode(frame["data"][c]["z"]) for c in range(2)]
+        partials = decode(frame["data"][2]["z"])
+        partials = partials[~np.isnan(partials)]  # the two channels' cells, without the gap between them
+        np.testing.assert_array_equal(partials, [p.sum() for p in products])  # Σ of each window × kernel
+        total = decode(frame["data"][3]["z"])[0, 0]
+        totals.append(total)
+        bias_terms.add(total - partials.sum())
+    np.testing.assert_array_equal(np.array(totals).reshape(output_map.shape), output_map)  # lands in Y[0]
+    assert len(bias_terms) == 1  # one bias, the same for every output value of channel 0
+
+
+@pytest.mark.parametrize("key", sorted(NUMBER_BOUNDS))
+def test_every_control_at_its_bounds_renders_without_exception(key):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for value in NUMBER_BOUNDS[key]:
+        at.number_input(key=key).set_value(value).run()
+        assert not at.exception, f"{key}={value}: {at.exception}"
+        # Either the animation is drawn, or a clear message says why the kernel does not fit.
+        assert at.get("plotly_chart") or any("does not fit" in e.value for e in at.error)
+
+
+def test_all_largest_settings_at_once_render():
+    largest = {"c_in": "8", "c_out": "8", "h": "32", "w": "32", "kh": "7", "kw": "7", "padding": "3",
+               "values": "random", "bias": "true", "out": "7"}
+    at = run_app(**largest)
+    assert not at.exception
+    figure = chart(at, 0)
+    assert len(figure["frames"]) == 32 * 32
+    for settings in ({"stride": "4", "dilation": "3"}, {"h": "1", "w": "1", "kh": "1", "kw": "1", "padding": "0"}):
+        at = run_app(**{**largest, **settings})
+        assert not at.exception
+
+
+def test_impossible_geometry_gets_a_message_not_a_traceback():
+    at = run_app(h="3", w="3", kh="5", kw="5", padding="0")
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    message = " ".join(e.value for e in at.error)
+    assert "does not fit" in message and "5" in message and "3" in message  # names the constraint and numbers
+
+
+def test_malformed_url_values_are_clamped_or_ignored_with_a_notice():
+    at = run_app(h="1e400", c_in="abc", kh="99", values="zzz", bias="maybe", out="9", seed="-5", step="nan")
+    assert not at.exception
+    assert at.number_input(key="h").value == 6  # ignored: back to the default
+    assert at.number_input(key="c_in").value == 3
+    assert at.number_input(key="kh").value == 7  # clamped to the largest kernel
+    assert at.radio(key="values").value == "integers"
+    assert at.number_input(key="out").value == 1  # clamped to the last of the 2 output channels
+    assert at.number_input(key="seed").value == 0
+    notices = " ".join(w.value for w in at.warning)
+    for key in ("h", "c_in", "kh", "values", "bias", "out", "seed", "step"):
+        assert f"`{key}=" in notices, f"no notice for {key}"
+    # kh became 7 on a 6-high input: the page says the kernel does not fit, and keeps working.
+    assert any("does not fit" in e.value for e in at.error)
+    at.number_input(key="kh").set_value(3).run()
+    assert not at.exception and at.get("plotly_chart")
+
+
+def test_a_shared_link_reproduces_the_setting():
+    at = run_app(c_in="2", c_out="4", h="5", w="7", kh="2", kw="3", stride="2", padding="1", dilation="1",
+                 values="random", seed="42", out="3", bias="true")
+    assert not at.exception
+    assert [at.number_input(key=k).value for k in ("c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding")] == [
+        2, 4, 5, 7, 2, 3, 2, 1]
+    assert at.number_input(key="out").value == 3 and at.toggle(key="bias").value is True
+    assert at.radio(key="values").value == "random"
