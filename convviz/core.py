@@ -45,7 +45,8 @@ def _expect_rank(function: str, name: str, array: np.ndarray, axes: str) -> None
         raise ValueError(f"{function}: {name} of shape {array.shape} is empty: every size must be at least 1.")
 
 
-def _as_bias(bias: object, c_out: int) -> np.ndarray:
+def as_bias(bias: object, c_out: int) -> np.ndarray:
+    """Read a bias as float32 (c_out,), one number per output channel."""
     b = as_float32("bias", bias)
     if b.shape != (c_out,):
         raise ValueError(f"The bias needs one number per output channel, {c_out} in all, but has shape {b.shape}.")
@@ -118,7 +119,7 @@ def corr2d_multi_in_out(
     geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
     Y = _correlate(X, K, geo)
     if bias is not None:
-        Y = Y + _as_bias(bias, geo.c_out)[:, np.newaxis, np.newaxis]  # (c_o, h_o, w_o) + (c_o, 1, 1)
+        Y = Y + as_bias(bias, geo.c_out)[:, np.newaxis, np.newaxis]  # (c_o, h_o, w_o) + (c_o, 1, 1)
     return _to_tensor(Y)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from convviz.core import as_float32
+from convviz.core import as_bias, as_float32
 from convviz.geometry import Geometry, IntPair, conv_geometry
 
 
@@ -61,9 +61,7 @@ def step_table(
     """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i, k_h, k_w), vectorized in TensorFlow."""
     X, K = as_float32("X", X), as_float32("K", K)
     geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
-    b = np.zeros(geo.c_out, np.float32) if bias is None else as_float32("bias", bias)
-    if b.shape != (geo.c_out,):
-        raise ValueError(f"The bias needs one number per output channel, {geo.c_out} in all, but has shape {b.shape}.")
+    b = np.zeros(geo.c_out, np.float32) if bias is None else as_bias(bias, geo.c_out)
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
 
     X_padded = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))  # (c_i, h + 2p_h, w + 2p_w)
