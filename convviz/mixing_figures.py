@@ -608,6 +608,7 @@ def pixel_from_point(point: dict[str, Any], w: int) -> tuple[int, int] | None:
 def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int) -> dict[str, Any]:
     """X (c_i, h, w) → reshape → W · X_flat = Y_flat → reshape → Y (c_o, h, w), pixel (row, col) outlined throughout.
 
+    Below Y, the general path's answer Y_general for comparison.
     The product is laid out as in a hand calculation: X_flat above Y_flat, W to the left of Y_flat, so that
     Y_flat[o, p] sits where row o of W meets column p of X_flat.
     """
@@ -627,9 +628,10 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     flat_left, flat_top = c_in + 1, title_prod
     w_top = flat_top + c_in + title_prod
     prod_bottom = w_top + c_out + 0.1
-    heights_px = [(h + title_strip) * strip_px, prod_bottom * row_px, (h + title_strip) * strip_px]
+    strip_px_high = (h + title_strip) * strip_px
+    heights_px = [strip_px_high, prod_bottom * row_px, strip_px_high, strip_px_high]  # X, product, Y, Y_general
     gap_px = 2 * GAP_PX  # room for the reshape arrows
-    plot_px = sum(heights_px) + 2 * gap_px
+    plot_px = sum(heights_px) + 3 * gap_px
     domains, top = [], plot_px
     for part in heights_px:
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
@@ -641,6 +643,7 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[0]))
     layout.update(_axes(2, [-W_LABEL_PX / prod_px, prod_cols + 0.3], [0, prod_bottom], domains[1], row_scale))
     layout.update(_axes(3, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[2]))
+    layout.update(_axes(4, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[3]))
     strip_text = strip_px >= TEXT_MIN_CELL_PX
     prod_text = prod_px >= TEXT_MIN_CELL_PX
 
@@ -705,10 +708,23 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
             cell_px=strip_px,
             labels=_strip_labels("Y", c_out, h, w),
         ),
+        _heatmap(
+            _spread(check.Y_general),
+            0,
+            0,
+            4,
+            name="Y_general",
+            colorscale=style.DIVERGING,
+            zrange=signed,
+            text_on=strip_text,
+            cell_px=strip_px,
+            labels=_strip_labels("Y_general", c_out, h, w),
+        ),
     ]
     annotations = (
         [_label(c * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]
         + [_label(o * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)) for o in range(c_out)]
+        + [_label(o * (w + 1) + w / 2, 0, 4, text("mix_fig_general_map", o=o)) for o in range(c_out)]
         + [
             _label(flat_left + n / 2, flat_top, 2, text("mix_fig_xflat", c_in=c_in, n=n)),
             _label(
@@ -726,6 +742,7 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     for upper, lower, key in (
         (domains[0], domains[1], "mix_fig_reshape_in"),
         (domains[1], domains[2], "mix_fig_reshape_out"),
+        (domains[2], domains[3], "mix_fig_general"),
     ):
         middle = (upper[0] + lower[1]) / 2
         annotations.append(
@@ -748,6 +765,7 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     shapes = [
         {"type": "path", "path": _pixel_outline(c_in, h, w, row, col), "xref": "x", "yref": "y", "line": line},
         {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x3", "yref": "y3", "line": line},
+        {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x4", "yref": "y4", "line": line},
         {
             "type": "path",
             "xref": "x2",

@@ -116,7 +116,10 @@ EN: dict[str, str] = {
     "mix_grey_fallback_fewer": "the average instead, because there is no R, G, B",
     "mix_grey_fix": "Use 3 input channels",
     "mix_edit": "Edit W: one row per output channel, {c_in} numbers per row",
-    "mix_edit_help": "Numbers separated by commas or spaces; rows on separate lines (or separated by ;).",
+    "mix_edit_help": (
+        "Numbers separated by commas or spaces; rows on separate lines (or separated by ;). "
+        "Press Ctrl+Enter or click outside the box to apply."
+    ),
     "mix_edit_bad": "{problem} W keeps its last good value (drawn above).",
     "mix_edit_custom": "W is your edit (it is in the link, so sharing the link shares it).",
     "mix_edit_preset": "W is the {preset} preset.",
@@ -211,6 +214,10 @@ EN: dict[str, str] = {
     "mix_fig_yflat": "Y_flat = W · X_flat: ({c_out} × {n})",
     "mix_fig_reshape_in": "↓ reshape X ({c_in}, {h}, {w}) → X_flat ({c_in}, {h}·{w}): each channel's rows end to end",
     "mix_fig_reshape_out": "↓ reshape Y_flat ({c_out}, {h}·{w}) → Y ({c_out}, {h}, {w})",
+    "mix_fig_general": (
+        "the general path, for comparison: Y_general = corr2d_multi_in_out(X, K) with K = W as ({c_out}, {c_in}, 1, 1)"
+    ),
+    "mix_fig_general_map": "Y_general[{o}]",
     # ---- end of 1×1 explorer ----
 }
 

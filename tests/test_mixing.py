@@ -267,9 +267,11 @@ def test_matmul_figure_is_valid_and_outlines_the_pixel_column():
     check = matmul_check(X, W)
     spec = _validated(matmul_figure(X, W, check, 2, 3))
     names = [trace["name"] for trace in spec["data"]]
-    assert names == ["X", "X_flat", "W", "Y_flat", "Y"]
+    assert names == ["X", "X_flat", "W", "Y_flat", "Y", "Y_general"]
     flat = spec["data"][1]
     assert np.allclose(flat["z"], check.X_flat) and np.allclose(spec["data"][3]["z"], check.Y_flat, atol=1e-3)
+    general = np.array(spec["data"][5]["z"], dtype=float)  # channels side by side, NaN in the gaps
+    assert np.allclose(general[:, 6:11], check.Y_general[1], atol=1e-3)  # channel 1 starts at column w + 1
     p = 2 * 5 + 3
     column = spec["layout"]["shapes"][-1]["path"]
     assert f"M{flat['x0'] - 0.5 + p:g}," in column  # the outline starts at the pixel's column of X_flat

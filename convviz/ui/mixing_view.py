@@ -195,6 +195,9 @@ def _matrix_state(preset: str, sizes: Sizes, notices: list[str]) -> dict[str, An
     basis = (preset, sizes.c_out, sizes.c_in, sizes.seed)
     state = st.session_state.get(STATE)
     if state is not None and state["basis"] == basis:
+        if TEXT_KEY not in st.session_state:  # the text box was away (another tab): show the last good W again
+            st.session_state[TEXT_KEY] = mixing.matrix_to_text(np.asarray(state["W"]))
+            state["error"] = None
         return state
     W = mixing.preset_matrix(preset, sizes.c_out, sizes.c_in, sizes.seed)
     custom = False
