@@ -166,6 +166,7 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
             key=TEXT_KEY,
             on_change=_on_matrix_edit,
             height=max(100, 28 * sizes.c_out + 24),
+            max_chars=mixing.MAX_TEXT_CHARS,
             help=text("mix_edit_help"),
         )
         if state["error"]:
