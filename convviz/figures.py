@@ -28,9 +28,9 @@ from convviz.strings import text
 
 ASSUMED_WIDTH_PX = 900  # the chart's width in the wide layout beside the sidebar on a 1400 px screen
 CONTROLS_PX = 110  # room under the diagram for the play buttons and the slider
-MAX_HEIGHT_PX = 640
+MAX_HEIGHT_PX = 700
 GAP = 1  # cells between the panels of a block
-BLOCK_GAP = 2  # cells between blocks
+BLOCK_GAP = 1  # cells between blocks
 TITLE_PX = 20  # room above a panel for its title
 CHAR_PX = 7  # width of one character of the written-out sum (12 px font)
 LINE_PX = 17  # one line of the written-out sum
@@ -55,7 +55,7 @@ class _Layout:
     """Where every panel of the animated diagram sits."""
 
     blocks_per_row: int
-    title_rows: int
+    title_rows: float  # in cells: TITLE_PX whatever the cell size
     inputs: list[_Box]  # per input channel, the padded input
     kernels: list[_Box]
     products: list[_Box]
@@ -72,7 +72,7 @@ class _Layout:
 
 
 def _layout(
-    table: StepTable, blocks_per_row: int, title_rows: int = 1, right_w: int = 8, sum_rows: int = 1
+    table: StepTable, blocks_per_row: int, title_rows: float = 1, right_w: int = 8, sum_rows: float = 1
 ) -> _Layout:
     geo = table.geometry
     H_p, W_p = geo.padded_shape
@@ -109,9 +109,9 @@ def _best_layout(table: StepTable) -> _Layout:
     for per_row in range(1, min(geo.c_in, 4) + 1):
         lay = _layout(table, per_row)
         for _ in range(2):  # the room for titles and the written-out sum is in pixels: settle it in two passes
-            title_rows = max(1, math.ceil(TITLE_PX / lay.cell_px))
+            title_rows = max(0.8, TITLE_PX / lay.cell_px)
             right_w = 2 + math.ceil(sum_px / lay.cell_px)
-            sum_rows = math.ceil(sum_lines * LINE_PX / lay.cell_px)
+            sum_rows = sum_lines * LINE_PX / lay.cell_px
             lay = _layout(table, per_row, title_rows, right_w, sum_rows)
         layouts.append(lay)
     biggest = max(lay.cell_px for lay in layouts)

@@ -41,9 +41,8 @@ EN: dict[str, str] = {
     "step_help": "Start the animation at this output position; the − and + buttons step through it.",
     # ---- main screen: page ----
     "intro": (
-        "Every input channel is correlated with its own slice of the kernel; the per-channel results "
-        "(the partial sums Σ) are added, plus the bias, to give one output value. Each output channel has "
-        "its own kernel of shape c_i × k_h × k_w. Press **Play**, drag the slider, or step with **Show step**."
+        "Each input channel is correlated with its own kernel slice; the partial sums Σ are added (plus the bias) "
+        "into one output value. **Play**, drag the slider, or step with **Show step**."
     ),
     "not_convolution": (
         "This is cross-correlation, which deep-learning libraries call convolution: "
