@@ -1,0 +1,186 @@
+"""Shared fixtures: a real `streamlit run app.py` server and a headless Chromium page driving it.
+
+The helpers (`running_streamlit`, `find_chromium`, `launch_chromium`, `wait_for_app`) are plain functions so that
+other tests and `bench/bench_app.py` can reuse them outside pytest fixtures.
+
+Browser tests are skipped when no Chromium is installed, except on CI (`CI=true`), where a missing browser fails
+the run instead of hiding every browser test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_TIMEOUT_S = 90.0  # the first start imports TensorFlow; a shared, loaded machine is slow
+FIRST_LOAD_TIMEOUT_MS = 90_000  # the first page load runs the script for the first time (TensorFlow, caches)
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+# ---- the server ----
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Terminate the server's whole process group (SIGTERM, then SIGKILL after 10 s)."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_streamlit(
+    app: str = "app.py",
+    *,
+    log_path: Path | None = None,
+    timeout_s: float = SERVER_START_TIMEOUT_S,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """Run `python -m streamlit run <app>` from the repo root on a free local port; yield its base URL.
+
+    The server gets its own process group, which is terminated on exit. Its output goes to `log_path` (or is
+    discarded) and is quoted when it fails to start.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", app,
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",  # others edit the tree while tests run: no reruns, no banners
+        *extra_args,
+    ]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(log_path, "wb")) if log_path else subprocess.DEVNULL
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
+        stack.callback(_stop, process)
+        deadline = time.monotonic() + timeout_s
+        while not _healthy(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-2000:] if log_path and log_path.exists() else ""
+                state = f"exited with {process.returncode}" if process.poll() is not None else "timed out"
+                raise RuntimeError(f"streamlit run {app} {state} before answering /_stcore/health.\n{tail}")
+            time.sleep(0.25)
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of `streamlit run app.py`, shared by the whole session."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with running_streamlit("app.py", log_path=log_path) as base_url:
+        yield base_url
+
+
+# ---- the browser ----
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium (Playwright's own download is not used), or whatever `chromium` is on the PATH."""
+    override = os.environ.get("CHROMIUM")
+    if override and Path(override).exists():
+        return override
+    if Path(DEBIAN_CHROMIUM).exists():
+        return DEBIAN_CHROMIUM
+    return shutil.which("chromium")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; on CI (CI=true) a missing browser is a failure, so browser tests cannot vanish silently."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def launch_chromium(playwright: Any, executable: str) -> Any:
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def wait_for_app(page: Any, timeout_ms: float = FIRST_LOAD_TIMEOUT_MS) -> None:
+    """Wait until the page is connected and the script has finished its run, as Streamlit's own e2e tests do."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser for the session (skipped, or failed on CI, when unavailable)."""
+    executable = find_chromium()
+    if executable is None:
+        skip_or_fail(f"Chromium not found at {DEBIAN_CHROMIUM} nor on the PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, executable)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium: Any, streamlit_server: str) -> Iterator[Any]:
+    """One browser context for the session, so plotly.js and Streamlit's bundles are fetched and compiled once.
+
+    Each page still opens its own websocket, so each test gets its own Streamlit session. Relative URLs go to the
+    server. Requests `chromium` first, so a missing browser skips before the server is started.
+    """
+    context = chromium.new_context(viewport=VIEWPORT, base_url=streamlit_server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def browser_page(browser_context: Any) -> Iterator[Any]:
+    """A fresh page (its own Streamlit session): `page.goto("/?h=8")` opens the app with that link."""
+    page = browser_context.new_page()
+    yield page
+    page.close()
