@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from convviz import style
+from convviz.plotting import cells, rect_path, symmetric_range
 from convviz.steps import StepTable
 from convviz.strings import text
 
@@ -119,20 +120,6 @@ def _best_layout(table: StepTable) -> _Layout:
     return min((lay for lay in layouts if lay.cell_px >= 0.9 * biggest), key=lambda lay: lay.height * lay.cell_px)
 
 
-def _cells(z: np.ndarray, decimals: int) -> list:
-    """A grid (any shape) as JSON-ready nested lists: NaN becomes null, values rounded so the figure stays small.
-
-    With decimals == 0 the values become ints.
-    """
-    z = np.round(np.asarray(z, dtype=np.float64), decimals)
-    grid = z.astype(object)
-    if decimals == 0:
-        finite = np.isfinite(z)
-        grid[finite] = z[finite].astype(np.int64)
-    grid[np.isnan(z)] = None
-    return grid.tolist()
-
-
 def _colour_levels(values: np.ndarray, limit: float) -> list:
     """(n, c, h, w) values as 8-bit levels in -127..127 of ±limit, one base64 typed array per (n, c) grid."""
     levels = np.round(np.asarray(values, dtype=np.float64) / limit * 127).astype(np.int8)
@@ -160,22 +147,18 @@ def _scatter_into(boxes: list[_Box], values: np.ndarray) -> np.ndarray:
     return grid
 
 
-def _rect(x0: float, y0: float, x1: float, y1: float) -> str:
-    return f"M{x0:g},{y0:g}H{x1:g}V{y1:g}H{x0:g}Z"
-
-
 def _window_path(table: StepTable, lay: _Layout, step: int) -> str:
     """Outline the window in every input channel (and each cell it reads, when dilated) and the output cell."""
     geo = table.geometry
     (r0, c0), (span_h, span_w) = table.window_origin[step], geo.span
     parts = []
     for box in lay.inputs:
-        parts.append(_rect(box.x + c0, box.y + r0, box.x + c0 + span_w, box.y + r0 + span_h))
+        parts.append(rect_path(box.x + c0, box.y + r0, box.x + c0 + span_w, box.y + r0 + span_h))
         if geo.dilation != (1, 1) and lay.cell_px >= 10:  # smaller cells: the span alone, the figure stays small
-            rows, cols = table.window_cells(step)
-            parts += [_rect(box.x + c, box.y + r, box.x + c + 1, box.y + r + 1) for r in rows for c in cols]
+            rows, cols = table.windowcells(step)
+            parts += [rect_path(box.x + c, box.y + r, box.x + c + 1, box.y + r + 1) for r in rows for c in cols]
     i, j = table.output_position(step)
-    parts.append(_rect(lay.output.x + j, lay.output.y + i, lay.output.x + j + 1, lay.output.y + i + 1))
+    parts.append(rect_path(lay.output.x + j, lay.output.y + i, lay.output.x + j + 1, lay.output.y + i + 1))
     return "".join(parts)
 
 
@@ -185,9 +168,9 @@ def _pending_path(table: StepTable, lay: _Layout, step: int) -> str:
     out = lay.output
     parts = []
     if j + 1 < out.w:
-        parts.append(_rect(out.x + j + 1, out.y + i, out.x + out.w, out.y + i + 1))
+        parts.append(rect_path(out.x + j + 1, out.y + i, out.x + out.w, out.y + i + 1))
     if i + 1 < out.h:
-        parts.append(_rect(out.x, out.y + i + 1, out.x + out.w, out.y + out.h))
+        parts.append(rect_path(out.x, out.y + i + 1, out.x + out.w, out.y + out.h))
     return "".join(parts) or "M0,0Z"
 
 
@@ -209,12 +192,6 @@ def _outline_trace(boxes: list[_Box]) -> dict[str, Any]:
         ys += [b.y, b.y, b.y + b.h, b.y + b.h, b.y, None]
     return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
             "line": {"color": style.GRID_LINE, "width": 1}}
-
-
-def _symmetric(*arrays: np.ndarray) -> float:
-    """Half-width of a colour range centred at 0 that holds every value."""
-    biggest = max(float(np.nanmax(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
-    return biggest or 1.0
 
 
 def _heatmap(
@@ -287,9 +264,9 @@ def animation_figure(
     bias = float(table.bias[o]) if geo.has_bias else None
 
     # Colour ranges, centred at 0: inputs and weights share one; products another; sums and outputs a third.
-    values_range = _symmetric(table.X_padded, table.K[o], table.bias[o : o + 1])
-    products_range = _symmetric(table.products[:, o])
-    sums_range = _symmetric(table.partial_sums[:, o], table.outputs[:, o])
+    values_range = symmetric_range(table.X_padded, table.K[o], table.bias[o : o + 1])
+    products_range = symmetric_range(table.products[:, o])
+    sums_range = symmetric_range(table.partial_sums[:, o], table.outputs[:, o])
 
     data: list[dict] = []
     annotations: list[dict] = []
@@ -297,12 +274,12 @@ def animation_figure(
     ring[p_h : p_h + geo.h, p_w : p_w + geo.w] = np.nan  # (H_p, W_p): 0 on the padding ring, empty inside
     for c in range(geo.c_in):
         inside = np.where(np.isnan(ring), table.X_padded[c], np.nan)  # the real input; the ring is its own trace
-        data.append(_heatmap(lay.inputs[c], _cells(inside, decimals), "coloraxis", f"X[{c}] = %{{z}}", text_on, fmt))
+        data.append(_heatmap(lay.inputs[c], cells(inside, decimals), "coloraxis", f"X[{c}] = %{{z}}", text_on, fmt))
         if p_h or p_w:
-            data.append(_heatmap(lay.inputs[c], _cells(ring, 0), None, text("fig_padding_hover"), text_on, "%{z}",
+            data.append(_heatmap(lay.inputs[c], cells(ring, 0), None, text("fig_padding_hover"), text_on, "%{z}",
                                  colorscale=[[0, style.PADDING_FILL], [1, style.PADDING_FILL]], showscale=False,
                                  textfont={"color": style.PADDING_TEXT}))  # grey, outside the diverging scale
-        data.append(_heatmap(lay.kernels[c], _cells(table.K[o, c], decimals), "coloraxis",
+        data.append(_heatmap(lay.kernels[c], cells(table.K[o, c], decimals), "coloraxis",
                              f"K[{o},{c}] = %{{z}}", text_on, fmt))
         top = lay.inputs[c].y - 0.1
         if roomy_titles:
@@ -312,7 +289,7 @@ def animation_figure(
             annotations.append(_title(lay.partials[c].x, lay.partials[c].y - 0.1, "Σ"))
         else:  # panels narrower than their titles: one short title over the block
             annotations.append(_title(lay.inputs[c].x, top, text("fig_block", o=o, c=c)))
-    data.append(_heatmap(lay.output, _cells(table.output_maps()[o], decimals), "coloraxis3",
+    data.append(_heatmap(lay.output, cells(table.output_maps()[o], decimals), "coloraxis3",
                          f"Y[{o}] = %{{z}}", text_on, fmt))
     data.append(_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output] + [
         _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs]))
@@ -325,13 +302,13 @@ def animation_figure(
     # one heatmap with every partial sum, the output value and the written-out sum.
     n = table.n_steps
     if text_on:
-        products = _cells(table.products[:, o], decimals)  # (n, c_i, k_h, k_w)
+        products = cells(table.products[:, o], decimals)  # (n, c_i, k_h, k_w)
     else:
         # Cells too small for numbers show only colour: 8-bit colour levels cut 8×32×32 (7×7) from 3.2 MB to 2.1 MB.
         products = _colour_levels(table.products[:, o], products_range)
         products_range = 127.0
-    partials = _cells(_scatter_into(lay.partials, table.partial_sums[:, o, :, None, None]), decimals)
-    totals = _cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
+    partials = cells(_scatter_into(lay.partials, table.partial_sums[:, o, :, None, None]), decimals)
+    totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
     equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals) for s in range(n)]
     part_edges = {"x": _joined_edges(lay.partials, "x"), "y": _joined_edges(lay.partials, "y")}
     total_x, total_y = lay.total.edges()
@@ -461,12 +438,12 @@ def output_maps_figure(Y: np.ndarray, *, decimals: int, highlight: int | None = 
     for o in range(c_o):
         row, col = divmod(o, per_row)
         box = _Box(col * (w_o + 1), row * (h_o + title_rows + 1) + title_rows, w_o, h_o)
-        data.append(_heatmap(box, _cells(Y[o], decimals), "coloraxis", f"Y[{o}] = %{{z}}", text_on, fmt))
+        data.append(_heatmap(box, cells(Y[o], decimals), "coloraxis", f"Y[{o}] = %{{z}}", text_on, fmt))
         annotations.append(_title(box.x, box.y - 0.1, text("fig_output", o=o, h=h_o, w=w_o)))
         if o == highlight:
             shapes.append({"type": "rect", "x0": box.x - 0.15, "y0": box.y - 0.15, "x1": box.x + w_o + 0.15,
                            "y1": box.y + h_o + 0.15, "line": {"color": style.WINDOW, "width": 2}})
-    limit = _symmetric(Y)
+    limit = symmetric_range(Y)
     return {
         "data": data,
         "layout": {

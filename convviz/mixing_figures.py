@@ -15,6 +15,7 @@ import numpy as np
 
 from convviz import style
 from convviz.mixing import INPUT_MAX, MatmulCheck, PixelSteps
+from convviz.plotting import cells, rect_path, symmetric_range
 from convviz.strings import text
 
 ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout; sizes the cells and their numbers
@@ -33,24 +34,6 @@ RGB_SLOT_TITLE_KEY = "mix_fig_rgb"
 
 
 # ---- small helpers ----
-
-
-def _grid(z: np.ndarray, decimals: int = 4) -> list:
-    """JSON-ready nested lists, rounded so the figure stays small; NaN becomes null."""
-    z = np.round(np.asarray(z, dtype=np.float64), decimals)
-    grid = z.astype(object)
-    grid[np.isnan(z)] = None
-    return grid.tolist()
-
-
-def _rect(x0: float, y0: float, x1: float, y1: float) -> str:
-    return f"M{x0:g},{y0:g}H{x1:g}V{y1:g}H{x0:g}Z"
-
-
-def _symmetric(*arrays: np.ndarray) -> float:
-    """Half-width of a colour range centred at 0 that holds every value."""
-    biggest = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
-    return biggest or 1.0
 
 
 def _ref(n: int) -> tuple[str, str]:
@@ -116,7 +99,7 @@ def _heatmap(
     return {
         "type": "heatmap",
         "name": name,
-        "z": _grid(z),
+        "z": cells(z, 4),
         "x0": left + 0.5,
         "dx": 1,
         "y0": top + 0.5,
@@ -208,7 +191,7 @@ def _strip_width(slots: int, w: int) -> int:
 
 def _pixel_outline(slots: int, h: int, w: int, row: int, col: int) -> str:
     """One path outlining pixel (row, col) in every slot of a strip."""
-    return "".join(_rect(k * (w + 1) + col, row, k * (w + 1) + col + 1, row + 1) for k in range(slots))
+    return "".join(rect_path(k * (w + 1) + col, row, k * (w + 1) + col + 1, row + 1) for k in range(slots))
 
 
 def _pending_cover(slots: int, first: int, h: int, w: int, row: int, col: int) -> str:
@@ -217,9 +200,9 @@ def _pending_cover(slots: int, first: int, h: int, w: int, row: int, col: int) -
     for k in range(first, slots):
         x = k * (w + 1)
         if col + 1 < w:
-            parts.append(_rect(x + col + 1, row, x + w, row + 1))
+            parts.append(rect_path(x + col + 1, row, x + w, row + 1))
         if row + 1 < h:
-            parts.append(_rect(x, row + 1, x + w, h))
+            parts.append(rect_path(x, row + 1, x + w, h))
     return "".join(parts) or "M0,0Z"
 
 
@@ -230,10 +213,10 @@ def matrix_figure(W: np.ndarray) -> dict[str, Any]:
     """W (c_o, c_i) as a heatmap with its numbers: rows are output channels, columns input channels."""
     c_out, c_in = W.shape
     cell_px = min(56, 300 / max(c_out, c_in))  # the chart sits in a third of the page
-    limit = _symmetric(W)
+    limit = symmetric_range(W)
     trace = {
         "type": "heatmap",
-        "z": _grid(W),
+        "z": cells(W, 4),
         "x": [text("mix_fig_in_tick", c=c) for c in range(c_in)],
         "y": [text("mix_fig_out_tick", o=o) for o in range(c_out)],
         "colorscale": style.DIVERGING,
@@ -349,8 +332,8 @@ def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col:
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
         top -= part + GAP_PX
 
-    out_limit = _symmetric(steps.products, steps.outputs)
-    w_limit = _symmetric(W)
+    out_limit = symmetric_range(steps.products, steps.outputs)
+    w_limit = symmetric_range(W)
     signed = (-out_limit, out_limit)
     strip_text = strip_px >= TEXT_MIN_CELL_PX
     layout: dict[str, Any] = {}
@@ -637,8 +620,8 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
         top -= part + gap_px
 
-    signed = (-_symmetric(check.Y_flat), _symmetric(check.Y_flat))
-    w_limit = _symmetric(W)
+    signed = (-symmetric_range(check.Y_flat), symmetric_range(check.Y_flat))
+    w_limit = symmetric_range(W)
     layout: dict[str, Any] = {}
     layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[0]))
     layout.update(_axes(2, [-W_LABEL_PX / prod_px, prod_cols + 0.3], [0, prod_bottom], domains[1], row_scale))
@@ -760,8 +743,8 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     line = {"color": style.WINDOW, "width": 3}
     thin = {"color": style.GRID_LINE, "width": 1, "dash": "dot"}
     row_breaks = "".join(
-        _rect(flat_left + k * w, flat_top, flat_left + k * w, flat_top + c_in) for k in range(1, h)
-    ) + "".join(_rect(flat_left + k * w, w_top, flat_left + k * w, w_top + c_out) for k in range(1, h))
+        rect_path(flat_left + k * w, flat_top, flat_left + k * w, flat_top + c_in) for k in range(1, h)
+    ) + "".join(rect_path(flat_left + k * w, w_top, flat_left + k * w, w_top + c_out) for k in range(1, h))
     shapes = [
         {"type": "path", "path": _pixel_outline(c_in, h, w, row, col), "xref": "x", "yref": "y", "line": line},
         {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x3", "yref": "y3", "line": line},
@@ -771,8 +754,8 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
             "xref": "x2",
             "yref": "y2",
             "line": line,
-            "path": _rect(flat_left + p, flat_top, flat_left + p + 1, flat_top + c_in)
-            + _rect(flat_left + p, w_top, flat_left + p + 1, w_top + c_out),
+            "path": rect_path(flat_left + p, flat_top, flat_left + p + 1, flat_top + c_in)
+            + rect_path(flat_left + p, w_top, flat_left + p + 1, w_top + c_out),
         },
     ]
     if h > 1:
