@@ -150,9 +150,13 @@ def wait_for_app(page: Any, timeout_ms: float = FIRST_LOAD_TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium browser for the session (skipped, or failed on CI, when unavailable)."""
+    """A headless Chromium browser for one test module (skipped, or failed on CI, when unavailable).
+
+    Module-scoped on purpose: Playwright's sync API refuses to start while another sync Playwright is running in
+    the same thread, so a browser kept for the whole session would break any later module that starts its own.
+    """
     executable = find_chromium()
     if executable is None:
         skip_or_fail(f"Chromium not found at {DEBIAN_CHROMIUM} nor on the PATH")
@@ -166,9 +170,9 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(chromium: Any, streamlit_server: str) -> Iterator[Any]:
-    """One browser context for the session, so plotly.js and Streamlit's bundles are fetched and compiled once.
+    """One browser context per module, so plotly.js and Streamlit's bundles are fetched and compiled once.
 
     Each page still opens its own websocket, so each test gets its own Streamlit session. Relative URLs go to the
     server. Requests `chromium` first, so a missing browser skips before the server is started.
