@@ -171,12 +171,14 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def browser_context(chromium: Any, streamlit_server: str) -> Iterator[Any]:
+def browser_context(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """One browser context per module, so plotly.js and Streamlit's bundles are fetched and compiled once.
 
     Each page still opens its own websocket, so each test gets its own Streamlit session. Relative URLs go to the
-    server. Requests `chromium` first, so a missing browser skips before the server is started.
+    server. The server is asked for only once the browser exists (pytest would set up the session-scoped server
+    before the module-scoped browser), so a missing browser skips without starting it.
     """
+    streamlit_server = request.getfixturevalue("streamlit_server")
     context = chromium.new_context(viewport=VIEWPORT, base_url=streamlit_server)
     yield context
     context.close()
