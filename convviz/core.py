@@ -5,11 +5,12 @@ Every function takes keyword-only `stride`, `padding` (zeros on both sides) and 
 or a (rows, cols) pair. Inputs may be NumPy arrays, nested lists or eager tensors of any real dtype; the work is
 done in float32 by TensorFlow's NHWC convolution kernel and the result is a `tf.Tensor`.
 
-Each eager TensorFlow op costs about 0.1 ms here, more than the arithmetic at classroom sizes, so the layout
-changes happen in NumPy and one `Conv2D` op does the work. The textbook's loop form lives in `reference.py`.
+One `Conv2D` op does the work; the textbook's loop form lives in `reference.py`.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -53,24 +54,46 @@ def as_bias(bias: object, c_out: int) -> np.ndarray:
     return b
 
 
+# Each eager op costs ~0.1 ms here and `tf.constant` copies its input twice, so the layout changes are done in
+# NumPy, into buffers TensorFlow then shares through DLPack without a copy. Measured in bench/bench_core.py.
+_ALIGN_BYTES = 64  # TensorFlow aborts the whole process on a DLPack buffer less aligned than its kernels expect
+
+
+def _aligned_empty(shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised float32 array whose data starts on a 64-byte boundary."""
+    size = math.prod(shape)
+    buffer = np.empty(size + _ALIGN_BYTES // 4, dtype=np.float32)
+    start = (-buffer.__array_interface__["data"][0] % _ALIGN_BYTES) // 4
+    return buffer[start : start + size].reshape(shape)
+
+
+def _share(aligned: np.ndarray) -> tf.Tensor:
+    """The tensor over an array from `_aligned_empty`, sharing its memory (which it keeps alive)."""
+    return tf.experimental.dlpack.from_dlpack(aligned.__dlpack__())
+
+
+def _to_tensor(values: np.ndarray) -> tf.Tensor:
+    """A float32 tensor holding `values` (any strides), for one copy."""
+    aligned = _aligned_empty(values.shape)
+    aligned[...] = values
+    return _share(aligned)
+
+
 def _correlate(X: np.ndarray, K: np.ndarray, geo: Geometry) -> np.ndarray:
     """X (c_i, h, w) float32 and K (c_o, c_i, k_h, k_w) float32 -> Y (c_o, h_o, w_o), one Conv2D op."""
-    x_nhwc = np.ascontiguousarray(X.transpose(1, 2, 0))[np.newaxis]  # (1, h, w, c_i)
-    k_hwio = np.ascontiguousarray(K.transpose(2, 3, 1, 0))  # (k_h, k_w, c_i, c_o)
+    x_nhwc = _aligned_empty((1, geo.h, geo.w, geo.c_in))
+    for c in range(geo.c_in):  # channel by channel the reads stay contiguous: 4x faster than one strided copy
+        x_nhwc[0, :, :, c] = X[c]
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
     y_nhwc = tf.raw_ops.Conv2D(
-        input=x_nhwc,
-        filter=k_hwio,
+        input=_share(x_nhwc),
+        filter=_to_tensor(K.transpose(2, 3, 1, 0)),  # (k_h, k_w, c_i, c_o)
         strides=[1, s_h, s_w, 1],
         padding="EXPLICIT",
         explicit_paddings=[0, 0, p_h, p_h, p_w, p_w, 0, 0],
         dilations=[1, d_h, d_w, 1],
     )  # (1, h_o, w_o, c_o)
-    return y_nhwc.numpy()[0].transpose(2, 0, 1)  # (c_o, h_o, w_o)
-
-
-def _to_tensor(Y: np.ndarray) -> tf.Tensor:
-    return tf.constant(np.ascontiguousarray(Y), dtype=tf.float32)
+    return np.asarray(y_nhwc)[0].transpose(2, 0, 1)  # (c_o, h_o, w_o), a view (.numpy() would copy)
 
 
 def corr2d(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:

@@ -493,3 +493,22 @@ def test_messages_quote_the_shapes_the_user_passed():
         corr2d_multi_in(np.ones((2, 4, 4)), np.ones((3, 2, 2)))
     with pytest.raises(ValueError, match=r"X of shape \(0, 3\) is empty"):
         corr2d(np.ones((0, 3)), [[1]])
+
+
+def test_results_keep_their_memory_after_everything_else_is_freed():
+    # The core hands TensorFlow NumPy buffers through DLPack; the tensor must own them, whatever is freed later.
+    import gc
+
+    rng = np.random.default_rng(7)
+    results, expected = [], []
+    for shape in [(1, 1, 1), (3, 8, 8), (5, 13, 7), (2, 31, 17)]:
+        X = rng.standard_normal(shape).astype(np.float32)
+        K = rng.standard_normal((4, shape[0], 1, 1)).astype(np.float32)
+        results.append(corr2d_multi_in_out(X, K))
+        expected.append(np.einsum("ocab,chw->ohw", K, X))  # a 1×1 kernel: a channel mix at every pixel
+        del X, K
+    gc.collect()
+    clutter = [np.full(n, 9.0, np.float32) for n in (7, 300, 5000)]  # reuse of freed memory would show
+    for Y, want in zip(results, expected, strict=True):
+        np.testing.assert_allclose((Y + 0).numpy(), want, rtol=1e-5, atol=1e-5)
+    del clutter  # alive until every result was read
