@@ -1,21 +1,13 @@
 """The 1×1 explorer in a real browser: open the view, click a pixel in the chart, and see its numbers change.
 
-Starts its own Streamlit server on a free port and drives the Debian Chromium headless. Without Chromium the test
-is skipped on a developer machine but fails under CI=true.
+Uses the shared server and headless Chromium of tests/conftest.py: without Chromium the test is skipped on a
+developer machine but fails under CI=true.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
@@ -23,79 +15,10 @@ import pytest
 
 from convviz import mixing
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PIXEL_LINE = re.compile(r"Pixel \((\d+), (\d+)\): x = X\[:, \d+, \d+\] = \(([^)]*)\), y = W·x = \(([^)]*)\)")
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """A Streamlit server for this module only, stopped afterwards whatever happens."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing, and CI=true forbids skipping the browser test.")
-        pytest.skip(f"{CHROMIUM} is not installed.")
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after the server stops)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Streamlit did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-@pytest.fixture()
-def page(server: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        finally:
-            browser.close()
 
 
 def _pixel_line(page) -> tuple[int, int, np.ndarray]:
@@ -129,8 +52,9 @@ def _wait_for_pixel(page, row: int, col: int) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
-def test_clicking_a_pixel_shows_its_w_times_x(server, page):
-    page.goto(f"{server}/?view={quote('1×1 convolution')}")
+def test_clicking_a_pixel_shows_its_w_times_x(browser_page):
+    page = browser_page  # a fresh session of the shared server (tests/conftest.py)
+    page.goto(f"/?view={quote('1×1 convolution')}")
     page.wait_for_selector(IDLE, timeout=90_000)
     chart = page.locator(".st-key-mix_pick .js-plotly-plot")
     chart.wait_for(timeout=60_000)
