@@ -334,7 +334,7 @@ def measure_redraw(page: Any, new_h: int) -> dict[str, float]:
     thread was busy with long tasks in between.
     """
     n_steps = (new_h - DEFAULTS.kh + 1) * (DEFAULTS.w - DEFAULTS.kw + 1)
-    field = page.locator("[data-testid='stNumberInput']").filter(has_text="Input height h").locator("input")
+    field = page.locator(".st-key-h input")
     field.fill(str(new_h))
     page.evaluate(WATCH_REDRAW, [CHART, n_steps])
     field.press("Enter")
