@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import platform
 import statistics
 import sys
 import time
@@ -41,6 +40,7 @@ import streamlit
 import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
+from bench.machine import load_average, machine_line, table
 from convviz.figures import animation_figure, at_step
 from convviz.setting import Setting, make_tensors
 from convviz.steps import step_table
@@ -62,30 +62,6 @@ CHART = ".st-key-animation [data-testid='stPlotlyChart'] .js-plotly-plot"
 
 
 # ---- shared ----
-
-
-def machine_line() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"Machine: {cpu}, {os.cpu_count()} logical cores ({usable} usable); Python {platform.python_version()}, "
-        f"TensorFlow {tf.__version__}, Streamlit {streamlit.__version__}, Plotly {plotly.__version__}"
-    )
-
-
-def load_average() -> str:
-    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def ms(seconds: float) -> str:
@@ -470,7 +446,7 @@ def main() -> None:
     began = time.perf_counter()
     print("# convviz app budgets")
     print()
-    print(machine_line())
+    print(machine_line(TensorFlow=tf.__version__, Streamlit=streamlit.__version__, Plotly=plotly.__version__))
     print()
     print(f"1-min load average at start: {load_average()} (a shared machine: other work runs alongside, so the "
           "times below are noisy and likely pessimistic).")

@@ -10,7 +10,6 @@ previous one took over 20 s or the extrapolation from it says it would exceed th
 from __future__ import annotations
 
 import os
-import platform
 import signal
 import statistics
 import sys
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 import numpy as np
 import tensorflow as tf
 
+from bench.machine import load_average, machine_line, table
 from convviz.core import _aligned_empty, _share, _to_tensor, as_float32, corr2d_multi_in_out
 from convviz.geometry import conv_geometry
 from convviz.reference import corr2d_multi_in_out_loop
@@ -114,29 +114,6 @@ def fmt_s(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.3g} ms"
     return f"{seconds * 1e6:.3g} µs"
-
-
-def machine_line() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"Machine: {cpu}, {os.cpu_count()} logical cores ({usable} usable); Python {platform.python_version()}, "
-        f"TensorFlow {tf.__version__}, NumPy {np.__version__}"
-    )
-
-
-def load_line() -> str:
-    """The 1-minute load average: on a shared machine it says how much the timings were crowded."""
-    if not hasattr(os, "getloadavg"):
-        return "load average unknown"
-    return f"1-min load average {os.getloadavg()[0]:.2f}"
 
 
 def inputs(size: Size) -> tuple[np.ndarray, np.ndarray]:
@@ -235,16 +212,10 @@ def step_breakdown(X: np.ndarray, K: np.ndarray, repeats: int) -> dict[str, floa
     return times
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def main() -> None:
     started = time.perf_counter()
-    print(machine_line())
-    print(f"At start: {load_line()}.")
+    print(machine_line(TensorFlow=tf.__version__, NumPy=np.__version__))
+    print(f"At start: 1-min load average {load_average()}.")
     print()
     print(f"Settings: {KERNEL}×{KERNEL} kernel, padding {PADDING}, stride {STRIDE}, float32 NumPy inputs, no bias.")
     print()
@@ -371,7 +342,7 @@ def main() -> None:
     print(table(["stage", *names], [[stage, *(fmt_s(step_breaks[n][stage]) for n in names)] for stage in stages]))
 
     print()
-    print(f"Total run time: {time.perf_counter() - started:.0f} s; {load_line()}.")
+    print(f"Total run time: {time.perf_counter() - started:.0f} s; 1-min load average {load_average()}.")
 
 
 if __name__ == "__main__":
