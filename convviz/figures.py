@@ -55,8 +55,6 @@ class _Box:
 class _Layout:
     """Where every panel of the animated diagram sits."""
 
-    blocks_per_row: int
-    title_rows: float  # in cells: TITLE_PX whatever the cell size
     inputs: list[_Box]  # per input channel, the padded input
     kernels: list[_Box]
     products: list[_Box]
@@ -93,7 +91,7 @@ def _layout(
     output = _Box(right, total.y + max(1, sum_rows) + title_rows + GAP, geo.out_w, geo.out_h)
     width = right + max(geo.out_w, right_w)
     height = max(n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP, output.y + output.h)
-    return _Layout(blocks_per_row, title_rows, inputs, kernels, products, partials, total, output, width, height)
+    return _Layout(inputs, kernels, products, partials, total, output, width, height)
 
 
 def _best_layout(table: StepTable) -> _Layout:
@@ -224,9 +222,14 @@ def _legible(cell_px: float, decimals: int) -> tuple[bool, int, int]:
     font = int(min(style.CELL_FONT_SIZE, max(8, cell_px * 0.45)))
     for shown in (decimals, decimals - 1) if decimals else (0,):
         chars = 3 if shown == 0 else 3 + shown  # "-12", "-0.5", "-0.53"
-        if chars * 0.6 * font + 3 <= cell_px:
+        if _fits(chars, font, cell_px):
             return True, font, shown
     return False, font, decimals
+
+
+def _fits(chars: int, font: int, cell_px: float) -> bool:
+    """Whether `chars` characters of a `font`-pixel font fit across a cell of `cell_px` pixels."""
+    return chars * 0.6 * font + 3 <= cell_px
 
 
 def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int) -> str:
@@ -322,7 +325,7 @@ def animation_figure(
         ]
 
     # One-cell sums carry their number only where it fits in full; the written-out sum always does.
-    sums_text = (3 + decimals + (decimals > 0)) * 0.6 * font_size + 3 <= lay.cell_px
+    sums_text = _fits(3 + decimals + (decimals > 0), font_size, lay.cell_px)
     animated = len(data)
     data += [
         *(_heatmap(box, [], "coloraxis2", text("fig_products_hover"), text_on, fmt,

@@ -8,7 +8,6 @@ from __future__ import annotations
 EN: dict[str, str] = {
     # ---- page ----
     "page_title": "convviz: convolution with many channels",
-    "app_title": "Convolution with multiple input and output channels",
     "tab_main": "Multi-channel correlation",
     "tab_mixing": "1×1 convolution",
     "url_notice_title": "Some values in the link were changed:",

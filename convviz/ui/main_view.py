@@ -59,6 +59,11 @@ def _animation(setting: Setting, out: int) -> dict:
     return animation_figure(_steps(setting), out, decimals=_decimals(setting))
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _output_maps(setting: Setting, out: int) -> dict:
+    return output_maps_figure(_steps(setting).output_maps(), decimals=_decimals(setting), highlight=out)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _check_against_tf(setting: Setting) -> tuple[float, float]:
     """Largest |core − tf.nn.conv2d| over the output, and the tolerance it is held to."""
@@ -194,8 +199,7 @@ def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int,
     _metrics(geo)
 
     st.subheader(text("all_outputs_title", c_o=geo.c_out))
-    show_figure(output_maps_figure(table.output_maps(), decimals=_decimals(setting), highlight=out),
-                key="outputs", width="stretch")
+    show_figure(_output_maps(setting, out), key="outputs", width="stretch")
     diff, tolerance = _check_against_tf(setting)
     if diff <= tolerance:
         st.success(text("check_ok", diff=diff, tol=tolerance))
