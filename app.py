@@ -3,12 +3,14 @@
 import streamlit as st
 
 from convviz.strings import text
+from convviz.ui.common import freeze_startup_heap
 from convviz.ui.main_view import render_main_view
 from convviz.ui.mixing_view import render_mixing_view
 
 
 def main() -> None:
     st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
+    freeze_startup_heap()  # once per server: keeps garbage collection from stalling re-runs
     # The open tab is in the URL (?view=...), and only the open tab's code runs.
     main_tab, mixing_tab = st.tabs(
         [text("tab_main"), text("tab_mixing")], key="view", bind="query-params", on_change="rerun"

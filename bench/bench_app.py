@@ -261,7 +261,7 @@ WATCH_REDRAW = """([sel, want]) => {
     const poll = () => {
         if (b.seen !== null) { b.painted = performance.now(); return; }
         const gd = document.querySelector(sel);
-        if (gd && gd.layout && gd.layout.meta && gd.layout.meta.n_steps === want && gd._transitionData
+        if (gd && gd.layout && gd.layout.meta && JSON.parse(gd.layout.meta).n_steps === want && gd._transitionData
             && gd._transitionData._frames.length === want) b.seen = performance.now();
         requestAnimationFrame(poll);
     };
@@ -270,8 +270,8 @@ WATCH_REDRAW = """([sel, want]) => {
 
 WATCH_PLAYBACK = """(sel) => {
     const gd = document.querySelector(sel);
-    const b = window.__play = {t0: null, frames: [], animated: null,
-                               n: gd.layout.meta.n_steps, frame_ms: gd.layout.meta.frame_ms};
+    const meta = JSON.parse(gd.layout.meta);
+    const b = window.__play = {t0: null, frames: [], animated: null, n: meta.n_steps, frame_ms: meta.frame_ms};
     document.addEventListener('click', () => { if (b.t0 === null) b.t0 = performance.now(); }, true);
     gd.on('plotly_animatingframe', e => b.frames.push([e.name, performance.now()]));
     gd.on('plotly_animated', () => { b.animated = performance.now(); });

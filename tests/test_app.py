@@ -69,7 +69,8 @@ def test_the_animation_has_one_frame_per_output_position():
     assert len(figure["frames"]) == h_o * w_o
     assert len(figure["layout"]["sliders"][0]["steps"]) == h_o * w_o
     # Frames carry the moving parts only: never an input map again.
-    assert all(len(frame["data"]) == len(figure["layout"]["meta"]["animated_traces"]) for frame in figure["frames"])
+    animated = json.loads(figure["layout"]["meta"])["animated_traces"]  # meta travels as a JSON string
+    assert all(len(frame["data"]) == len(animated) for frame in figure["frames"])
 
 
 def test_textbook_mode_shows_the_chapters_numbers():
@@ -178,3 +179,36 @@ def test_a_shared_link_reproduces_the_setting():
         2, 4, 5, 7, 2, 3, 2, 1]
     assert at.number_input(key="out").value == 3 and at.toggle(key="bias").value is True
     assert at.radio(key="values").value == "random"
+
+
+def test_closed_panels_draw_nothing_and_open_ones_show_the_formula_and_the_loops():
+    at = run_app(h="7", w="9", kh="3", kw="2", stride="2", padding="1")
+    assert [e.label for e in at.expander] == ["Output size", "How it is computed"]
+    assert not at.latex and not at.code  # closed: nothing typeset or highlighted on every re-run
+    at.session_state["formula_open"] = True
+    at.session_state["how_open"] = True
+    at.run()
+    assert not at.exception
+    formula = at.latex[0].value
+    # h_o = ⌊(7 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 4 and w_o = ⌊(9 + 2·1 − 1·(2 − 1) − 1) / 2⌋ + 1 = 5
+    assert "= 4" in formula and "= 5" in formula and "{7 + 2" in formula and "{9 + 2" in formula
+    assert "def corr2d_multi_in_out_loop" in at.code[0].value
+
+
+def test_the_browser_copy_of_a_figure_says_when_its_data_changed():
+    from convviz.figures import animation_figure
+    from convviz.setting import Setting, make_tensors
+    from convviz.steps import step_table
+    from convviz.ui.common import drawn_once
+
+    def figure(seed: int) -> dict:
+        X, K, bias = make_tensors(Setting(seed=seed))
+        return animation_figure(step_table(X, K, bias), 0, decimals=0)
+
+    first, again, other = figure(0), figure(0), figure(1)
+    sent = drawn_once(first)
+    assert sent["layout"]["datarevision"] == drawn_once(again)["layout"]["datarevision"]
+    assert sent["layout"]["datarevision"] != drawn_once(other)["layout"]["datarevision"]
+    assert json.loads(sent["layout"]["meta"]) == first["layout"]["meta"]  # the same facts, as a string
+    assert isinstance(first["layout"]["meta"], dict) and "datarevision" not in first["layout"]  # not mutated
+    assert sent["data"] is first["data"] and sent["frames"] is first["frames"]

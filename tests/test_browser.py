@@ -25,9 +25,10 @@ READ_CHART = """(sel) => {
     const gd = document.querySelector(sel);
     if (!gd || !gd.layout || !gd.layout.meta) return null;
     const shapes = gd.querySelectorAll('.shapelayer path');
+    const meta = JSON.parse(gd.layout.meta);  // sent as a string: see convviz.ui.common.drawn_once
     return {
-        n_steps: gd.layout.meta.n_steps,
-        frame_ms: gd.layout.meta.frame_ms,
+        n_steps: meta.n_steps,
+        frame_ms: meta.frame_ms,
         frames: gd._transitionData ? gd._transitionData._frames.length : null,
         slider_steps: gd.layout.sliders[0].steps.length,
         active: gd.layout.sliders[0].active,
@@ -99,7 +100,7 @@ def test_changing_a_control_redraws_the_chart(browser_page: Any) -> None:
     # h 6 → 7: the output grows from 4×4 to 5×4, so the new figure has 20 steps and 20 frames.
     page.wait_for_function(
         """(sel) => { const gd = document.querySelector(sel);
-                      return gd && gd.layout && gd.layout.meta && gd.layout.meta.n_steps === 20
+                      return gd && gd.layout && gd.layout.meta && JSON.parse(gd.layout.meta).n_steps === 20
                              && gd._transitionData && gd._transitionData._frames.length === 20; }""",
         arg=CHART, timeout=8_000,  # bench/bench_app.py measures the real latency against its 500 ms budget
     )
@@ -107,6 +108,37 @@ def test_changing_a_control_redraws_the_chart(browser_page: Any) -> None:
     assert after["slider_steps"] == 20 and after["active"] == 0
     page.wait_for_url("**h=7**", timeout=5_000)  # the control is bound to the link
     wait_for_app(page, SETTLE_MS)
+    assert_no_exception(page)
+
+
+# plotly.js paints each heatmap into a canvas and reads it back with toDataURL: one call per heatmap per draw.
+COUNT_HEATMAP_PAINTS = """() => {
+    window.__paints = 0;
+    const read = HTMLCanvasElement.prototype.toDataURL;
+    HTMLCanvasElement.prototype.toDataURL = function (...args) { window.__paints += 1; return read.apply(this, args); };
+}"""
+HEATMAPS_ON_PAGE = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .reduce((n, gd) => n + gd.data.filter(t => t.type === 'heatmap').length, 0)"""
+
+
+def test_a_control_change_paints_each_heatmap_once(browser_page: Any) -> None:
+    # Streamlit hands plotly.js a copy of the figure right after the chart mounts; unless the figure says its data
+    # is unchanged (convviz.ui.common.drawn_once), everything is drawn a second time, ~150 ms on this machine.
+    page = browser_page
+    open_app(page)
+    wait_for_app(page, SETTLE_MS)
+    page.evaluate(COUNT_HEATMAP_PAINTS)
+    field = page.locator(".st-key-c_in input")
+    field.fill("2")
+    field.press("Enter")
+    page.wait_for_function("(sel) => { const gd = document.querySelector(sel); "
+                           "return gd && gd.data && gd.data.filter(t => t.hovertemplate && "
+                           "t.hovertemplate.startsWith('X[')).length === 2; }", arg=CHART, timeout=8_000)
+    wait_for_app(page, SETTLE_MS)
+    page.wait_for_timeout(1_000)  # a second draw would come within a few hundred ms
+    heatmaps = page.evaluate(HEATMAPS_ON_PAGE)
+    assert heatmaps >= 8  # 2 inputs, 2 kernels, 2 products, sums, total, output; and the output maps
+    assert page.evaluate("() => window.__paints") == heatmaps
     assert_no_exception(page)
 
 

@@ -5,11 +5,15 @@ This is the only package besides `app.py` that calls `st.*`; the maths and the f
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -126,7 +130,37 @@ class PrebuiltFigure(go.Figure):
         return self._spec
 
 
+@st.cache_resource(show_spinner=False)
+def freeze_startup_heap() -> int:
+    """Exempt what the imports built from Python's full garbage collections; return how many objects that is.
+
+    TensorFlow, Streamlit and Plotly leave ~370,000 tracked objects behind. Every full collection walked all of
+    them, 250–400 ms with the server doing nothing else, and one came every few re-runs: measured in Chromium at
+    the defaults, half the control changes waited for one. Runs once per server process; objects made later are
+    collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def show_figure(spec: dict[str, Any], **kwargs: Any) -> Any:
     """Draw a figure dict with the colours it was built with (not Streamlit's theme)."""
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-    return st.plotly_chart(PrebuiltFigure(spec), theme=None, config=config, **kwargs)
+    return st.plotly_chart(PrebuiltFigure(drawn_once(spec)), theme=None, config=config, **kwargs)
+
+
+def drawn_once(spec: dict[str, Any]) -> dict[str, Any]:
+    """The figure, marked so that the browser draws it once, not twice.
+
+    Right after a chart mounts, Streamlit (1.67) hands plotly.js a deep copy of the figure, and `Plotly.react`
+    redraws everything when it finds new array objects (unless `layout.datarevision` is unchanged) or a new
+    `layout.meta` object. So the layout gets a datarevision that follows the data, and `meta` goes as a JSON
+    string. Measured in Chromium at the defaults: ~150 ms less per control change.
+    """
+    layout = dict(spec.get("layout", {}))
+    revision = hashlib.blake2b(orjson.dumps(spec.get("data", []), option=orjson.OPT_SERIALIZE_NUMPY), digest_size=8)
+    layout["datarevision"] = revision.hexdigest()
+    if isinstance(layout.get("meta"), dict):
+        layout["meta"] = json.dumps(layout["meta"], separators=(",", ":"))
+    return {**spec, "layout": layout}

@@ -206,10 +206,15 @@ def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int,
     else:
         st.error(text("check_bad", diff=diff, tol=tolerance))
     st.caption(text("not_convolution"))
-    with st.expander(text("formula_title")):
-        _formula(geo)
-    with st.expander(text("how_title")):
-        st.markdown(text("how_text"))
-        source = "\n\n".join(inspect.getsource(f) for f in (
-            reference.corr2d_loop, reference.corr2d_multi_in_loop, reference.corr2d_multi_in_out_loop))
-        st.code(source, language="python")
+    # Closed panels draw nothing: their contents (typeset formula, highlighted code) would cost every re-run.
+    formula = st.expander(text("formula_title"), key="formula_open", on_change="rerun")
+    if formula.open:
+        with formula:
+            _formula(geo)
+    how = st.expander(text("how_title"), key="how_open", on_change="rerun")
+    if how.open:
+        with how:
+            st.markdown(text("how_text"))
+            source = "\n\n".join(inspect.getsource(f) for f in (
+                reference.corr2d_loop, reference.corr2d_multi_in_loop, reference.corr2d_multi_in_out_loop))
+            st.code(source, language="python")
