@@ -49,11 +49,13 @@ EN: dict[str, str] = {
     ),
     "impossible": "This setting cannot be computed: {reason}",
     "impossible_hint": "Make the kernel or the dilation smaller, or the input or the padding larger.",
-    "metric_output": "Output shape (c_o × h_o × w_o)",
-    "metric_params": "Parameters",
-    "metric_params_help": "c_o·c_i·k_h·k_w = {formula}",
-    "metric_mult_adds": "Multiply–adds",
-    "metric_mult_adds_help": "c_o·h_o·w_o·c_i·k_h·k_w = {formula}",
+    # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
+    "counts": (
+        "**Output shape** (c\\_o × h\\_o × w\\_o): {shape}  \n"
+        "**Parameters** (c\\_o·c\\_i·k\\_h·k\\_w{bias_term}): {weights} = {params}  \n"
+        "**Multiply–adds** (c\\_o·h\\_o·w\\_o·c\\_i·k\\_h·k\\_w): {products} = {mult_adds}"
+    ),
+    "counts_bias_term": " + c\\_o",
     "formula_title": "Output size",
     "animation_title": "Output channel {o}, step by step",
     "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell to read it.",

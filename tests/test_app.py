@@ -212,3 +212,14 @@ def test_the_browser_copy_of_a_figure_says_when_its_data_changed():
     assert json.loads(sent["layout"]["meta"]) == first["layout"]["meta"]  # the same facts, as a string
     assert isinstance(first["layout"]["meta"], dict) and "datarevision" not in first["layout"]  # not mutated
     assert sent["data"] is first["data"] and sent["frames"] is first["frames"]
+
+
+def test_the_counts_show_their_formulas_with_the_numbers_put_in():
+    at = run_app(c_in="3", c_out="2", h="6", w="6", kh="3", kw="3", bias="true")
+    counts = next(m.value for m in at.markdown if "Parameters" in m.value)
+    assert "2 × 4 × 4" in counts  # c_o × h_o × w_o
+    assert "2·3·3·3 + 2 = 56" in counts  # c_o·c_i·k_h·k_w + c_o
+    assert "2·4·4·3·3·3 = 864" in counts  # c_o·h_o·w_o·c_i·k_h·k_w
+    at.toggle(key="bias").set_value(False).run()
+    counts = next(m.value for m in at.markdown if "Parameters" in m.value)
+    assert "2·3·3·3 = 54" in counts and "+ c\\_o" not in counts
