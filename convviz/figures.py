@@ -61,6 +61,7 @@ class _Layout:
     partials: list[_Box]  # one cell each
     total: _Box  # one cell: the output value being computed
     output: _Box  # Y[o], h_o × w_o
+    finals: list[_Box]  # every output channel's finished map, under Y[o]
     width: float
     height: float
 
@@ -71,7 +72,8 @@ class _Layout:
 
 
 def _layout(
-    table: StepTable, blocks_per_row: int, title_rows: float = 1, right_w: int = 8, sum_rows: float = 1
+    table: StepTable, blocks_per_row: int, title_rows: float = 1, right_w: int = 8, sum_rows: float = 1,
+    maps_per_row: int = 1,
 ) -> _Layout:
     geo = table.geometry
     H_p, W_p = geo.padded_shape
@@ -89,9 +91,14 @@ def _layout(
     right = blocks_per_row * (block_w + BLOCK_GAP)
     total = _Box(right, title_rows, 1, 1)
     output = _Box(right, total.y + max(1, sum_rows) + title_rows + GAP, geo.out_w, geo.out_h)
-    width = right + max(geo.out_w, right_w)
-    height = max(n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP, output.y + output.h)
-    return _Layout(inputs, kernels, products, partials, total, output, width, height)
+    # The finished maps of every output channel, under a title of their own, in rows of `maps_per_row`.
+    finals_top = output.y + output.h + BLOCK_GAP + 2 * title_rows
+    finals = [_Box(right + col * (geo.out_w + GAP), finals_top + row * (geo.out_h + GAP + title_rows),
+                   geo.out_w, geo.out_h)
+              for row, col in (divmod(k, maps_per_row) for k in range(geo.c_out))]
+    width = right + max(geo.out_w, right_w, maps_per_row * (geo.out_w + GAP) - GAP)
+    height = max(n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP, finals[-1].y + finals[-1].h)
+    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height)
 
 
 def _best_layout(table: StepTable) -> _Layout:
@@ -106,13 +113,14 @@ def _best_layout(table: StepTable) -> _Layout:
     sum_px = CHAR_PX * (2 + min(n_terms, TERMS_PER_LINE) * (widest_term + 3))
     layouts = []
     for per_row in range(1, min(geo.c_in, 4) + 1):
-        lay = _layout(table, per_row)
-        for _ in range(2):  # the room for titles and the written-out sum is in pixels: settle it in two passes
-            title_rows = max(0.8, TITLE_PX / lay.cell_px)
-            right_w = 2 + math.ceil(sum_px / lay.cell_px)
-            sum_rows = sum_lines * LINE_PX / lay.cell_px
-            lay = _layout(table, per_row, title_rows, right_w, sum_rows)
-        layouts.append(lay)
+        for maps_per_row in range(1, min(geo.c_out, 4) + 1):
+            lay = _layout(table, per_row, maps_per_row=maps_per_row)
+            for _ in range(2):  # the room for titles and the written-out sum is in pixels: settle it in two passes
+                title_rows = max(0.8, TITLE_PX / lay.cell_px)
+                right_w = 2 + math.ceil(sum_px / lay.cell_px)
+                sum_rows = sum_lines * LINE_PX / lay.cell_px
+                lay = _layout(table, per_row, title_rows, right_w, sum_rows, maps_per_row)
+            layouts.append(lay)
     biggest = max(lay.cell_px for lay in layouts)
     # Among layouts whose cells are nearly the biggest, the shortest keeps the page in view.
     return min((lay for lay in layouts if lay.cell_px >= 0.9 * biggest), key=lambda lay: lay.height * lay.cell_px)
@@ -270,6 +278,7 @@ def animation_figure(
     values_range = symmetric_range(table.X_padded, table.K[o], table.bias[o : o + 1])
     products_range = symmetric_range(table.products[:, o])
     sums_range = symmetric_range(table.partial_sums[:, o], table.outputs[:, o])
+    finals_range = symmetric_range(table.outputs)  # every output channel, so that their colours compare
 
     data: list[dict] = []
     annotations: list[dict] = []
@@ -294,8 +303,19 @@ def animation_figure(
             annotations.append(_title(lay.inputs[c].x, top, text("fig_block", o=o, c=c)))
     data.append(_heatmap(lay.output, cells(table.output_maps()[o], decimals), "coloraxis3",
                          f"Y[{o}] = %{{z}}", text_on, fmt))
-    data.append(_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output] + [
+    # Every output channel's finished map, on a scale of its own; the one being followed outlined.
+    output_maps = table.output_maps()  # (c_o, h_o, w_o)
+    for k, box in enumerate(lay.finals):
+        data.append(_heatmap(box, cells(output_maps[k], decimals), "coloraxis4", f"final Y[{k}] = %{{z}}",
+                             text_on, fmt))
+        annotations.append(_title(box.x, box.y - 0.1, text("fig_final", o=k)))
+    data.append(_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
         _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs]))
+    followed = _outline_trace([lay.finals[o]])
+    followed["line"] = {"color": style.WINDOW, "width": 2}
+    data.append(followed)
+    annotations.append(_title(lay.finals[0].x, lay.finals[0].y - 0.1 - TITLE_PX / lay.cell_px,
+                              text("fig_finals", c_o=geo.c_out)))
     annotations.append(_title(lay.output.x, lay.output.y - 0.1, text("fig_output", o=o, h=geo.out_h, w=geo.out_w)))
     annotations.append(_title(lay.total.x, lay.total.y - 0.1,
                               text("fig_total_bias" if bias is not None else "fig_total", o=o)))
@@ -373,6 +393,7 @@ def animation_figure(
         "coloraxis": {**colour_axis, "cmin": -values_range, "cmax": values_range},
         "coloraxis2": {**colour_axis, "cmin": -products_range, "cmax": products_range},
         "coloraxis3": {**colour_axis, "cmin": -sums_range, "cmax": sums_range},
+        "coloraxis4": {**colour_axis, "cmin": -finals_range, "cmax": finals_range},
         "annotations": annotations,
         "shapes": _step_shapes(table, lay, 0),
         "updatemenus": [{
@@ -424,42 +445,3 @@ def at_step(figure: dict[str, Any], step: int, frame_ms: int) -> dict[str, Any]:
         "meta": {**meta, "frame_ms": frame_ms, "start_step": step},
     }
     return {**figure, "data": data, "layout": layout}
-
-
-def output_maps_figure(Y: np.ndarray, *, decimals: int, highlight: int | None = None) -> dict[str, Any]:
-    """Every output channel's finished map side by side, Y (c_o, h_o, w_o), on one colour scale."""
-    c_o, h_o, w_o = Y.shape
-    per_row = max(1, min(c_o, 8, ASSUMED_WIDTH_PX // (7 * (w_o + 1))))  # cells of at least 7 px
-    n_rows = math.ceil(c_o / per_row)
-    width = per_row * (w_o + 1) - 1
-    cell_px = min(ASSUMED_WIDTH_PX / width, 44)
-    title_rows = max(1, math.ceil(TITLE_PX / cell_px))
-    height = n_rows * (h_o + title_rows + 1) - 1
-    text_on, font_size, shown_decimals = _legible(cell_px, decimals)
-    fmt = f"%{{z:.{shown_decimals}f}}"
-    data, annotations, shapes = [], [], []
-    for o in range(c_o):
-        row, col = divmod(o, per_row)
-        box = _Box(col * (w_o + 1), row * (h_o + title_rows + 1) + title_rows, w_o, h_o)
-        data.append(_heatmap(box, cells(Y[o], decimals), "coloraxis", f"Y[{o}] = %{{z}}", text_on, fmt))
-        annotations.append(_title(box.x, box.y - 0.1, text("fig_output", o=o, h=h_o, w=w_o)))
-        if o == highlight:
-            shapes.append({"type": "rect", "x0": box.x - 0.15, "y0": box.y - 0.15, "x1": box.x + w_o + 0.15,
-                           "y1": box.y + h_o + 0.15, "line": {"color": style.WINDOW, "width": 2}})
-    limit = symmetric_range(Y)
-    return {
-        "data": data,
-        "layout": {
-            "height": int(min(700, max(140, (height + 1) * cell_px + 20))),
-            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "font": {"family": style.FONT_FAMILY, "size": font_size},
-            "showlegend": False,
-            "xaxis": {"visible": False, "range": [-0.5, max(width, 12) + 0.5]},
-            "yaxis": {"visible": False, "range": [height + 0.5, -0.5], "scaleanchor": "x", "scaleratio": 1},
-            "coloraxis": {"colorscale": style.DIVERGING, "cmin": -limit, "cmax": limit, "showscale": False},
-            "annotations": annotations,
-            "shapes": shapes,
-        },
-    }

@@ -58,7 +58,7 @@ def test_defaults_render_without_exception_and_every_control_is_found_by_key():
     assert at.radio(key="values").value == "integers"
     assert at.toggle(key="bias").value is False
     assert at.number_input(key="out").value == 0
-    assert len(at.get("plotly_chart")) == 2  # the animation and the output maps
+    assert len(at.get("plotly_chart")) == 1  # the animation, with every channel's finished output map
     assert at.success, "the check against tf.nn.conv2d is shown and passes"
 
 
@@ -82,9 +82,9 @@ def test_textbook_mode_shows_the_chapters_numbers():
     np.testing.assert_array_equal(Y[0], [[56, 72], [104, 120]])  # the book's printed answer
     animation = chart(at, 0)
     np.testing.assert_array_equal(decode(trace_by_hover(animation, "Y[0]")["z"]), [[56, 72], [104, 120]])
-    maps = chart(at, 1)
+    assert len(at.get("plotly_chart")) == 1  # the finished maps of every channel are in the same figure
     for o in range(3):  # K, K + 1, K + 2 give three output channels
-        np.testing.assert_array_equal(decode(trace_by_hover(maps, f"Y[{o}]")["z"]), Y[o])
+        np.testing.assert_array_equal(decode(trace_by_hover(animation, f"final Y[{o}]")["z"]), Y[o])
     # At the last step the written-out sum adds the two partial sums to the output value.
     last = animation["frames"][-1]["data"]
     assert "<b>120</b>" in last[-1]["text"][0]

@@ -61,7 +61,7 @@ def test_page_loads_with_the_animated_chart(browser_page: Any) -> None:
     page.on("pageerror", lambda err: errors.append(str(err)))
     state = open_app(page)
     assert_no_exception(page)
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 2  # the animation and the output maps
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # one figure: one chart to draw per change
     # Defaults: 6×6 input, 3×3 kernel, no padding, stride 1 → 4×4 = 16 steps, one frame per step.
     assert state["n_steps"] == state["frames"] == state["slider_steps"] == 16
     assert state["window"] and state["drawn_window"]
@@ -137,7 +137,7 @@ def test_a_control_change_paints_each_heatmap_once(browser_page: Any) -> None:
     wait_for_app(page, SETTLE_MS)
     page.wait_for_timeout(1_000)  # a second draw would come within a few hundred ms
     heatmaps = page.evaluate(HEATMAPS_ON_PAGE)
-    assert heatmaps >= 8  # 2 inputs, 2 kernels, 2 products, sums, total, output; and the output maps
+    assert heatmaps >= 10  # 2 inputs, 2 kernels, 2 products, sums, total, output, 2 finished output maps
     assert page.evaluate("() => window.__paints") == heatmaps
     assert_no_exception(page)
 

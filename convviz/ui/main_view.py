@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from convviz import reference
 from convviz.core import corr2d_multi_in_out
-from convviz.figures import animation_figure, at_step, output_maps_figure
+from convviz.figures import animation_figure, at_step
 from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
@@ -57,11 +57,6 @@ def _steps(setting: Setting) -> StepTable:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _animation(setting: Setting, out: int) -> dict:
     return animation_figure(_steps(setting), out, decimals=_decimals(setting))
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _output_maps(setting: Setting, out: int) -> dict:
-    return output_maps_figure(_steps(setting).output_maps(), decimals=_decimals(setting), highlight=out)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -201,8 +196,6 @@ def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int,
     show_figure(figure, key="animation", width="stretch")
     _counts(geo)
 
-    st.subheader(text("all_outputs_title", c_o=geo.c_out))
-    show_figure(_output_maps(setting, out), key="outputs", width="stretch")
     diff, tolerance = _check_against_tf(setting)
     if diff <= tolerance:
         st.success(text("check_ok", diff=diff, tol=tolerance))
