@@ -5,9 +5,10 @@ mid-playback). It prints Markdown:
 
 (a) Script re-run time after a widget change, in Streamlit's AppTest, at the defaults and at the largest setting,
     for a change that hits the caches (the seed toggled between two values already seen) and for one that misses
-    (a seed never seen). AppTest adds its own time to every run, so a trivial one-widget script is timed the same
-    way and subtracted ("net"); the app is also timed from inside its script run ("in-script"), which excludes
-    AppTest's harness but includes everything the script does, figure serialisation included.
+    (a seed never seen). AppTest's wall time includes its own harness, so the app is also timed from inside its
+    script run ("in-script"), which excludes the harness but includes everything the script does, figure
+    serialisation included. Both are held to the budget. (A trivial script is no fair baseline for the harness:
+    its cost moves with the process's garbage-collection state, which the app changes.)
 (b) The animated figure's JSON size, as Streamlit sends it (`plotly.io.to_json(..., validate=False)`), at the
     defaults and over a sweep of large settings; built with the pure functions, no Streamlit.
 (c) In Chromium against `streamlit run app.py` started here: the time from pressing Enter in the h input
@@ -95,11 +96,7 @@ try:
 finally:
     clock.times.append(time.perf_counter() - start)
 """
-TRIVIAL = """
-import streamlit as st
-st.number_input("seed", 0, 2**31 - 1, 0, key="seed")
-st.write("trivial")
-"""
+
 
 
 def timed_reruns(at: AppTest, seeds: list[int], clock: types.ModuleType) -> tuple[list[float], list[float]]:
@@ -123,10 +120,6 @@ def rerun_times() -> dict[str, Any]:
     sys.modules[_CLOCK] = clock
     results: dict[str, Any] = {}
 
-    trivial = AppTest.from_string(TRIVIAL, default_timeout=60).run()
-    walls, _ = timed_reruns(trivial, [1, 0] * 2 + [1, 0] * 8, clock)
-    results["trivial"] = statistics.median(walls[4:])
-
     fresh_seed = itertools.count(1_000_000)
     for name, setting in (("defaults", DEFAULTS), ("largest", LARGEST)):
         at = AppTest.from_string(TIMED_APP, default_timeout=120)
@@ -149,24 +142,19 @@ def rerun_times() -> dict[str, Any]:
 
 
 def print_rerun_times(results: dict[str, Any]) -> list[tuple[str, bool]]:
-    trivial = results["trivial"]
     print("## (a) Script re-run after a widget change (Streamlit AppTest)")
-    print()
-    print(f"AppTest re-run of a trivial one-widget script: median {ms(trivial)} (AppTest's own cost; "
-          "subtracted for \"net\").")
     print()
     rows, checks = [], []
     for name in ("defaults", "largest"):
         budget = RERUN_BUDGET_S[name]
         for kind, label in (("hit", "cache hit (seed toggled 0 ↔ 1)"), ("miss", "cache miss (a new seed each time)")):
             wall, inside, worst = results[name][kind]
-            net = wall - trivial
-            ok = net <= budget and inside <= budget
+            ok = wall <= budget and inside <= budget
             checks.append((f"re-run at {name}, {kind}", ok))
-            rows.append([name, label, str(results[name]["repeats"]), ms(wall), ms(net), ms(inside), ms(worst),
+            rows.append([name, label, str(results[name]["repeats"]), ms(wall), ms(inside), ms(worst),
                          f"≤ {ms(budget)}: {verdict(ok)}"])
-    print(table(["setting", "change", "runs", "raw AppTest median", "net (raw − trivial)", "in-script median",
-                 "in-script max", "budget (net and in-script)"], rows))
+    print(table(["setting", "change", "runs", "AppTest wall median (harness included)", "in-script median",
+                 "in-script max", "budget (wall and in-script)"], rows))
     print()
     print(f"Largest = {LARGEST}.")
     print()
