@@ -5,12 +5,12 @@ out like the textbook's picture. Each input channel c gets a block:
 
     [ X_padded[c] ]  [ K[o, c] ]  [ window × K[o, c] ]  [ partial sum ]
 
-and on the right the sum over channels (plus the bias) lands in the output map Y[o]. Blocks wrap into columns
-so the diagram suits a wide screen.
+and on the right the sum over channels (plus the bias) lands in the output map Y[o]; under it sit the finished
+maps of every output channel, Y[o] outlined. Blocks wrap into columns so the diagram suits a wide screen.
 
-Frames carry only what changes at a step: one heatmap with every channel's products, one with every channel's
-partial sum, one with the output value, and three path shapes (the window outlines, the grid of cells still
-pending in Y[o], and the fixed outlines). The input maps are never re-sent, so the figure stays small.
+Frames carry only what changes at a step: a products heatmap per channel, one heatmap with every channel's
+partial sum, one with the output value, the written-out sum, and two path shapes (the window outlines and the
+cells still pending in Y[o]). The input maps are never re-sent, so the figure stays small.
 """
 
 from __future__ import annotations
