@@ -64,6 +64,7 @@ class _Layout:
     finals: list[_Box]  # every output channel's finished map, under Y[o]
     width: float
     height: float
+    title_rows: float  # the height of a panel title, in cells
 
     @property
     def cell_px(self) -> float:
@@ -98,7 +99,7 @@ def _layout(
               for row, col in (divmod(k, maps_per_row) for k in range(geo.c_out))]
     width = right + max(geo.out_w, right_w, maps_per_row * (geo.out_w + GAP) - GAP)
     height = max(n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP, finals[-1].y + finals[-1].h)
-    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height)
+    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height, title_rows)
 
 
 def _best_layout(table: StepTable) -> _Layout:
@@ -189,15 +190,15 @@ def _step_shapes(table: StepTable, lay: _Layout, step: int) -> list[dict[str, An
     ]
 
 
-def _outline_trace(boxes: list[_Box]) -> dict[str, Any]:
-    """Thin fixed outlines drawn as one line trace, so the frames never need to repeat them."""
+def _outline_trace(boxes: list[_Box], color: str = style.GRID_LINE, width: int = 1) -> dict[str, Any]:
+    """Fixed outlines (thin grid lines by default) drawn as one line trace, so the frames never repeat them."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     for b in boxes:
         xs += [b.x, b.x + b.w, b.x + b.w, b.x, b.x, None]
         ys += [b.y, b.y, b.y + b.h, b.y + b.h, b.y, None]
     return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
-            "line": {"color": style.GRID_LINE, "width": 1}}
+            "line": {"color": color, "width": width}}
 
 
 def _heatmap(
@@ -311,10 +312,8 @@ def animation_figure(
         annotations.append(_title(box.x, box.y - 0.1, text("fig_final", o=k)))
     data.append(_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
         _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs]))
-    followed = _outline_trace([lay.finals[o]])
-    followed["line"] = {"color": style.WINDOW, "width": 2}
-    data.append(followed)
-    annotations.append(_title(lay.finals[0].x, lay.finals[0].y - 0.1 - TITLE_PX / lay.cell_px,
+    data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))  # the channel being followed
+    annotations.append(_title(lay.finals[0].x, lay.finals[0].y - 0.1 - lay.title_rows,
                               text("fig_finals", c_o=geo.c_out)))
     annotations.append(_title(lay.output.x, lay.output.y - 0.1, text("fig_output", o=o, h=geo.out_h, w=geo.out_w)))
     annotations.append(_title(lay.total.x, lay.total.y - 0.1,

@@ -623,86 +623,34 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     signed = (-symmetric_range(check.Y_flat), symmetric_range(check.Y_flat))
     w_limit = symmetric_range(W)
     layout: dict[str, Any] = {}
-    layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[0]))
+    strip_x, strip_y = [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1]
+    layout.update(_axes(1, strip_x, strip_y, domains[0]))
     layout.update(_axes(2, [-W_LABEL_PX / prod_px, prod_cols + 0.3], [0, prod_bottom], domains[1], row_scale))
-    layout.update(_axes(3, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[2]))
-    layout.update(_axes(4, [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1], domains[3]))
+    layout.update(_axes(3, strip_x, strip_y, domains[2]))
+    layout.update(_axes(4, strip_x, strip_y, domains[3]))
     strip_text = strip_px >= TEXT_MIN_CELL_PX
     prod_text = prod_px >= TEXT_MIN_CELL_PX
 
+    def strip(maps: np.ndarray, subplot: int, name: str, colorscale: list, zrange: tuple[float, float]) -> dict:
+        """Channel maps (c, h, w) side by side in one row of its own subplot."""
+        return _heatmap(_spread(maps), 0, 0, subplot, name=name, colorscale=colorscale, zrange=zrange,
+                        text_on=strip_text, cell_px=strip_px, labels=_strip_labels(name, len(maps), h, w))
+
+    def panel(z: np.ndarray, left: float, top: float, name: str, colorscale: list, zrange: tuple[float, float],
+              labels: list) -> dict:
+        """A matrix of the product panel: X_flat, W or Y_flat."""
+        return _heatmap(z, left, top, 2, name=name, colorscale=colorscale, zrange=zrange, text_on=prod_text,
+                        cell_px=prod_px, labels=labels)
+
     data = [
-        _heatmap(
-            _spread(X),
-            0,
-            0,
-            1,
-            name="X",
-            colorscale=INPUT_SCALE,
-            zrange=(0, INPUT_MAX),
-            text_on=strip_text,
-            cell_px=strip_px,
-            labels=_strip_labels("X", c_in, h, w),
-        ),
-        _heatmap(
-            check.X_flat,
-            flat_left,
-            flat_top,
-            2,
-            name="X_flat",
-            colorscale=INPUT_SCALE,
-            zrange=(0, INPUT_MAX),
-            text_on=prod_text,
-            cell_px=prod_px,
-            labels=_flat_labels("X_flat", "X", c_in, h, w),
-        ),
-        _heatmap(
-            W,
-            0,
-            w_top,
-            2,
-            name="W",
-            colorscale=style.DIVERGING,
-            zrange=(-w_limit, w_limit),
-            text_on=prod_text,
-            cell_px=prod_px,
-            labels=_matrix_labels("W", c_out, c_in),
-        ),
-        _heatmap(
-            check.Y_flat,
-            flat_left,
-            w_top,
-            2,
-            name="Y_flat",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=prod_text,
-            cell_px=prod_px,
-            labels=_flat_labels("Y_flat", "Y", c_out, h, w),
-        ),
-        _heatmap(
-            _spread(check.Y_1x1),
-            0,
-            0,
-            3,
-            name="Y",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=strip_text,
-            cell_px=strip_px,
-            labels=_strip_labels("Y", c_out, h, w),
-        ),
-        _heatmap(
-            _spread(check.Y_general),
-            0,
-            0,
-            4,
-            name="Y_general",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=strip_text,
-            cell_px=strip_px,
-            labels=_strip_labels("Y_general", c_out, h, w),
-        ),
+        strip(X, 1, "X", INPUT_SCALE, (0, INPUT_MAX)),
+        panel(check.X_flat, flat_left, flat_top, "X_flat", INPUT_SCALE, (0, INPUT_MAX),
+              _flat_labels("X_flat", "X", c_in, h, w)),
+        panel(W, 0, w_top, "W", style.DIVERGING, (-w_limit, w_limit), _matrix_labels("W", c_out, c_in)),
+        panel(check.Y_flat, flat_left, w_top, "Y_flat", style.DIVERGING, signed,
+              _flat_labels("Y_flat", "Y", c_out, h, w)),
+        strip(check.Y_1x1, 3, "Y", style.DIVERGING, signed),
+        strip(check.Y_general, 4, "Y_general", style.DIVERGING, signed),
     ]
     annotations = (
         [_label(c * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]

@@ -11,6 +11,11 @@ import pytest
 import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
+from convviz.figures import animation_figure
+from convviz.setting import Setting, make_tensors
+from convviz.steps import step_table
+from convviz.ui.common import drawn_once
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120  # the first run imports TensorFlow; a loaded 2-core machine makes that slow
 
@@ -196,11 +201,6 @@ def test_closed_panels_draw_nothing_and_open_ones_show_the_formula_and_the_loops
 
 
 def test_the_browser_copy_of_a_figure_says_when_its_data_changed():
-    from convviz.figures import animation_figure
-    from convviz.setting import Setting, make_tensors
-    from convviz.steps import step_table
-    from convviz.ui.common import drawn_once
-
     def figure(seed: int) -> dict:
         X, K, bias = make_tensors(Setting(seed=seed))
         return animation_figure(step_table(X, K, bias), 0, decimals=0)
