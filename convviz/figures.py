@@ -162,7 +162,7 @@ def _window_path(table: StepTable, lay: _Layout, step: int) -> str:
     for box in lay.inputs:
         parts.append(rect_path(box.x + c0, box.y + r0, box.x + c0 + span_w, box.y + r0 + span_h))
         if geo.dilation != (1, 1) and lay.cell_px >= 10:  # smaller cells: the span alone, the figure stays small
-            rows, cols = table.windowcells(step)
+            rows, cols = table.window_cells(step)
             parts += [rect_path(box.x + c, box.y + r, box.x + c + 1, box.y + r + 1) for r in rows for c in cols]
     i, j = table.output_position(step)
     parts.append(rect_path(lay.output.x + j, lay.output.y + i, lay.output.x + j + 1, lay.output.y + i + 1))
