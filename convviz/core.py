@@ -21,11 +21,12 @@ from convviz.geometry import Geometry, IntPair, conv_geometry
 def as_float32(name: str, value: object) -> np.ndarray:
     """Read `value` (array, nested list or tensor of real numbers) as a float32 NumPy array."""
     if isinstance(value, tf.Tensor):
-        if not (value.dtype.is_floating or value.dtype.is_integer or value.dtype.is_bool):
-            raise ValueError(f"{name} must hold real numbers, but its dtype is {value.dtype.name}.")
-        if value.dtype not in (tf.float32, tf.float64, tf.bool) and not value.dtype.is_integer:
-            value = tf.cast(value, tf.float32)  # bfloat16 and float16 have no plain NumPy dtype
-        value = value.numpy()
+        tensor: tf.Tensor = value
+        if not (tensor.dtype.is_floating or tensor.dtype.is_integer or tensor.dtype.is_bool):
+            raise ValueError(f"{name} must hold real numbers, but its dtype is {tensor.dtype.name}.")
+        if tensor.dtype not in (tf.float32, tf.float64, tf.bool) and not tensor.dtype.is_integer:
+            tensor = tf.cast(tensor, tf.float32)  # bfloat16 and float16 have no plain NumPy dtype
+        value = tensor.numpy()
     try:
         array = np.asarray(value)
     except ValueError as err:  # ragged nested lists

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 IntPair = int | tuple[int, int]
@@ -17,7 +17,8 @@ IntPair = int | tuple[int, int]
 
 def as_pair(name: str, value: object) -> tuple[int, int]:
     """Read `value` as a (rows, cols) pair of whole numbers; a single number serves both axes."""
-    items = value if hasattr(value, "__len__") and not isinstance(value, str) else (value, value)
+    # A sequence (tuple, list, array, TensorShape) is read as a pair; a string or a number is not.
+    items = list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value, value]
     if len(items) != 2:
         raise ValueError(f"{name} must be one whole number or a (rows, cols) pair, but got {value!r}.")
     pair = []

@@ -22,12 +22,14 @@ def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair =
         raise ValueError(f"corr2d_loop expects X (h, w) and K (k_h, k_w), but got shapes {X.shape} and {K.shape}.")
     geo = conv_geometry((1, *X.shape), (1, 1, *K.shape), stride=stride, padding=padding, dilation=dilation)
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
-    X = tf.pad(X, [[p_h, p_h], [p_w, p_w]])
+    X_padded = tf.pad(X, [[p_h, p_h], [p_w, p_w]])
     k_h, k_w = K.shape
     Y = []
     for i in range(geo.out_h):
         for j in range(geo.out_w):
-            window = X[i * s_h : i * s_h + d_h * (k_h - 1) + 1 : d_h, j * s_w : j * s_w + d_w * (k_w - 1) + 1 : d_w]
+            rows = slice(i * s_h, i * s_h + d_h * (k_h - 1) + 1, d_h)
+            cols = slice(j * s_w, j * s_w + d_w * (k_w - 1) + 1, d_w)
+            window = X_padded[rows, cols]
             Y.append(tf.reduce_sum(window * K))
     return tf.reshape(tf.stack(Y), (geo.out_h, geo.out_w))
 

@@ -512,3 +512,10 @@ def test_results_keep_their_memory_after_everything_else_is_freed():
     for Y, want in zip(results, expected, strict=True):
         np.testing.assert_allclose((Y + 0).numpy(), want, rtol=1e-5, atol=1e-5)
     del clutter  # alive until every result was read
+
+
+def test_the_loop_forms_refuse_shapes_they_cannot_read():
+    with pytest.raises(ValueError, match=r"corr2d_loop expects X \(h, w\) and K \(k_h, k_w\)"):
+        corr2d_loop(np.zeros((2, 3, 3)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="X has 2 input channel\\(s\\) but K has 3"):
+        corr2d_multi_in_loop(np.zeros((2, 3, 3)), np.zeros((3, 2, 2)))

@@ -144,3 +144,11 @@ def test_step_table_refuses_bad_bias_and_channel_mismatch():
     # A kernel for 3 input channels on a 2-channel input is named.
     with pytest.raises(ValueError, match=r"X has 2 input channel.*K expects 3"):
         step_table(X2_BOOK, np.ones((1, 3, 2, 2)))
+
+
+def test_the_figure_refuses_an_output_channel_that_does_not_exist():
+    from convviz.figures import animation_figure
+
+    table = step_table(np.ones((1, 3, 3)), np.ones((2, 1, 2, 2)))
+    with pytest.raises(ValueError, match=r"Output channel 2 does not exist: there are 2 \(0 to 1\)"):
+        animation_figure(table, 2, decimals=0)
