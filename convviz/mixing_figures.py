@@ -9,6 +9,7 @@ input vector x, the products W[o, c]·x[c], the output vector y (three small hea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -307,6 +308,162 @@ def _math_layout(c_out: int, c_in: int) -> dict[str, float]:
     return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1}
 
 
+@dataclass(frozen=True)
+class _PixelLayout:
+    """Where the pixel figure's three panels sit, and how big their cells are.
+
+    Top to bottom: the input strip (subplot 1), y = W · x (subplot 2), the output strip (subplot 3). A strip holds
+    one map per channel, after the colour picture when there are 3 channels (`first` is then 1).
+    """
+
+    c_in: int
+    c_out: int
+    h: int
+    w: int
+    in_first: int
+    out_first: int
+    strip_cols: int
+    strip_px: float
+    spots: dict[str, float]  # left edges of W, x, the products and y in subplot 2
+    math_rows: int
+    math_px: float
+    title_in: float  # a strip's title height, in its cells
+    title_math: float  # the math panel's title height, in its cells
+    plot_px: float
+    domains: list[list[float]]  # vertical domain of each subplot, top to bottom
+
+    @property
+    def in_slots(self) -> int:
+        return self.c_in + self.in_first
+
+    @property
+    def out_slots(self) -> int:
+        return self.c_out + self.out_first
+
+
+def _pixel_layout(c_in: int, c_out: int, h: int, w: int) -> _PixelLayout:
+    in_first, out_first = int(c_in == 3), int(c_out == 3)  # slot 0 holds the colour picture when there are 3
+    strip_cols = max(_strip_width(c_in + in_first, w), _strip_width(c_out + out_first, w))
+    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
+    spots = _math_layout(c_out, c_in)
+    math_rows = max(c_out, c_in)
+    math_px = min(MATH_MAX_CELL_PX, ASSUMED_WIDTH_PX / (spots["right"] + 2), 300 / math_rows)
+    # Each subplot keeps its own cell size: stack their pixel heights, with a gap between two.
+    title_in, title_math = TITLE_PX / strip_px, 2 * TITLE_PX / math_px
+    heights_px = [(h + title_in) * strip_px, (math_rows + title_math) * math_px, (h + title_in) * strip_px]
+    plot_px = sum(heights_px) + 2 * GAP_PX
+    domains, top = [], plot_px
+    for part in heights_px:
+        domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
+        top -= part + GAP_PX
+    return _PixelLayout(c_in, c_out, h, w, in_first, out_first, strip_cols, strip_px, spots, math_rows, math_px,
+                        title_in, title_math, plot_px, domains)
+
+
+def _strip(lay: _PixelLayout, maps: np.ndarray, subplot: int, picture_title: str, map_title: str,
+           **colours: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A strip of channel maps (c, h, w), after the colour picture when `maps` has 3 channels: traces, titles."""
+    first = int(maps.shape[0] == 3)
+    data, annotations = [], []
+    if first:
+        data.append(_rgb_picture(maps, 0, subplot))
+        annotations.append(_label(lay.w / 2, 0, subplot, text(picture_title)))
+    data.append(_heatmap(_spread(maps), first * (lay.w + 1), 0, subplot, text_on=lay.strip_px >= TEXT_MIN_CELL_PX,
+                         cell_px=lay.strip_px, labels=None, **colours))
+    for k in range(maps.shape[0]):
+        annotations.append(_label((k + first) * (lay.w + 1) + lay.w / 2, 0, subplot, text(map_title, c=k, o=k)))
+    return data, annotations
+
+
+def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
+                signed: tuple[float, float]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """y = W · x at one pixel (subplot 2): W, then x, the products and y (the three that frames change)."""
+    c_out, c_in, spots = lay.c_out, lay.c_in, lay.spots
+    w_limit = symmetric_range(W)
+    math: dict[str, Any] = {"text_on": True, "cell_px": lay.math_px}
+    data = [
+        _heatmap(W, spots["W"], 0, 2, name="W", colorscale=style.DIVERGING, zrange=(-w_limit, w_limit),
+                 labels=_matrix_labels("W", c_out, c_in), **math),
+        _heatmap(steps.inputs[step][:, np.newaxis], spots["x"], 0, 2, name="x", colorscale=INPUT_SCALE,
+                 zrange=(0, INPUT_MAX), labels=_vector_labels("x", c_in), sample=steps.inputs, **math),
+        _heatmap(steps.products[step], spots["products"], 0, 2, name="products", colorscale=style.DIVERGING,
+                 zrange=signed, labels=_matrix_labels("", c_out, c_in, "W[{r}, {c}]·x[{c}]"), sample=steps.products,
+                 **math),
+        _heatmap(steps.outputs[step][:, np.newaxis], spots["y"], 0, 2, name="y", colorscale=style.DIVERGING,
+                 zrange=signed, labels=_vector_labels("y", c_out), sample=steps.outputs, **math),
+    ]
+    # Index labels: o on the left of W, c above W; titles over the panels; the operators between them.
+    small = {"size": 11, "color": style.PADDING_TEXT}
+    annotations = [_label(-0.2, o + 0.5, 2, str(o), xanchor="right", yanchor="middle", font=small)
+                   for o in range(c_out)]
+    annotations += [_label(c + 0.5, -0.05, 2, str(c), font=small) for c in range(c_in)]
+    for key, spot in (("mix_fig_w", "W"), ("mix_fig_x", "x"), ("mix_fig_products", "products"), ("mix_fig_y", "y")):
+        width = {"W": c_in, "x": 1, "products": c_in, "y": 1}[spot]
+        annotations.append(_label(spots[spot] + width / 2, -lay.title_math / 2, 2, text(key), yanchor="middle"))
+    big = {"size": 22, "color": style.LABEL_FONT["color"]}
+    annotations.append(_label(spots["x"] - 0.7, c_in / 2, 2, "·", yanchor="middle", font=big))
+    annotations.append(_label(spots["products"] - 0.8, lay.math_rows / 2, 2, "→", yanchor="middle", font=big))
+    annotations.append(_label(spots["y"] - 0.9, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
+    return data, annotations
+
+
+def _pixel_shapes(lay: _PixelLayout, r: int, c: int, pending: bool) -> list[dict[str, Any]]:
+    """Outline pixel (r, c) in both strips; while playing, cover the output pixels not computed yet."""
+    line = {"color": style.WINDOW, "width": 3}
+    h, w = lay.h, lay.w
+    shapes: list[dict[str, Any]] = [
+        {"type": "path", "path": _pixel_outline(lay.in_slots, h, w, r, c), "xref": "x", "yref": "y", "line": line},
+        {"type": "path", "path": _pixel_outline(lay.out_slots, h, w, r, c), "xref": "x3", "yref": "y3", "line": line},
+    ]
+    if pending:
+        shapes.append({"type": "path", "path": _pending_cover(lay.out_slots, 0, h, w, r, c), "xref": "x3",
+                       "yref": "y3", "fillcolor": style.PENDING_FILL, "opacity": 0.85, "line": {"width": 0},
+                       "layer": "above"})
+    return shapes
+
+
+def _pixel_frames(lay: _PixelLayout, steps: PixelSteps, animated: list[int]) -> tuple[list[dict], list[dict]]:
+    """One frame per pixel in row-major order (x, the products and y change), and the slider step that shows it."""
+    # Rounded once for all frames (the values are finite): (n, c_i, 1), (n, c_o, c_i), (n, c_o, 1).
+    inputs = np.round(steps.inputs, 4)[:, :, np.newaxis].tolist()
+    products = np.round(steps.products, 4).tolist()
+    outputs = np.round(steps.outputs, 4)[:, :, np.newaxis].tolist()
+    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    frames, slider_steps = [], []
+    for n in range(lay.h * lay.w):
+        r, c = divmod(n, lay.w)
+        name = f"{r},{c}"
+        frames.append({"name": name, "traces": animated,
+                       "data": [{"type": "heatmap", "z": z[n]} for z in (inputs, products, outputs)],
+                       "layout": {"shapes": _pixel_shapes(lay, r, c, pending=True)}})
+        slider_steps.append({"label": f"({r}, {c})", "method": "animate", "args": [[name], jump]})
+    return frames, slider_steps
+
+
+def _pixel_player(step: int, slider_steps: list[dict], many: bool) -> dict[str, Any]:
+    """Play/Pause and the slider under the figure, the slider on `step`."""
+    play = {"frame": {"duration": 450, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    pause = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    label_font = {"size": 13, "color": style.LABEL_FONT["color"]}
+    return {
+        "updatemenus": [{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": 0, "xanchor": "left", "yanchor": "top",
+            "pad": {"t": 8, "r": 8}, "showactive": False,
+            "buttons": [
+                {"label": text("mix_fig_play"), "method": "animate", "args": [None, play]},
+                {"label": text("mix_fig_pause"), "method": "animate", "args": [[None], pause]},
+            ],
+        }],
+        "sliders": [{
+            "active": step, "x": 0.2, "len": 0.8, "y": 0, "yanchor": "top", "pad": {"t": 8},
+            "currentvalue": {"prefix": text("mix_fig_slider_prefix"), "font": label_font},
+            # Past a few dozen pixels the step labels would overlap: hide them, keep the current value.
+            "font": {"size": 11, "color": "rgba(0,0,0,0)" if many else "#444444"},
+            "steps": slider_steps,
+        }],
+    }
+
+
 def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col: int) -> dict[str, Any]:
     """The input strip, y = W · x at one pixel with its numbers, and the output strip; frames visit every pixel.
 
@@ -315,258 +472,36 @@ def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col:
     c_in, h, w = X.shape
     c_out = W.shape[0]
     Y = steps.outputs.T.reshape(c_out, h, w)  # (n, c_o) -> (c_o, h, w)
-    in_first, out_first = int(c_in == 3), int(c_out == 3)  # slot 0 holds the colour picture when there are 3
-    in_slots, out_slots = c_in + in_first, c_out + out_first
-    strip_cols = max(_strip_width(in_slots, w), _strip_width(out_slots, w))
-    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
-    spots = _math_layout(c_out, c_in)
-    math_rows = max(c_out, c_in)
-    math_px = min(MATH_MAX_CELL_PX, ASSUMED_WIDTH_PX / (spots["right"] + 2), 300 / math_rows)
-
-    # Vertical stack, top to bottom: input strip, y = W·x, output strip; each axis keeps its own cell size.
-    title_in, title_math = TITLE_PX / strip_px, 2 * TITLE_PX / math_px
-    heights_px = [(h + title_in) * strip_px, (math_rows + title_math) * math_px, (h + title_in) * strip_px]
-    plot_px = sum(heights_px) + 2 * GAP_PX
-    domains, top = [], plot_px
-    for part in heights_px:
-        domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
-        top -= part + GAP_PX
-
+    lay = _pixel_layout(c_in, c_out, h, w)
     out_limit = symmetric_range(steps.products, steps.outputs)
-    w_limit = symmetric_range(W)
     signed = (-out_limit, out_limit)
-    strip_text = strip_px >= TEXT_MIN_CELL_PX
-    layout: dict[str, Any] = {}
-    layout.update(_axes(1, [-0.3, strip_cols + 0.3], [-title_in, h + 0.1], domains[0]))
-    layout.update(_axes(2, [-1.6, spots["right"] + 0.4], [-title_math, math_rows + 0.1], domains[1]))
-    layout.update(_axes(3, [-0.3, strip_cols + 0.3], [-title_in, h + 0.1], domains[2]))
 
-    data: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    # Input strip (subplot 1).
-    if in_first:
-        data.append(_rgb_picture(X, 0, 1))
-        annotations.append(_label(w / 2, 0, 1, text(RGB_SLOT_TITLE_KEY)))
-    data.append(
-        _heatmap(
-            _spread(X),
-            in_first * (w + 1),
-            0,
-            1,
-            name="X",
-            colorscale=INPUT_SCALE,
-            zrange=(0, INPUT_MAX),
-            text_on=strip_text,
-            cell_px=strip_px,
-            labels=None,
-        )
-    )
-    for c in range(c_in):
-        annotations.append(_label((c + in_first) * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)))
-    # Output strip (subplot 3).
-    if out_first:
-        data.append(_rgb_picture(Y, 0, 3))
-        annotations.append(_label(w / 2, 0, 3, text("mix_fig_rgb_out")))
-    data.append(
-        _heatmap(
-            _spread(Y),
-            out_first * (w + 1),
-            0,
-            3,
-            name="Y",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=strip_text,
-            cell_px=strip_px,
-            labels=None,
-        )
-    )
-    for o in range(c_out):
-        annotations.append(_label((o + out_first) * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)))
-
-    # y = W · x (subplot 2). Index labels: o on the left of W, c above W.
+    in_data, in_titles = _strip(lay, X, 1, RGB_SLOT_TITLE_KEY, "mix_fig_in_map", name="X", colorscale=INPUT_SCALE,
+                                zrange=(0, INPUT_MAX))
+    out_data, out_titles = _strip(lay, Y, 3, "mix_fig_rgb_out", "mix_fig_out_map", name="Y",
+                                  colorscale=style.DIVERGING, zrange=signed)
     step = steps.index(row, col)
-    data.append(
-        _heatmap(
-            W,
-            spots["W"],
-            0,
-            2,
-            name="W",
-            colorscale=style.DIVERGING,
-            zrange=(-w_limit, w_limit),
-            text_on=True,
-            cell_px=math_px,
-            labels=_matrix_labels("W", c_out, c_in),
-        )
-    )
-    animated_start = len(data)
-    data.append(
-        _heatmap(
-            steps.inputs[step][:, np.newaxis],
-            spots["x"],
-            0,
-            2,
-            name="x",
-            colorscale=INPUT_SCALE,
-            zrange=(0, INPUT_MAX),
-            text_on=True,
-            cell_px=math_px,
-            labels=_vector_labels("x", c_in),
-            sample=steps.inputs,
-        )
-    )
-    data.append(
-        _heatmap(
-            steps.products[step],
-            spots["products"],
-            0,
-            2,
-            name="products",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=True,
-            cell_px=math_px,
-            labels=_matrix_labels("", c_out, c_in, "W[{r}, {c}]·x[{c}]"),
-            sample=steps.products,
-        )
-    )
-    data.append(
-        _heatmap(
-            steps.outputs[step][:, np.newaxis],
-            spots["y"],
-            0,
-            2,
-            name="y",
-            colorscale=style.DIVERGING,
-            zrange=signed,
-            text_on=True,
-            cell_px=math_px,
-            labels=_vector_labels("y", c_out),
-            sample=steps.outputs,
-        )
-    )
-    animated = list(range(animated_start, animated_start + 3))
-    small = {"size": 11, "color": style.PADDING_TEXT}
-    for o in range(c_out):
-        annotations.append(_label(-0.2, o + 0.5, 2, str(o), xanchor="right", yanchor="middle", font=small))
-    for c in range(c_in):
-        annotations.append(_label(c + 0.5, -0.05, 2, str(c), font=small))
-    title_y = -title_math / 2
-    for key, spot in (("mix_fig_w", "W"), ("mix_fig_x", "x"), ("mix_fig_products", "products"), ("mix_fig_y", "y")):
-        width = {"W": c_in, "x": 1, "products": c_in, "y": 1}[spot]
-        annotations.append(_label(spots[spot] + width / 2, title_y, 2, text(key), yanchor="middle"))
-    big = {"size": 22, "color": style.LABEL_FONT["color"]}
-    annotations.append(_label(spots["x"] - 0.7, c_in / 2, 2, "·", yanchor="middle", font=big))
-    annotations.append(_label(spots["products"] - 0.8, math_rows / 2, 2, "→", yanchor="middle", font=big))
-    annotations.append(_label(spots["y"] - 0.9, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
-
+    math_data, math_titles = _math_panel(lay, W, steps, step, signed)
+    data = [*in_data, *out_data, *math_data]
+    animated = list(range(len(data) - 3, len(data)))  # x, the products and y
     # Click targets go last so they sit on top of the heatmaps.
-    data.append(_strip_overlay(in_slots, in_first, X, "X", 1, strip_px))
-    data.append(_strip_overlay(out_slots, out_first, Y, "Y", 3, strip_px))
+    data.append(_strip_overlay(lay.in_slots, lay.in_first, X, "X", 1, lay.strip_px))
+    data.append(_strip_overlay(lay.out_slots, lay.out_first, Y, "Y", 3, lay.strip_px))
+    frames, slider_steps = _pixel_frames(lay, steps, animated)
 
-    def outlines(r: int, c: int, pending: bool) -> list[dict[str, Any]]:
-        line = {"color": style.WINDOW, "width": 3}
-        shapes = [
-            {"type": "path", "path": _pixel_outline(in_slots, h, w, r, c), "xref": "x", "yref": "y", "line": line},
-            {"type": "path", "path": _pixel_outline(out_slots, h, w, r, c), "xref": "x3", "yref": "y3", "line": line},
-        ]
-        if pending:
-            shapes.append(
-                {
-                    "type": "path",
-                    "path": _pending_cover(out_slots, 0, h, w, r, c),
-                    "xref": "x3",
-                    "yref": "y3",
-                    "fillcolor": style.PENDING_FILL,
-                    "opacity": 0.85,
-                    "line": {"width": 0},
-                    "layer": "above",
-                }
-            )
-        return shapes
-
-    # Rounded once for all frames (the values are finite): (n, c_i, 1), (n, c_o, c_i), (n, c_o, 1).
-    inputs = np.round(steps.inputs, 4)[:, :, np.newaxis].tolist()
-    products = np.round(steps.products, 4).tolist()
-    outputs = np.round(steps.outputs, 4)[:, :, np.newaxis].tolist()
-    frames, slider_steps = [], []
-    for n in range(h * w):
-        r, c = divmod(n, w)
-        name = f"{r},{c}"
-        frames.append(
-            {
-                "name": name,
-                "traces": animated,
-                "data": [
-                    {"type": "heatmap", "z": inputs[n]},
-                    {"type": "heatmap", "z": products[n]},
-                    {"type": "heatmap", "z": outputs[n]},
-                ],
-                "layout": {"shapes": outlines(r, c, pending=True)},
-            }
-        )
-        slider_steps.append(
-            {
-                "label": f"({r}, {c})",
-                "method": "animate",
-                "args": [
-                    [name],
-                    {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}},
-                ],
-            }
-        )
-
-    play = {"frame": {"duration": 450, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
-    pause = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    layout.update(
-        {
-            "height": int(plot_px + CONTROLS_PX + 20),
-            "margin": {"l": 10, "r": 10, "t": 10, "b": CONTROLS_PX},
-            "shapes": outlines(row, col, pending=False),
-            "annotations": annotations,
-            "showlegend": False,
-            "hovermode": "closest",
-            "dragmode": False,
-            "clickmode": "event+select",
-            "plot_bgcolor": "white",
-            "paper_bgcolor": "white",
-            "font": {"family": style.FONT_FAMILY},
-            "updatemenus": [
-                {
-                    "type": "buttons",
-                    "direction": "left",
-                    "x": 0.0,
-                    "y": 0,
-                    "xanchor": "left",
-                    "yanchor": "top",
-                    "pad": {"t": 8, "r": 8},
-                    "showactive": False,
-                    "buttons": [
-                        {"label": text("mix_fig_play"), "method": "animate", "args": [None, play]},
-                        {"label": text("mix_fig_pause"), "method": "animate", "args": [[None], pause]},
-                    ],
-                }
-            ],
-            "sliders": [
-                {
-                    "active": step,
-                    "x": 0.2,
-                    "len": 0.8,
-                    "y": 0,
-                    "yanchor": "top",
-                    "pad": {"t": 8},
-                    "currentvalue": {
-                        "prefix": text("mix_fig_slider_prefix"),
-                        "font": {"size": 13, "color": style.LABEL_FONT["color"]},
-                    },
-                    # Past a few dozen pixels the step labels would overlap: hide them, keep the current value.
-                    "font": {"size": 11, "color": "rgba(0,0,0,0)" if h * w > SLIDER_LABELS_MAX else "#444444"},
-                    "steps": slider_steps,
-                }
-            ],
-        }
-    )
+    layout: dict[str, Any] = {}
+    layout.update(_axes(1, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[0]))
+    layout.update(_axes(2, [-1.6, lay.spots["right"] + 0.4], [-lay.title_math, lay.math_rows + 0.1], lay.domains[1]))
+    layout.update(_axes(3, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[2]))
+    layout.update({
+        "height": int(lay.plot_px + CONTROLS_PX + 20),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": CONTROLS_PX},
+        "shapes": _pixel_shapes(lay, row, col, pending=False),
+        "annotations": [*in_titles, *out_titles, *math_titles],
+        "showlegend": False, "hovermode": "closest", "dragmode": False, "clickmode": "event+select",
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": style.FONT_FAMILY},
+        **_pixel_player(step, slider_steps, many=h * w > SLIDER_LABELS_MAX),
+    })
     return {"data": data, "layout": layout, "frames": frames}
 
 
@@ -583,6 +518,13 @@ def pixel_from_point(point: dict[str, Any], w: int) -> tuple[int, int] | None:
     except (KeyError, TypeError, ValueError):
         return None
     return int(np.floor(y)), int(np.floor(x)) % (w + 1)
+
+
+def pixel_from_selection(event: dict[str, Any] | None, h: int, w: int) -> tuple[int, int] | None:
+    """The pixel a chart selection event picked (its first point), inside an h×w picture; None if it picked none."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    pixel = pixel_from_point(dict(points[0]), w) if points else None
+    return None if pixel is None else (min(max(pixel[0], 0), h - 1), min(max(pixel[1], 0), w - 1))
 
 
 # ---- the whole layer as one matrix product ----

@@ -23,7 +23,13 @@ from convviz.mixing import (
     pixel_steps,
     preset_matrix,
 )
-from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_point
+from convviz.mixing_figures import (
+    matmul_figure,
+    matrix_figure,
+    pixel_figure,
+    pixel_from_point,
+    pixel_from_selection,
+)
 
 # ---- the data ----
 
@@ -260,6 +266,17 @@ def test_pixel_figure_overlays_carry_the_pixel_for_clicks():
 def test_pixel_from_point_ignores_junk():
     assert pixel_from_point({}, w=4) is None
     assert pixel_from_point({"x": "left", "y": 1}, w=4) is None
+    # customdata that is not two whole numbers: the point's position still says which pixel it is
+    assert pixel_from_point({"customdata": ["a", None], "x": 7.5, "y": 2.5}, w=4) == (2, 2)
+
+
+def test_a_selection_picks_its_first_point_inside_the_picture():
+    point = {"customdata": [1, 3], "x": 3.5, "y": 1.5}
+    assert pixel_from_selection({"selection": {"points": [point, {"customdata": [0, 0]}]}}, h=4, w=5) == (1, 3)
+    assert pixel_from_selection({"selection": {"points": [{"customdata": [9, 9]}]}}, h=4, w=5) == (3, 4)  # clamped
+    assert pixel_from_selection({"selection": {"points": []}}, h=4, w=5) is None  # a cleared selection
+    assert pixel_from_selection(None, h=4, w=5) is None
+    assert pixel_from_selection({"selection": {"points": [{"x": "junk"}]}}, h=4, w=5) is None
 
 
 def test_matmul_figure_is_valid_and_outlines_the_pixel_column():
