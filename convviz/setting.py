@@ -15,6 +15,8 @@ VALUE_KINDS = ("random", "integers", "textbook")
 # The chapter's example: two 3×3 input channels, a 2-channel 2×2 kernel, stacked with K + 1 and K + 2.
 TEXTBOOK_X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], dtype=np.float32)
 TEXTBOOK_K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]], dtype=np.float32)  # (c_i, k_h, k_w)
+# Whole-number biases for integer and textbook values: small, never 0.
+BIAS_CHOICES = np.array([-2, -1, 1, 2])
 TEXTBOOK_SHAPES = {"c_in": 2, "c_out": 3, "h": 3, "w": 3, "kh": 2, "kw": 2}
 
 
@@ -38,7 +40,9 @@ class Setting:
     def effective(self) -> Setting:
         """The setting actually computed: textbook mode fixes the shapes to the chapter's example."""
         if self.values == "textbook":
-            return replace(self, **TEXTBOOK_SHAPES)
+            shapes = TEXTBOOK_SHAPES
+            return replace(self, c_in=shapes["c_in"], c_out=shapes["c_out"], h=shapes["h"], w=shapes["w"],
+                           kh=shapes["kh"], kw=shapes["kw"])
         return self
 
     @property
@@ -54,20 +58,28 @@ def make_tensors(setting: Setting) -> tuple[np.ndarray, np.ndarray, np.ndarray |
     """X (c_i, h, w), K (c_o, c_i, k_h, k_w) and bias (c_o,) or None, as float32, for the effective setting."""
     s = setting.effective()
     rng = np.random.default_rng(s.seed)
+    X: np.ndarray
+    K: np.ndarray
     if s.values == "textbook":
         X = TEXTBOOK_X
         K = np.stack([TEXTBOOK_K, TEXTBOOK_K + 1, TEXTBOOK_K + 2])  # (3, 2, 2, 2)
-        bias = rng.integers(-2, 3, size=s.c_out) if s.bias else None
     elif s.values == "integers":
         X = rng.integers(0, 5, size=s.x_shape)  # 0..4: easy to multiply in one's head
         K = rng.integers(-1, 3, size=s.k_shape)  # -1..2: signs make the colours tell
-        bias = rng.integers(-2, 3, size=s.c_out) if s.bias else None
     else:  # "random": normal values as in the notebook, rounded to two decimals so the screen shows them exactly
         X = np.round(rng.standard_normal(s.x_shape), 2)
         K = np.round(rng.standard_normal(s.k_shape), 2)
-        bias = np.round(rng.standard_normal(s.c_out), 2) if s.bias else None
+    bias = _bias(rng, s) if s.bias else None  # drawn last, so the toggle leaves X and K as they were
     return (
         np.asarray(X, dtype=np.float32),
         np.asarray(K, dtype=np.float32),
         None if bias is None else np.asarray(bias, dtype=np.float32),
     )
+
+
+def _bias(rng: np.random.Generator, s: Setting) -> np.ndarray:
+    """(c_o,) biases that are never 0, so that turning the bias on visibly changes every sum."""
+    if s.values == "random":
+        magnitude = np.maximum(np.round(np.abs(rng.standard_normal(s.c_out)), 2), 0.1)  # 0.1 or more
+        return magnitude * rng.choice([-1.0, 1.0], size=s.c_out)
+    return rng.choice(BIAS_CHOICES, size=s.c_out)  # small whole numbers, as X and K are

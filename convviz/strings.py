@@ -11,6 +11,13 @@ EN: dict[str, str] = {
     "tab_main": "Multi-channel correlation",
     "tab_mixing": "1×1 convolution",
     "url_notice_title": "Some values in the link were changed:",
+    "url_not_number": "`{key}={raw}` is not a number, so it was ignored.",
+    "url_not_finite": "`{key}={raw}` is not a finite number, so it was ignored.",
+    "url_clamped": "`{key}={raw}` is outside {low}–{high} or not whole, so {value} is used.",
+    "url_not_bool": "`{key}={raw}` is not true or false, so it was ignored.",
+    "url_not_option": "`{key}={raw}` is not one of {choices}, so it was ignored.",
+    "url_unknown_key": "`{key}` is not a setting, so it was removed from the link.",
+    "url_unknown_key_hint": "`{key}` is not a setting; did you mean `{nearest}`? It was removed from the link.",
     # ---- main screen: controls ----
     "sidebar_title": "Setting",
     "sidebar_share": "The address bar holds every choice: copy the link to share this exact view.",
@@ -225,7 +232,7 @@ EN: dict[str, str] = {
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN}
 
 
-def text(key: str, language: str = "en", **values: object) -> str:
+def text(key: str, /, language: str = "en", **values: object) -> str:
     """The sentence `key` in `language` (English when it has no translation yet), with `values` filled in."""
     template = LANGUAGES.get(language, EN).get(key, EN[key])
     return template.format(**values) if values else template

@@ -4,12 +4,14 @@ on screen is W·x, and the matrix-product path agrees with the general path with
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from convviz import mixing
@@ -241,7 +243,7 @@ def test_a_link_with_an_edited_matrix_reproduces_it():
 def test_a_link_with_a_bad_matrix_gets_a_notice_and_the_preset(bad):
     at = open_view(mix_W=bad)
     assert_clean(at)
-    assert any("mix_W" in i.value for i in at.info)
+    assert any("mix_W" in i.value for i in at.warning)
     assert np.array_equal(current_w(at), mixing.preset_matrix("random", 3, 3, 0))
     assert "mix_W" not in dict(at.query_params)
 
@@ -260,8 +262,39 @@ def test_hostile_links_are_cleaned_not_raised():
         mix_bias="maybe",
     )
     assert_clean(at)
-    assert at.info  # the notices say what was changed
+    assert at.warning  # the notices say what was changed
     s = settings(at)
     assert (s["c_in"], s["c_out"], s["h"], s["w"]) == (3, 1, 4, 16)
     assert at.number_input(key="mix_row").value == 3  # 15 is beyond h = 4: the last row
     assert_output_is_w_times_x(at)
+
+
+def test_the_edit_box_shows_the_last_good_matrix_after_a_visit_to_the_other_tab():
+    at = open_view()
+    at.text_area(key="mix_W_text").input("1 2 0\n0 1 0\n0 0 -1").run()
+    # The student clicks the other tab: the tab's state and the link both change (AppTest cannot click a tab).
+    at.session_state["view"] = at.query_params["view"] = "Multi-channel correlation"
+    at.run()
+    assert_clean(at)
+    assert at.get("plotly_chart") and not any(t.key == "mix_W_text" for t in at.text_area)
+    at.session_state["view"] = at.query_params["view"] = VIEW  # and comes back
+    at.run()
+    assert_clean(at)
+    assert at.text_area(key="mix_W_text").value == "1, 2, 0\n0, 1, 0\n0, 0, -1"
+    assert np.array_equal(current_w(at), [[1, 2, 0], [0, 1, 0], [0, 0, -1]])
+
+
+def test_when_the_two_paths_disagree_the_page_says_so(monkeypatch: pytest.MonkeyPatch):
+    # The check is not decoration: were the matrix product wrong, the page would show it in red.
+    def disagreeing(X, W):
+        return dataclasses.replace(real_check(X, W), max_abs_diff=1.0)  # far beyond its tolerance
+
+    real_check = mixing.matmul_check
+    monkeypatch.setattr(mixing, "matmul_check", disagreeing)
+    try:
+        at = open_view(mix_seed="9871")  # a setting no other test caches
+        assert_clean(at)
+        assert not any("agree" in s.value for s in at.success)
+        assert any("disagrees: max |Y_1×1 − Y_general| = 1 >" in e.value for e in at.error), [e.value for e in at.error]
+    finally:
+        st.cache_data.clear()  # the patched answer must not outlive this test

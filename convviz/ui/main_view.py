@@ -7,6 +7,7 @@ student who opens the same link shares it.
 from __future__ import annotations
 
 import inspect
+from typing import Any, Literal
 
 import numpy as np
 import streamlit as st
@@ -16,10 +17,18 @@ from convviz import reference
 from convviz.core import corr2d_multi_in_out
 from convviz.figures import animation_figure, at_step
 from convviz.geometry import Geometry, conv_geometry
-from convviz.setting import VALUE_KINDS, Setting, make_tensors
+from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
 from convviz.strings import text
-from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, show_figure
+from convviz.ui.common import (
+    BoolSetting,
+    ChoiceSetting,
+    IntSetting,
+    adopt_url,
+    drop_non_numbers,
+    set_url_value,
+    show_figure,
+)
 
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -41,7 +50,10 @@ URL_SETTINGS = (
     ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
     IntSetting("step", 0, 0, MAX_STEPS - 1),
 )
-_BY_KEY = {s.key: s for s in URL_SETTINGS}
+URL_KEYS = tuple(s.key for s in URL_SETTINGS)
+_INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
+# Keys whose upper end depends on other controls: cleaned once, against the real bound, when their widget is drawn.
+_DEPENDENT_KEYS = frozenset({"out", "step"})
 
 
 # ---- cached work, pure functions of the setting ----
@@ -86,16 +98,33 @@ def _decimals(setting: Setting) -> int:
 # ---- controls ----
 
 
-def _number(key: str, notices: list[str], high: int | None = None, disabled: bool = False, **kwargs) -> int:
-    """A whole-number input bound to the URL parameter `key`, whose upper end may depend on other controls."""
-    spec = _BY_KEY[key]
+def _number(key: str, notices: list[str], high: int | None = None, fixed: int | None = None, disabled: bool = False,
+            **kwargs: Any) -> int:
+    """A whole-number input bound to the URL parameter `key`, whose upper end may depend on other controls.
+
+    With `fixed` (textbook mode) the input is greyed and shows that number; the user's own number comes back when
+    the input is released.
+    """
+    spec = _INT_SETTINGS[key]
     high = spec.high if high is None else high
-    if key not in st.session_state and high < spec.high:  # first run: a link may ask for more than exists
+    first_run = key not in st.session_state  # until the widget exists, the link seeds it
+    if first_run and key in _DEPENDENT_KEYS:  # first run: a link may ask for more than exists
         notices += adopt_url([IntSetting(key, spec.default, spec.low, high)])
     elif st.session_state.get(key, spec.default) > high:  # a range that shrank: keep the widget valid
         st.session_state[key] = high
-    return int(st.number_input(text(key), spec.low, high, min(spec.default, high), step=1, key=key,
-                               bind="query-params", disabled=disabled, **kwargs))
+    stash = f"_user_{key}"  # the user's number while textbook mode shows its own
+    if fixed is not None:
+        if stash not in st.session_state:
+            st.session_state[stash] = st.session_state.get(key, int(st.query_params.get(key, spec.default)))
+        st.session_state[key] = fixed
+        if first_run and st.query_params.get(key, str(fixed)) != str(fixed):  # the link's number would win
+            set_url_value(key, str(fixed))
+    elif stash in st.session_state:
+        st.session_state[key] = st.session_state.pop(stash)
+    # The default matters only before the widget has a value; passed later, Streamlit logs a needless warning.
+    value: int | Literal["min"] = min(spec.default, high) if key not in st.session_state else "min"
+    return int(st.number_input(text(key), spec.low, high, value, step=1, key=key,
+                               bind="query-params", disabled=disabled or fixed is not None, **kwargs))
 
 
 def _controls(notices: list[str]) -> tuple[Setting, int, int]:
@@ -105,23 +134,23 @@ def _controls(notices: list[str]) -> tuple[Setting, int, int]:
         values = st.radio(text("values"), VALUE_KINDS, index=VALUE_KINDS.index(_DEFAULT.values), key="values",
                           bind="query-params",
                           captions=[text(f"values_{kind}") for kind in VALUE_KINDS])
-        textbook = values == "textbook"
-        if textbook:
+        fixed = TEXTBOOK_SHAPES if values == "textbook" else {}
+        if fixed:
             st.caption(text("textbook_fixed"))
         left, right = st.columns(2)
         with left:
-            c_in = _number("c_in", notices, disabled=textbook)
-            h = _number("h", notices, disabled=textbook)
-            kh = _number("kh", notices, disabled=textbook)
+            c_in = _number("c_in", notices, fixed=fixed.get("c_in"))
+            h = _number("h", notices, fixed=fixed.get("h"))
+            kh = _number("kh", notices, fixed=fixed.get("kh"))
         with right:
-            c_out = _number("c_out", notices, disabled=textbook)
-            w = _number("w", notices, disabled=textbook)
-            kw = _number("kw", notices, disabled=textbook)
+            c_out = _number("c_out", notices, fixed=fixed.get("c_out"))
+            w = _number("w", notices, fixed=fixed.get("w"))
+            kw = _number("kw", notices, fixed=fixed.get("kw"))
         stride = _number("stride", notices)
         padding = _number("padding", notices)
         dilation = _number("dilation", notices)
         bias = st.toggle(text("bias"), key="bias", bind="query-params")
-        seed = _number("seed", notices, disabled=textbook and not bias)
+        seed = _number("seed", notices, disabled=bool(fixed) and not bias)
         setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed)
         out = _number("out", notices, high=setting.effective().c_out - 1)
         speed = st.select_slider(text("speed"), tuple(SPEEDS_MS), value="normal", key="speed", bind="query-params",
@@ -168,9 +197,13 @@ def _counts(geo: Geometry) -> None:
                      weights=weights, params=f"{geo.params:,}", products=products, mult_adds=f"{geo.mult_adds:,}"))
 
 
-def render_main_view() -> None:
-    """Draw the main screen: controls in the sidebar, the animation and its numbers in the page."""
-    notices = adopt_url(s for s in URL_SETTINGS if s.key not in st.session_state)
+def render_main_view(notices: list[str]) -> None:
+    """Draw the main screen: controls in the sidebar, the animation and its numbers in the page.
+
+    `notices` are what the page found wrong in the link so far; this view adds its own and shows them all.
+    """
+    notices += adopt_url(s for s in URL_SETTINGS if s.key not in st.session_state and s.key not in _DEPENDENT_KEYS)
+    notices += drop_non_numbers(key for key in _DEPENDENT_KEYS if key not in st.session_state)
     setting, out, frame_ms = _controls(notices)
     notice_slot = st.container()
     st.markdown(text("intro"))

@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from convviz import mixing
-from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_point
+from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
 from convviz.strings import text
-from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, show_figure
+from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, drop_non_numbers, show_figure
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
 DEFAULT_PRESET = "random"
@@ -41,7 +41,9 @@ SETTINGS = (
     ChoiceSetting("mix_k", "3", tuple(str(k) for k in K_OPTIONS)),
     BoolSetting("mix_bias", False),
 )
-_BY_KEY = {setting.key: setting for setting in SETTINGS}
+_PIXEL_KEYS = ("mix_row", "mix_col")
+URL_KEYS = (*(setting.key for setting in SETTINGS), URL_MATRIX)
+_INT_SETTINGS = {setting.key: setting for setting in SETTINGS if isinstance(setting, IntSetting)}
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,11 @@ def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int) -> dict[str
 # ---- the view ----
 
 
-def render_mixing_view() -> None:
-    """The whole 1×1 explorer."""
-    notices = adopt_url(SETTINGS)
+def render_mixing_view(notices: list[str]) -> None:
+    """The whole 1×1 explorer; `notices` are what the page found wrong in the link so far."""
+    # The pixel's row and column are checked against the picture's real size when their inputs are drawn.
+    notices += adopt_url(setting for setting in SETTINGS if setting.key not in _PIXEL_KEYS)
+    notices += drop_non_numbers(_PIXEL_KEYS)
     st.header(text("mix_title"))
     st.markdown(text("mix_intro"))
     notice_box = st.container()
@@ -99,11 +103,11 @@ def render_mixing_view() -> None:
     _cost_ui(sizes)
 
     if notices:
-        notice_box.info(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
+        notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
 
 
 def _int_input(key: str, label: str, **extra: Any) -> int:
-    setting = _BY_KEY[key]
+    setting = _INT_SETTINGS[key]
     return int(
         st.number_input(
             label,
@@ -217,9 +221,7 @@ def _matrix_state(preset: str, sizes: Sizes, notices: list[str]) -> dict[str, An
 
 def _on_matrix_edit() -> None:
     """Keep an edit that parses; otherwise keep the last good W and say what is wrong."""
-    state = st.session_state.get(STATE)
-    if state is None:
-        return
+    state = st.session_state[STATE]  # the text box is drawn only after the state exists
     _, c_out, c_in, _ = state["basis"]
     try:
         W = mixing.parse_matrix(st.session_state.get(TEXT_KEY) or "", c_out, c_in)
@@ -231,13 +233,10 @@ def _on_matrix_edit() -> None:
 
 
 def _reset_matrix() -> None:
-    state = st.session_state.get(STATE)
-    if state is None:
-        return
+    state = st.session_state[STATE]  # the button is drawn only after the state exists
     preset, c_out, c_in, seed = state["basis"]
     st.session_state[STATE] = _fresh_state(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed), False)
-    if URL_MATRIX in st.query_params:
-        del st.query_params[URL_MATRIX]
+    st.query_params.pop(URL_MATRIX, None)
 
 
 # ---- one pixel ----
@@ -254,16 +253,11 @@ def _clamp_pixel(key: str, size: int, notices: list[str]) -> None:
 
 def _on_pick() -> None:
     """A click on the chart picks its pixel: copy it into the row and column inputs before they are drawn."""
-    event = st.session_state.get("mix_pick") or {}
-    points = (event.get("selection") or {}).get("points") or []
-    if not points:
-        return
-    w, h = st.session_state.get("mix_w", 1), st.session_state.get("mix_h", 1)
-    pixel = pixel_from_point(dict(points[0]), w)
-    if pixel is None:
-        return
-    st.session_state["mix_row"] = min(max(pixel[0], 0), h - 1)
-    st.session_state["mix_col"] = min(max(pixel[1], 0), w - 1)
+    h, w = st.session_state.get("mix_h", 1), st.session_state.get("mix_w", 1)
+    picked = pixel_from_selection(st.session_state.get("mix_pick"), h, w)
+    # A cleared selection (a double-click) keeps the pixel shown.
+    row, col = picked or (st.session_state.get("mix_row", 0), st.session_state.get("mix_col", 0))
+    st.session_state["mix_row"], st.session_state["mix_col"] = row, col
 
 
 def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, notices: list[str]) -> tuple[int, int]:
@@ -317,16 +311,12 @@ def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -
     st.markdown("**" + text("mix_matmul_shapes", c_out=sizes.c_out, c_in=sizes.c_in, n=n, h=sizes.h, w=sizes.w) + "**")
     show_figure(_matmul_figure(X, W, row, col), key="mix_matmul_chart", width="stretch")
     check = _matmul_check(X, W)
-    values = {
-        "c_out": sizes.c_out,
-        "c_in": sizes.c_in,
-        "diff": f"{check.max_abs_diff:.3g}",
-        "tol": f"{check.tolerance:.3g}",
-    }
+    verdict = text("mix_check_ok" if check.agrees else "mix_check_bad", c_out=sizes.c_out, c_in=sizes.c_in,
+                   diff=f"{check.max_abs_diff:.3g}", tol=f"{check.tolerance:.3g}")
     if check.agrees:
-        st.success(text("mix_check_ok", **values))
+        st.success(verdict)
     else:
-        st.error(text("mix_check_bad", **values))
+        st.error(verdict)
     st.caption(text("mix_check_note"))
 
 
