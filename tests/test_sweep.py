@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, chart, decode, trace_by_hover
@@ -89,6 +89,10 @@ def assert_figure_shows(figure: dict, Y: np.ndarray, out: int, decimals: int) ->
 
 @settings(max_examples=120, deadline=None, suppress_health_check=SLOW)
 @given(main_settings())
+# The corners, on every run: every control at its largest (cells of a few pixels), and everything at 1.
+@example((Setting(8, 8, 32, 32, 7, 7, 1, 3, 1, True, "random", 2**31 - 1), 7))
+@example((Setting(1, 1, 1, 1, 1, 1, 4, 0, 3, False, "integers", 0), 0))
+@example((Setting(values="textbook", bias=True), 2))
 def test_every_main_setting_draws_the_numbers_tf_computes(drawn: tuple[Setting, int]):
     setting, out = drawn
     s = setting.effective()
