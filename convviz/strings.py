@@ -227,6 +227,24 @@ EN: dict[str, str] = {
     ),
     "mix_fig_general_map": "Y_general[{o}]",
     # ---- end of 1×1 explorer ----
+    # ---- pictures and the kernel library ----
+    "img_err_unknown": "There is no picture called “{name}”: choose one of {names}.",
+    "img_err_empty": "The file is empty.",
+    "img_err_too_large": "The file is {size} MB; pictures up to {limit} MB are accepted.",
+    "img_err_not_image": "This file is not a picture that can be read here: upload a {formats} file.",
+    "img_err_too_many_pixels": (
+        "The picture is {w}×{h} pixels, more than the {limit} accepted: scale it down before uploading."
+    ),
+    "img_err_broken": "The picture could not be read to its end (the file may be cut short): {problem}",
+    "img_note_first_frame": "The file holds {frames} frames; the first one is used.",
+    "img_note_scaled": "Scaled down from {w0}×{h0} to {w}×{h} pixels, so that every step stays quick to draw.",
+    "img_note_16bit": "16 bits per pixel reduced to 8.",
+    "img_note_cmyk": "CMYK colours converted to RGB.",
+    "img_note_palette": "Palette colours expanded to RGB.",
+    "img_note_alpha": "Transparent parts are shown on white.",
+    "img_kernel_unknown": "`{name}` is not a kernel in the library ({names}), so it was left out.",
+    "img_kernel_too_many": "{count} kernels were asked for; the first {limit} are used.",
+    # ---- end of pictures ----
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN}
