@@ -125,3 +125,39 @@ def as_channels(rgb: np.ndarray, grey: bool) -> np.ndarray:
     if grey:
         return (values @ LUMA.astype(np.float32))[np.newaxis]  # (h, w, 3) @ (3,) -> (1, h, w)
     return values.transpose(2, 0, 1)  # (h, w, 3) -> (3, h, w)
+
+
+# ---- a region of the output, small enough to animate with numbers ----
+
+REGION_MAX = 12  # output cells per side that the step player animates on a picture
+
+
+@dataclass(frozen=True)
+class Region:
+    """A block of output cells: top-left (row, col) and its size, inside an out_h × out_w map."""
+
+    row: int
+    col: int
+    rows: int
+    cols: int
+
+
+def clamp_region(row: int, col: int, out_h: int, out_w: int, size: int = REGION_MAX) -> Region:
+    """The size×size block (or the whole map, when smaller) whose top-left is nearest to (row, col)."""
+    rows, cols = min(size, out_h), min(size, out_w)
+    return Region(min(max(row, 0), out_h - rows), min(max(col, 0), out_w - cols), rows, cols)
+
+
+def region_around(y: float, x: float, out_h: int, out_w: int, stride: int, padding: int, span: int) -> Region:
+    """The region centred on the output cell whose window is centred nearest to input pixel (y, x)."""
+    i = round((y + padding - (span - 1) / 2) / stride)  # the window at output row i is centred on input row
+    j = round((x + padding - (span - 1) / 2) / stride)  # i·s − p + (span − 1)/2
+    return clamp_region(i - REGION_MAX // 2, j - REGION_MAX // 2, out_h, out_w)
+
+
+def region_input(X: np.ndarray, region: Region, stride: int, padding: int, span: int) -> np.ndarray:
+    """The part of X (c_i, h, w), zero-padded, that the region's windows read: correlating it with padding 0 and
+    the same stride gives exactly the region's output cells."""
+    X_padded = np.pad(X, ((0, 0), (padding, padding), (padding, padding)))  # (c_i, h + 2p, w + 2p)
+    top, left = region.row * stride, region.col * stride
+    return X_padded[:, top : top + (region.rows - 1) * stride + span, left : left + (region.cols - 1) * stride + span]

@@ -244,6 +244,10 @@ EN: dict[str, str] = {
     "img_note_alpha": "Transparent parts are shown on white.",
     "img_kernel_unknown": "`{name}` is not a kernel in the library ({names}), so it was left out.",
     "img_kernel_too_many": "{count} kernels were asked for; the first {limit} are used.",
+    "img_fig_picture": "the picture",
+    "img_fig_channel": "X[{c}] ({name})",
+    "img_fig_output": "Y[{o}]: {name} (±{limit})",
+    "img_fig_output_abs": "|Y[{o}]|: {name} (0 to {limit})",
     # ---- end of pictures ----
 }
 

@@ -175,3 +175,55 @@ def test_an_animation_uses_its_first_frame():
     picture = decode_upload(buffer.getvalue())
     assert "The file holds 2 frames; the first one is used." in picture.notes
     assert picture.rgb[0, 0, 0] > 200 and picture.rgb[0, 0, 2] < 50
+
+
+# ---- the region the step player animates, and the full-size maps ----
+
+
+@pytest.mark.parametrize(("stride", "padding", "dilation"), [(1, 1, 1), (2, 0, 1), (1, 3, 2), (3, 2, 3)])
+def test_a_regions_input_gives_exactly_the_full_maps_cells(stride: int, padding: int, dilation: int):
+    X = as_channels(load_picture("shapes"), grey=False)  # (3, 96, 96)
+    K = kernels.kernel_stack(("sobel_x", "random"), 3, seed=4)
+    full = corr2d_multi_in_out(X, K, stride=stride, padding=padding, dilation=dilation).numpy()
+    span = dilation * 2 + 1
+    for y, x in ((0, 0), (50, 40), (95, 95)):  # a click in a corner, the middle, the other corner
+        region = images.region_around(y, x, full.shape[1], full.shape[2], stride, padding, span)
+        assert region.rows == region.cols == images.REGION_MAX
+        crop = images.region_input(X, region, stride, padding, span)
+        part = corr2d_multi_in_out(crop, K, stride=stride, dilation=dilation).numpy()
+        np.testing.assert_allclose(part, full[:, region.row : region.row + 12, region.col : region.col + 12],
+                                   atol=1e-5)
+
+
+def test_a_click_centres_the_region_on_the_cell_whose_window_is_under_it():
+    region = images.region_around(40, 60, 126, 126, stride=1, padding=0, span=3)
+    assert (region.row + 6, region.col + 6) == (39, 59)  # window of output (39, 59) is centred on pixel (40, 60)
+    assert images.clamp_region(-5, 500, 8, 30) == images.Region(0, 18, 8, 12)  # a small map: all its rows
+
+
+def test_feature_maps_are_valid_and_small_enough_to_send():
+    import json
+
+    import plotly.graph_objects as go
+
+    from convviz.image_figures import feature_maps_figure
+
+    rgb = load_picture("astronaut")  # 128 × 128
+    X = as_channels(rgb, grey=False)
+    names = ("identity", "box_blur", "gaussian_blur", "sharpen", "outline", "sobel_x", "sobel_y", "laplacian")
+    Y = corr2d_multi_in_out(X, kernels.kernel_stack(names, 3, 0), padding=1).numpy()
+    region = images.clamp_region(10, 20, 128, 128)
+    for absolute in (False, True):
+        figure = feature_maps_figure(rgb, X, Y, names, absolute=absolute, region=region, stride=1, padding=1, span=3)
+        go.Figure(figure)
+        assert len(json.dumps(figure)) < 1_000_000  # the budget: 1 MB
+        titles = [a["text"] for a in figure["layout"]["annotations"]]
+        assert titles[:4] == ["the picture", "X[0] (R)", "X[1] (G)", "X[2] (B)"]
+        limit = np.abs(Y[5]).max()
+        assert titles[4 + 5] == (f"|Y[5]|: sobel_x (0 to {limit:.3g})" if absolute else f"Y[5]: sobel_x (±{limit:.3g})")
+        # The region is outlined once on the picture and once on each of the 8 maps.
+        assert len(figure["layout"]["shapes"]) == 1 + 8
+    grey = as_channels(rgb, grey=True)
+    figure = feature_maps_figure(rgb, grey, Y[:1], names[:1], absolute=False, region=region, stride=1, padding=1,
+                                 span=3)
+    assert [a["text"] for a in figure["layout"]["annotations"]][:2] == ["the picture", "X[0] (grey)"]
