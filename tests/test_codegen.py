@@ -1,0 +1,83 @@
+"""The code panel's script runs as it is, with NumPy and TensorFlow only, and prints the numbers the page shows."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from convviz.codegen import arrays_zip, setting_code
+from convviz.core import corr2d_multi_in_out
+from convviz.setting import Setting, make_tensors
+
+SWEEP = [  # the kinds of values, and each geometry option, at least once
+    Setting(values="textbook"),
+    Setting(values="textbook", bias=True, seed=3),
+    Setting(),
+    Setting(values="random", bias=True, seed=11, c_in=2, c_out=3, h=7, w=5),
+    Setting(stride=2, padding=1, h=7, w=8),
+    Setting(dilation=2, padding=2, kh=2, kw=3, c_out=1, bias=True),
+    Setting(c_in=1, c_out=4, h=5, w=5, kh=1, kw=1, stride=3, padding=3, dilation=3, values="random"),
+]
+
+
+def script_for(setting: Setting) -> tuple[str, np.ndarray]:
+    s = setting.effective()
+    X, K, bias = make_tensors(setting)
+    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
+    return setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, title=str(s)), Y
+
+
+def printed_array(output: str) -> tuple[tuple[int, ...], np.ndarray]:
+    header, body = output.split("\n", 1)
+    shape = tuple(int(n) for n in re.findall(r"\d+", header))
+    return shape, np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", body)])
+
+
+def test_every_generated_script_runs_alone_and_prints_the_cores_answer():
+    scripts, expected = zip(*(script_for(s) for s in SWEEP), strict=True)
+    # One fresh interpreter with nothing of convviz imported; each script runs in its own namespace.
+    runner = ("import io, json, sys, contextlib\nresults = []\n"
+              "for source in json.load(sys.stdin):\n"
+              "    out = io.StringIO()\n"
+              "    with contextlib.redirect_stdout(out):\n"
+              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
+              "    results.append(out.getvalue())\n"
+              "print(json.dumps(results))\n")
+    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
+                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    outputs = json.loads(done.stdout.strip().splitlines()[-1])
+    for setting, output, Y in zip(SWEEP, outputs, expected, strict=True):
+        shape, values = printed_array(output)
+        assert shape == Y.shape, setting
+        tolerance = 1e-4 * max(1.0, float(np.abs(Y).max()))  # printed with 4 decimals
+        np.testing.assert_allclose(values, Y.ravel(), atol=tolerance, err_msg=str(setting))
+
+
+def test_the_textbook_script_shows_the_chapters_tensors_and_answer():
+    source, Y = script_for(Setting(values="textbook"))
+    assert "X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]" in source
+    assert "bias = None" in source and "stride, padding, dilation = 1, 0, 1" in source
+    np.testing.assert_array_equal(Y[0], [[56, 72], [104, 120]])
+
+
+@pytest.mark.parametrize("bias", [None, np.array([1.5, -2.0], np.float32)])
+def test_downloads_hold_every_array_as_npy_and_csv(bias):
+    X, K, _ = make_tensors(Setting(c_out=2))
+    arrays = {"X": X, "K": K, "Y": np.arange(6.0).reshape(2, 3)} | ({} if bias is None else {"bias": bias})
+    with zipfile.ZipFile(io.BytesIO(arrays_zip(arrays))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{n}.{ext}" for n in arrays for ext in ("npy", "csv"))
+        for name, array in arrays.items():
+            np.testing.assert_array_equal(np.load(io.BytesIO(archive.read(f"{name}.npy"))), array)
+        assert archive.read("Y.csv").decode() == "0,1,2\n3,4,5\n"
+        k_csv = archive.read("K.csv").decode()
+        assert k_csv.startswith("# K[0, 0]\n") and k_csv.count("# K[") == 2 * 3  # one block per (o, c) slice
+        first_block = k_csv.split("# K[0, 1]")[0].splitlines()[1:]
+        np.testing.assert_array_equal(np.array([[float(v) for v in row.split(",")] for row in first_block]), K[0, 0])
