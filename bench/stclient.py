@@ -64,7 +64,7 @@ class Session:
                                    additional_headers=headers, open_timeout=timeout, ping_interval=None),
                 timeout)
         except (OSError, TimeoutError, websockets.WebSocketException) as err:
-            return session, RunResult(time.perf_counter() - start, False, f"connect: {err!r}")
+            return session, RunResult(time.perf_counter() - start, False, f"connect: {err!r}"[:300])
         session.query_string = query_string
         result = await session._run({}, timeout, start)
         return session, result
@@ -123,7 +123,7 @@ class Session:
         except TimeoutError:
             return RunResult(time.perf_counter() - start, False, f"timed out after {timeout:.0f} s", exceptions, texts)
         except (OSError, websockets.WebSocketException) as err:
-            return RunResult(time.perf_counter() - start, False, f"connection: {err!r}", exceptions, texts)
+            return RunResult(time.perf_counter() - start, False, f"connection: {err!r}"[:300], exceptions, texts)
 
     def _learn(self, element: Any, texts: list[str]) -> int:
         """Remember widget ids by user key, collect markdown text; return 1 for an exception element."""
