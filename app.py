@@ -5,11 +5,13 @@ import streamlit as st
 from convviz.strings import text
 from convviz.ui import main_view, mixing_view
 from convviz.ui.common import ChoiceSetting, adopt_url, drop_unknown_keys, freeze_startup_heap
+from convviz.ui.runtime_hooks import keep_keras_session
 
 
 def main() -> None:
     st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
     freeze_startup_heap()  # once per server: keeps garbage collection from stalling re-runs
+    keep_keras_session()  # Streamlit would reset TensorFlow's Keras state after every run (~160 ms; see the module)
     tabs = (text("tab_main"), text("tab_mixing"))
     # A link's typos and impossible values are dropped or clamped before any widget reads them, each with a notice.
     notices = drop_unknown_keys(("view", *main_view.URL_KEYS, *mixing_view.URL_KEYS))

@@ -185,7 +185,7 @@ class PrebuiltFigure(go.Figure):
         return self._spec
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)  # every cache has a limit (tests/test_soak.py checks)
 def freeze_startup_heap() -> int:
     """Exempt what the imports built from Python's full garbage collections; return how many objects that is.
 

@@ -1,0 +1,63 @@
+"""One change to how Streamlit runs the script: it no longer clears the Keras session after every run.
+
+After each script run, Streamlit's script runner calls `_clean_problem_modules()`
+(streamlit/runtime/scriptrunner/script_runner.py), which calls `keras.backend.clear_session()` whenever `keras` is
+in `sys.modules` -- and `import tensorflow` puts it there, although convviz never uses Keras. That call resets
+TensorFlow's default graph and Keras' global state and runs a full `gc.collect()`: ~160 ms per run with the
+server doing nothing else, ~9 % of the server's time under a class's load, and (with the garbage each session leaves
+for the collector) the reason a lecture's later rounds of students waited longer than the first. See
+docs/serving.md.
+
+There is no setting for it, so `keep_keras_session()` replaces that one function of Streamlit's with one that does
+the rest of what it does (closing Matplotlib's figures) and leaves Keras alone. It is guarded: it replaces only
+the function it knows (the same global names, checked on its code object), and otherwise leaves Streamlit as it
+is and returns False. tests/test_runtime_hooks.py proves that a script run keeps the Keras session, so a Streamlit
+release that changes this code fails that test instead of silently bringing the cost back.
+
+Why not keep Keras out of `sys.modules` instead: `import tensorflow` imports it eagerly (its optimizers are
+registered at import time), and blocking the import with `sys.modules["keras"] = None` would break `tf.keras`
+for every user of the process and still leave the name in `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+# The global names used by Streamlit's `_clean_problem_modules` as shipped in 1.67 (read when this was
+# written): Keras' clear_session and Matplotlib's close, nothing else. Any other set means Streamlit changed the
+# function, and it is left alone.
+KNOWN_CLEANUP_NAMES = frozenset({"sys", "modules", "cast", "backend", "clear_session", "Exception", "close"})
+_MARK = "_convviz_keeps_keras_session"
+
+
+def _clean_problem_modules_keeping_keras() -> None:
+    """Streamlit's post-run clean-up without the Keras reset: close Matplotlib's figures if pyplot is loaded."""
+    pyplot: Any = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+setattr(_clean_problem_modules_keeping_keras, _MARK, True)
+
+
+def keep_keras_session(runner_module: types.ModuleType | None = None) -> bool:
+    """Stop Streamlit from clearing the Keras session after each script run; True if it is (now) stopped.
+
+    Idempotent and cheap, so `app.py` calls it on every run. `runner_module` is Streamlit's script_runner module
+    (a parameter only so that the guard can be tested on a stand-in).
+    """
+    if runner_module is None:
+        from streamlit.runtime.scriptrunner import script_runner
+
+        runner_module = script_runner
+    current = getattr(runner_module, "_clean_problem_modules", None)
+    if getattr(current, _MARK, False):
+        return True
+    code = getattr(current, "__code__", None)
+    if code is None or frozenset(code.co_names) != KNOWN_CLEANUP_NAMES:
+        return False
+    runner_module._convviz_replaced_cleanup = current  # type: ignore[attr-defined]  # for the tests' control run
+    runner_module._clean_problem_modules = _clean_problem_modules_keeping_keras  # type: ignore[attr-defined]
+    return True
