@@ -1,9 +1,14 @@
 """Every sentence the app shows a user, in one place, so that a second language (the seed's Chinese) can follow.
 
-`text("key", **values)` formats the English entry; a translation is another dict with the same keys.
+`text("key", **values)` formats the entry in the language of the page (`speaking`), English unless set; the
+Chinese table in `strings_zh.py` has the same keys (tests/test_strings_zh.py checks them against each other).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 EN: dict[str, str] = {
     # ---- page ----
@@ -251,10 +256,28 @@ EN: dict[str, str] = {
     # ---- end of pictures ----
 }
 
-LANGUAGES: dict[str, dict[str, str]] = {"en": EN}
+from convviz.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)
+
+LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
+_current: ContextVar[str] = ContextVar("convviz_language", default="en")
 
 
-def text(key: str, /, language: str = "en", **values: object) -> str:
-    """The sentence `key` in `language` (English when it has no translation yet), with `values` filled in."""
-    template = LANGUAGES.get(language, EN).get(key, EN[key])
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Within this block, `text` answers in `language` (Streamlit runs each session's script in its own thread,
+    and a context variable belongs to its thread, so one student's language never leaks into another's page)."""
+    token = _current.set(language if language in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def text(key: str, /, language: str | None = None, **values: object) -> str:
+    """The sentence `key` in `language` (by default the one `speaking` set, else English), with `values` filled in."""
+    template = LANGUAGES.get(language or _current.get(), EN).get(key, EN[key])
     return template.format(**values) if values else template

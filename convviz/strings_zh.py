@@ -1,0 +1,249 @@
+"""The Chinese table of every sentence the app shows: the same keys as `strings.EN`, in the terms of the d2l Chinese
+edition and the origin notebook (互相关运算, 输入通道, 输出通道, 卷积核, 填充, 步幅, 偏置, 1×1卷积层).
+
+dilation 译作膨胀（亦称空洞）。
+"""
+
+from __future__ import annotations
+
+ZH: dict[str, str] = {
+    # ---- page ----
+    "page_title": "convviz：多输入多输出通道的卷积",
+    "tab_main": "多通道互相关运算",
+    "tab_mixing": "1×1卷积层",
+    "url_notice_title": "链接中的部分取值已被更改：",
+    "url_not_number": "`{key}={raw}` 不是数字，已忽略。",
+    "url_not_finite": "`{key}={raw}` 不是有限数，已忽略。",
+    "url_clamped": "`{key}={raw}` 不在 {low}–{high} 范围内或不是整数，因此改用 {value}。",
+    "url_not_bool": "`{key}={raw}` 不是 true 或 false，已忽略。",
+    "url_not_option": "`{key}={raw}` 不是 {choices} 之一，已忽略。",
+    "url_unknown_key": "`{key}` 不是设置项，已从链接中移除。",
+    "url_unknown_key_hint": "`{key}` 不是设置项；你是想用 `{nearest}` 吗？它已从链接中移除。",
+    # ---- main screen: controls ----
+    "sidebar_title": "设置",
+    "sidebar_share": "地址栏记录了每一项选择：复制链接，即可分享此刻的视图。",
+    "c_in": "输入通道数 c_i",
+    "c_out": "输出通道数 c_o",
+    "h": "高度 h",
+    "w": "宽度 w",
+    "kh": "卷积核高度 k_h",
+    "kw": "卷积核宽度 k_w",
+    "stride": "步幅 s",
+    "padding": "填充 p（四周补零）",
+    "dilation": "膨胀 d",
+    "bias": "每个输出通道加一个偏置",
+    "values": "数值",
+    "values_random": "正态分布随机数，与原 notebook 相同",
+    "values_integers": "小整数，便于心算",
+    "values_textbook": "本章的例子：X，以及 K、K+1、K+2",
+    "textbook_fixed": "教材数值固定了形状：2 个 3×3 的输入通道，2×2 的卷积核，3 个输出通道。",
+    "seed": "随机种子",
+    "out": "要跟踪的输出通道",
+    "speed": "播放速度",
+    "speed_slow": "慢（每步 1.2 秒）",
+    "speed_normal": "正常（每步 0.7 秒）",
+    "speed_fast": "快（每步 0.3 秒）",
+    "speed_fastest": "最快（每步 0.1 秒）",
+    "step": "显示步骤",
+    "step_help": "动画从这个输出位置开始；用 − 和 + 按钮逐步前后移动。",
+    # ---- main screen: page ----
+    "intro": (
+        "每个输入通道与卷积核中对应它的那一片做互相关运算；各通道的部分和 Σ 相加（再加上偏置），"
+        "得到一个输出值。点击 **播放**、拖动滑块，或用 **显示步骤** 逐步查看。"
+    ),
+    "not_convolution": (
+        "这是互相关运算，深度学习框架把它称为卷积：数学上的卷积要先把卷积核翻转。"
+    ),
+    "impossible": "无法按此设置计算：{reason}",
+    "impossible_hint": "请减小卷积核或膨胀，或增大输入或填充。",
+    # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
+    "counts": (
+        "**输出形状**（c\\_o × h\\_o × w\\_o）：{shape}  \n"
+        "**参数量**（c\\_o·c\\_i·k\\_h·k\\_w{bias_term}）：{weights} = {params}  \n"
+        "**乘加次数**（c\\_o·h\\_o·w\\_o·c\\_i·k\\_h·k\\_w）：{products} = {mult_adds}"
+    ),
+    "counts_bias_term": " + c\\_o",
+    "formula_title": "输出大小",
+    "animation_title": "输出通道 {o}：逐步计算",
+    "numbers_hidden": "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。",
+    "check_ok": "已与 `tf.nn.conv2d` 核对：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
+    "check_bad": "与 `tf.nn.conv2d` 的结果不一致：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
+    "how_title": "计算方法",
+    "how_text": (
+        "本应用用 TensorFlow 一次算出所有步骤（`tf.image.extract_patches` 和 `einsum`），"
+        "并用一次 `Conv2D` 调用算出输出。下面是教材中的循环写法，它每次算一个位置，得到的数值相同："
+    ),
+    # ---- main screen: animated figure ----
+    "fig_input": "输入 X[{c}]",
+    "fig_kernel": "K[{o},{c}]",
+    "fig_products": "窗口 × K",
+    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_total": "Y[{o}, i, j] = 各 Σ 之和",
+    "fig_total_bias": "Y[{o}, i, j] = 各 Σ 之和 + 偏置",
+    "fig_output": "输出 Y[{o}]（{h}×{w}）",
+    "fig_finals": "全部 {c_o} 个输出通道的最终结果",
+    "fig_final": "Y[{o}]",
+    "fig_padding_hover": "填充：0",
+    "fig_products_hover": "窗口中的值 × 卷积核权重 = %{z}",
+    "fig_partial_hover": "该通道的部分和 = %{z}",
+    "fig_total_hover": "Σ 部分和（+ 偏置）= Y[{o}, i, j] = %{{z}}",
+    "fig_play": "▶ 播放",
+    "fig_pause": "❚❚ 暂停",
+    "fig_slider_prefix": "输出位置（行，列）= ",
+    # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
+    "mix_title": "1×1卷积层：在每个像素上的全连接层",
+    "mix_intro": (
+        "1×1卷积核从不看相邻像素。在每个像素 (i, j) 处，它取出输入各通道组成的向量 x = X[:, i, j]，"
+        "再乘以同一个矩阵 W（c_o × c_i）：y = W·x 就是输出在该像素处的各个通道。所以 1×1卷积层混合的是通道，"
+        "它相当于一个以相同权重作用在每个像素上的全连接层。"
+    ),
+    "mix_controls": "尺寸与数据",
+    "mix_c_in": "输入通道数 c_i",
+    "mix_c_out": "输出通道数 c_o",
+    "mix_h": "高度 h",
+    "mix_w": "宽度 w",
+    "mix_seed": "随机种子",
+    "mix_seed_help": "决定输入图片，以及 random 预设中的权重。",
+    "mix_input_note": (
+        "输入 X 取 0–9 的整数：每个通道是一道平滑的波纹（3 个通道时就是一张 RGB 图片）。"
+    ),
+    "mix_matrix_heading": "混合矩阵 W",
+    "mix_preset": "预设",
+    "mix_preset_help": "预设会填好 W；之后可以修改其中任何一个数。",
+    "mix_preset_identity": "复制：输出 o = 输入 o",
+    "mix_preset_swap": "一种置换：通道顺序反转（RGB → BGR）",
+    "mix_preset_grey": "RGB → 灰度，使用亮度权重 0.299、0.587、0.114",
+    "mix_preset_average": "每个输出都是各输入的平均值",
+    "mix_preset_random": "权重取 −1…1，步长 0.1（由随机种子决定）",
+    "mix_grey_needs_rgb": (
+        "grey 预设需要 3 个输入通道（R、G、B）。c_i = {c_in} 时，它改用{fallback}。"
+    ),
+    "mix_grey_fallback_more": "通道 0、1、2 上的亮度权重，其余通道的权重取 0",
+    "mix_grey_fallback_fewer": "平均值，因为没有 R、G、B 三个通道",
+    "mix_grey_fix": "使用 3 个输入通道",
+    "mix_edit": "编辑 W：每个输出通道一行，每行 {c_in} 个数",
+    "mix_edit_help": (
+        "数之间用逗号或空格分隔；每行另起一行（或用 ; 分隔）。"
+        "按 Ctrl+Enter 或点击输入框外即可应用。"
+    ),
+    "mix_edit_bad": "{problem}W 保留上一个有效值（见上图）。",
+    "mix_edit_custom": "W 是你编辑的矩阵（它记录在链接中，分享链接即可分享它）。",
+    "mix_edit_preset": "W 取自 {preset} 预设。",
+    "mix_reset": "恢复预设",
+    "mix_url_bad_matrix": "链接中的 `mix_W` 不是 {c_out}×{c_in} 矩阵（{problem}），因此改用预设。",
+    "mix_err_too_long": "文本超过了 {limit} 个字符。",
+    "mix_err_row_count": "W 需要 {expected} 行（每个输出通道一行），但文本中有 {got} 行。",
+    "mix_err_col_count": "第 {row} 行需要 {expected} 个数（每个输入通道一个），但实际有 {got} 个。",
+    "mix_err_not_number": "第 {row} 行第 {col} 列：“{cell}”不是数字。",
+    "mix_err_not_finite": "第 {row} 行第 {col} 列：“{cell}”不是有限数（不接受 NaN 和无穷大）。",
+    "mix_err_too_big": "第 {row} 行第 {col} 列：“{cell}”的绝对值超过了 {limit}。",
+    "mix_pixel_heading": "单个像素：y = W · x",
+    "mix_pixel_help": (
+        "点击输入或输出中的一个像素（或选择它的行和列）。▶ 播放 会依次走过每个像素；滑块可跳到其中一个。"
+        "每个像素都使用同一个 W：变化的只有 x。"
+    ),
+    "mix_row": "像素行 i",
+    "mix_col": "像素列 j",
+    "mix_pixel_numbers": "像素 ({row}, {col})：x = X[:, {row}, {col}] = ({x})，y = W·x = ({y})",
+    "mix_matmul_heading": "整个层就是一次矩阵乘法",
+    "mix_matmul_help": (
+        "把 X (c_i, h, w) 变形为 X_flat (c_i, h·w)：每个通道的各行首尾相接，于是第 p = i·w + j 列就是像素 (i, j)。"
+        "然后做一次乘法 W · X_flat = Y_flat (c_o, h·w)，再变形回 Y (c_o, h, w)。"
+        "这就是 `corr2d_multi_in_out_1x1`；像素 ({row}, {col}) 对应第 {p} 列。"
+    ),
+    "mix_matmul_shapes": "({c_out} × {c_in}) · ({c_in} × {n}) = ({c_out} × {n}),  h·w = {h}·{w} = {n}",
+    "mix_check_ok": (
+        "与通用做法 `corr2d_multi_in_out(X, K)` 结果相同（K 为 W 变形成的 ({c_out}, {c_in}, 1, 1)）："
+        "max |Y_1×1 − Y_general| = {diff} ≤ 容差 {tol}。"
+    ),
+    "mix_check_bad": (
+        "与通用做法 `corr2d_multi_in_out(X, K)` 的结果不一致：max |Y_1×1 − Y_general| = {diff} > 容差 {tol}。"
+    ),
+    "mix_check_note": (
+        "原 notebook 用 `==` 比较两者。两者都用 float32 对相同的乘积求和，但求和顺序可能不同，"
+        "所以最后几位可能有出入：应带容差比较（这里为 1e-5 × max(1, max |Y|)）。"
+    ),
+    "mix_cost_heading": "代价：1×1 与 k×k 的对比",
+    "mix_k": "k×k 层的 k",
+    "mix_k_help": "只能取奇数，这样 (k − 1)/2 的填充才能使图片保持 h×w。",
+    "mix_bias": "计入偏置",
+    "mix_bias_help": "偏置为每个输出通道增加一个参数，但不增加乘加次数。",
+    "mix_cost_layer": "层",
+    "mix_cost_kernel": "卷积核形状 K",
+    "mix_cost_params": "参数量",
+    "mix_cost_params_formula": "公式",
+    "mix_cost_mult_adds": "乘加次数",
+    "mix_cost_1x1": "1×1，{c_in} → {c_out} 个通道",
+    "mix_cost_kxk": "{k}×{k}，{c_in} → {c_out} 个通道",
+    "mix_cost_ratio": (
+        "在 {h}×{w} 个像素上，{k}×{k} 层的参数量和乘加次数都是 1×1 层的 {ratio} 倍："
+        "每个输出值要读取每个通道的 k² = {k2} 个像素，而不是 1 个。"
+    ),
+    "mix_cost_ratio_bias": "计入偏置后，比值为 {ratio} 倍。",
+    "mix_bottleneck_heading": "算例：瓶颈结构",
+    "mix_bottleneck_intro": (
+        "在 {h}×{w} 个像素上比较：一个从 {c} 个通道到 {c} 个通道的 {k}×{k} 层，与另一种做法——先用 1×1 层把 "
+        "{c} 个通道减少到 {mid} 个，再用 {k}×{k} 层从 {mid} 个通道恢复到 {c} 个（这正是 GoogLeNet 的 Inception 块"
+        "和 ResNet 的瓶颈块背后的思想）。"
+    ),
+    "mix_bottleneck_direct": "直接用 {k}×{k}，{c} → {c} 个通道",
+    "mix_bottleneck_reduce": "1×1，{c} → {mid} 个通道",
+    "mix_bottleneck_expand": "{k}×{k}，{mid} → {c} 个通道",
+    "mix_bottleneck_total": "瓶颈结构合计",
+    "mix_bottleneck_saving": (
+        "直接做法的参数量是瓶颈结构的 {params_ratio} 倍（{direct_params} 对 {bottleneck_params}），"
+        "乘加次数是其 {mult_ratio} 倍（{direct_mult} 对 {bottleneck_mult}）。"
+    ),
+    "mix_bottleneck_k1": (
+        "k = 1 时两层都是 1×1：{c}×{c} 的矩阵 W 被一个 {mid}×{c} 矩阵与一个 {c}×{mid} 矩阵的乘积取代。"
+        "这样更省，但这样的 W 的秩至多为 {mid}：它混合通道的方式更少。"
+    ),
+    "mix_fig_w_title": "W：{c_out} 个输出通道 × {c_in} 个输入通道",
+    "mix_fig_w_hover": "W[%{y}, %{x}] = %{z}",
+    "mix_fig_in_tick": "输入 {c}",
+    "mix_fig_out_tick": "输出 {o}",
+    "mix_fig_rgb": "X 显示为 RGB",
+    "mix_fig_rgb_out": "Y 显示为 RGB（截断到 0–9）",
+    "mix_fig_in_map": "X[{c}]",
+    "mix_fig_out_map": "Y[{o}]",
+    "mix_fig_w": "W",
+    "mix_fig_x": "x",
+    "mix_fig_products": "W[o, c] · x[c]",
+    "mix_fig_y": "y",
+    "mix_fig_pick_hover": "%{customdata[2]}<br>点击：选中这个像素",
+    "mix_fig_play": "▶ 播放",
+    "mix_fig_pause": "❚❚ 暂停",
+    "mix_fig_slider_prefix": "像素 (i, j) = ",
+    "mix_fig_xflat": "X_flat: ({c_in} × {n})",
+    "mix_fig_w_short": "W: ({c_out} × {c_in})",
+    "mix_fig_yflat": "Y_flat = W · X_flat: ({c_out} × {n})",
+    "mix_fig_reshape_in": "↓ 变形 X ({c_in}, {h}, {w}) → X_flat ({c_in}, {h}·{w})：每个通道的各行首尾相接",
+    "mix_fig_reshape_out": "↓ 变形 Y_flat ({c_out}, {h}·{w}) → Y ({c_out}, {h}, {w})",
+    "mix_fig_general": (
+        "通用做法（用于对比）：Y_general = corr2d_multi_in_out(X, K)，其中 K = W 变形为 ({c_out}, {c_in}, 1, 1)"
+    ),
+    "mix_fig_general_map": "Y_general[{o}]",
+    # ---- end of 1×1 explorer ----
+    # ---- pictures and the kernel library ----
+    "img_err_unknown": "没有名为“{name}”的图片：请从 {names} 中选择。",
+    "img_err_empty": "文件是空的。",
+    "img_err_too_large": "文件大小为 {size} MB；只接受不超过 {limit} MB 的图片。",
+    "img_err_not_image": "这个文件不是此处能读取的图片：请上传 {formats} 文件。",
+    "img_err_too_many_pixels": (
+        "图片为 {w}×{h} 像素，超过了允许的 {limit}：请先缩小再上传。"
+    ),
+    "img_err_broken": "图片无法完整读取（文件可能被截断）：{problem}",
+    "img_note_first_frame": "文件包含 {frames} 帧；只使用第一帧。",
+    "img_note_scaled": "已从 {w0}×{h0} 缩小到 {w}×{h} 像素，使每一步都能快速绘制。",
+    "img_note_16bit": "每像素 16 位已降为 8 位。",
+    "img_note_cmyk": "CMYK 颜色已转换为 RGB。",
+    "img_note_palette": "调色板颜色已展开为 RGB。",
+    "img_note_alpha": "透明部分显示在白色背景上。",
+    "img_kernel_unknown": "`{name}` 不是卷积核库中的卷积核（{names}），已略去。",
+    "img_kernel_too_many": "请求了 {count} 个卷积核；只使用前 {limit} 个。",
+    "img_fig_picture": "图片",
+    "img_fig_channel": "X[{c}] ({name})",
+    "img_fig_output": "Y[{o}]：{name}（范围 ±{limit}）",
+    "img_fig_output_abs": "|Y[{o}]|：{name}（范围 0 到 {limit}）",
+    # ---- end of pictures ----
+}
