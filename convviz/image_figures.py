@@ -23,6 +23,7 @@ from convviz.strings import text
 GAP = 6  # pixels between panels
 TITLE = 12  # room above a panel for its title, in pixels of the picture
 MAPS_PER_ROW = 4
+CLICK_EVERY = 4  # a click target every this many pixels of the picture
 CHANNEL_RAMPS = {  # an input channel's ramp from 0 to 1: its own colour, or grey
     "R": [[0, "#000000"], [1, "#ff2a2a"]],
     "G": [[0, "#000000"], [1, "#2ad42a"]],
@@ -55,6 +56,16 @@ def _title(x: float, y: float, words: str) -> dict[str, Any]:
 def _outline(x: float, y: float, w: float, h: float) -> dict[str, Any]:
     return {"type": "rect", "x0": x, "y0": y, "x1": x + w, "y1": y + h, "xref": "x", "yref": "y",
             "line": {"color": style.WINDOW, "width": 2}}
+
+
+def _click_targets(h: int, w: int, every: int = CLICK_EVERY) -> dict[str, Any]:
+    """Invisible points over the picture, every few pixels, that a click selects (a heatmap alone selects nothing)."""
+    rows, cols = np.mgrid[0:h:every, 0:w:every]  # (h/every, w/every) each
+    pixels = np.stack([rows.ravel(), cols.ravel()], axis=1)  # (n, 2): each target's (row, col)
+    return {"type": "scatter", "mode": "markers", "x": (cols.ravel() + 0.5).tolist(),
+            "y": (rows.ravel() + TITLE + 0.5).tolist(), "customdata": pixels.tolist(),
+            "marker": {"size": every * 2, "opacity": 0.01, "color": "#000000"}, "name": "pick",
+            "hovertemplate": text("img_fig_click") + "<extra></extra>"}
 
 
 def feature_maps_figure(
@@ -96,6 +107,7 @@ def feature_maps_figure(
         words = text("img_fig_output_abs" if absolute else "img_fig_output", o=o, name=names[o], limit=f"{limit:.3g}")
         annotations.append(_title(x, y, words))
         shapes.append(_outline(x + region.col, y + region.row, region.cols, region.rows))
+    data.append(_click_targets(h, w))
     width = max(len(channel_names) + 1, 1) * (w + GAP) - GAP
     width = max(width, per_row * (out_w + GAP) - GAP)
     height = maps_top + math.ceil(c_out / per_row) * (out_h + GAP + TITLE) - GAP - TITLE

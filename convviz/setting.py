@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-VALUE_KINDS = ("random", "integers", "textbook")
+NUMBER_KINDS = ("random", "integers", "textbook")  # values that make_tensors draws
+VALUE_KINDS = (*NUMBER_KINDS, "image")  # a picture's values come from convviz.images
 
 # The chapter's example: two 3×3 input channels, a 2-channel 2×2 kernel, stacked with K + 1 and K + 2.
 TEXTBOOK_X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], dtype=np.float32)
@@ -57,6 +58,8 @@ class Setting:
 def make_tensors(setting: Setting) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """X (c_i, h, w), K (c_o, c_i, k_h, k_w) and bias (c_o,) or None, as float32, for the effective setting."""
     s = setting.effective()
+    if s.values not in NUMBER_KINDS:
+        raise ValueError(f"make_tensors draws {', '.join(NUMBER_KINDS)} values; a picture's come from convviz.images.")
     rng = np.random.default_rng(s.seed)
     X: np.ndarray
     K: np.ndarray

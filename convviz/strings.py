@@ -253,6 +253,45 @@ EN: dict[str, str] = {
     "img_fig_channel": "X[{c}] ({name})",
     "img_fig_output": "Y[{o}]: {name} (±{limit})",
     "img_fig_output_abs": "|Y[{o}]|: {name} (0 to {limit})",
+    "values_image": "a picture: its colour channels, through kernels every course uses",
+    "img_picture": "Picture",
+    "img_pic_cat": "cat (photo)",
+    "img_pic_astronaut": "astronaut (photo)",
+    "img_pic_coffee": "coffee cup (photo)",
+    "img_pic_shapes": "shapes (clean edges)",
+    "img_pic_stripes": "stripes (clean edges)",
+    "img_pic_upload": "your own picture (upload)",
+    "img_grey": "Grey: one input channel",
+    "img_grey_help": (
+        "Off: R, G and B are three input channels. On: one grey channel (0.299 R + 0.587 G + 0.114 B)."
+    ),
+    "img_kernels": "Kernels, one per output channel",
+    "img_kernels_help": "Each kernel you pick is one output channel, in the order picked (at most 8).",
+    "img_kernels_none": "No kernel picked: {name} is used.",
+    "img_upload": "Upload a picture",
+    "img_upload_help": (
+        "PNG, JPEG, WebP or GIF, up to {limit} MB. It stays in this browser tab: it is not in the link."
+    ),
+    "img_upload_waiting": "No picture uploaded yet: the cat is shown.",
+    "img_upload_refused": "The upload could not be used: the cat is shown.",
+    "img_how_kernel": (
+        "Each library kernel is one 3×3 slice. With c_i = {c_in} input channels the layer uses the same slice on "
+        "every channel, divided by c_i, so an output channel is that kernel applied to the average of the "
+        "channels. `random` is the exception: a slice of its own per channel."
+    ),
+    "img_absolute": "Show |y| (how strongly, not which sign)",
+    "img_region_title": (
+        "The region the player animates: {rows}×{cols} output cells from row {row}, column {col}"
+    ),
+    "img_edit_title": "Kernel of output channel {o} ({name}), as a 3×3 slice: edit a number to try your own",
+    "img_edit_reset": "Back to the library kernel",
+    "img_edit_too_big": "Every weight must be at most {limit} in size.",
+    "img_url_bad_kernel": "`{key}` in the link is not a 3×3 kernel ({problem}), so the library kernel is used.",
+    "img_url_bad_region": (
+        "`region={raw}` is not two whole numbers `row,col`, so the middle of the picture is used."
+    ),
+    "img_url_region_moved": "`region={raw}` reaches past the map, so the region starts at {row},{col}.",
+    "img_fig_click": "pixel (%{customdata[0]}, %{customdata[1]}): click to animate here",
     # ---- end of pictures ----
 }
 

@@ -245,5 +245,36 @@ ZH: dict[str, str] = {
     "img_fig_channel": "X[{c}] ({name})",
     "img_fig_output": "Y[{o}]：{name}（范围 ±{limit}）",
     "img_fig_output_abs": "|Y[{o}]|：{name}（范围 0 到 {limit}）",
+    "values_image": "一张图片：它的颜色通道，经过各门课程常用的卷积核",
+    "img_picture": "图片",
+    "img_pic_cat": "猫（照片）",
+    "img_pic_astronaut": "宇航员（照片）",
+    "img_pic_coffee": "咖啡杯（照片）",
+    "img_pic_shapes": "几何图形（清晰边缘）",
+    "img_pic_stripes": "条纹（清晰边缘）",
+    "img_pic_upload": "你自己的图片（上传）",
+    "img_grey": "灰度：一个输入通道",
+    "img_grey_help": "关闭：R、G、B 是三个输入通道。打开：一个灰度通道（0.299 R + 0.587 G + 0.114 B）。",
+    "img_kernels": "卷积核，每个输出通道一个",
+    "img_kernels_help": "每选一个卷积核就是一个输出通道，按选择的顺序排列（最多 8 个）。",
+    "img_kernels_none": "没有选择卷积核：使用 {name}。",
+    "img_upload": "上传图片",
+    "img_upload_help": "PNG、JPEG、WebP 或 GIF，最大 {limit} MB。它只留在这个浏览器标签页里，不在链接中。",
+    "img_upload_waiting": "还没有上传图片：先显示猫。",
+    "img_upload_refused": "上传的文件无法使用：先显示猫。",
+    "img_how_kernel": (
+        "卷积核库中的每个卷积核是一个 3×3 的切片。有 c_i = {c_in} 个输入通道时，"
+        "这一层在每个通道上使用同一个切片并除以 c_i，所以一个输出通道就是该卷积核作用于各通道的平均值。"
+        "`random` 是例外：每个通道有自己的切片。"
+    ),
+    "img_absolute": "显示 |y|（强弱，而不是正负）",
+    "img_region_title": "播放器演示的区域：从第 {row} 行、第 {col} 列起的 {rows}×{cols} 个输出单元",
+    "img_edit_title": "输出通道 {o} 的卷积核（{name}），一个 3×3 切片：改一个数试试你自己的卷积核",
+    "img_edit_reset": "恢复卷积核库中的卷积核",
+    "img_edit_too_big": "每个权重的绝对值最多为 {limit}。",
+    "img_url_bad_kernel": "链接中的 `{key}` 不是 3×3 卷积核（{problem}），因此使用卷积核库中的卷积核。",
+    "img_url_bad_region": "`region={raw}` 不是两个整数 `row,col`，因此使用图片中央。",
+    "img_url_region_moved": "`region={raw}` 超出了特征图，因此区域从 {row},{col} 开始。",
+    "img_fig_click": "像素 (%{customdata[0]}, %{customdata[1]})：点击以在此处演示",
     # ---- end of pictures ----
 }

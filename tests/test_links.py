@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from test_app import chart, run_app, trace_by_hover
 
-from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
+from convviz.setting import NUMBER_KINDS, TEXTBOOK_SHAPES, Setting, make_tensors
 from convviz.ui.common import unknown_key_notice
 
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
@@ -100,7 +100,7 @@ def test_leaving_textbook_mode_gives_back_the_users_own_shapes():
     assert not any(at.number_input(key=k).disabled for k in SHAPE_KEYS)
 
 
-@pytest.mark.parametrize("values", VALUE_KINDS)
+@pytest.mark.parametrize("values", NUMBER_KINDS)
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_the_bias_is_never_zero_so_the_toggle_visibly_changes_every_sum(values: str, seed: int):
     X, K, bias = make_tensors(Setting(bias=True, values=values, seed=seed, c_out=8))
@@ -138,7 +138,8 @@ def test_the_readme_lists_every_key_a_link_can_carry():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     table = readme.split("## Every key a link can carry")[1].split("\n## ")[0]
     listed = {key for row in table.splitlines() if row.startswith("| `")
-              for key in re.findall(r"`([a-zA-Z_]+)`", row.split("|")[1])}
+              for key in re.findall(r"`([a-zA-Z_0-9]+)`", row.split("|")[1])}
+    listed |= {f"kernel_{o}" for o in range(1, 7)}  # the table writes `kernel_0` … `kernel_7`
     assert listed == {"view", *main_view.URL_KEYS, *mixing_view.URL_KEYS}
 
 

@@ -24,7 +24,7 @@ from convviz import mixing
 from convviz.figures import animation_figure
 from convviz.geometry import conv_geometry
 from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure
-from convviz.setting import VALUE_KINDS, Setting, make_tensors
+from convviz.setting import NUMBER_KINDS, Setting, make_tensors
 from convviz.steps import step_table
 from convviz.strings import text
 from convviz.ui.main_view import URL_SETTINGS
@@ -49,7 +49,7 @@ def main_settings(draw: st.DrawFn) -> tuple[Setting, int]:
     setting = Setting(
         c_in=draw(_int("c_in")), c_out=draw(_int("c_out")), h=draw(_int("h")), w=draw(_int("w")),
         kh=draw(_int("kh")), kw=draw(_int("kw")), stride=draw(_int("stride")), padding=draw(_int("padding")),
-        dilation=draw(_int("dilation")), bias=draw(st.booleans()), values=draw(st.sampled_from(VALUE_KINDS)),
+        dilation=draw(_int("dilation")), bias=draw(st.booleans()), values=draw(st.sampled_from(NUMBER_KINDS)),
         seed=draw(_int("seed")),
     )
     out = draw(st.integers(0, setting.effective().c_out - 1))

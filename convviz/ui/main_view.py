@@ -20,6 +20,7 @@ from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
 from convviz.strings import text
+from convviz.ui import image_view
 from convviz.ui.common import (
     BoolSetting,
     ChoiceSetting,
@@ -29,6 +30,7 @@ from convviz.ui.common import (
     set_url_value,
     show_figure,
 )
+from convviz.ui.image_view import PictureInput
 
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -50,10 +52,11 @@ URL_SETTINGS = (
     ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
     IntSetting("step", 0, 0, MAX_STEPS - 1),
 )
-URL_KEYS = tuple(s.key for s in URL_SETTINGS)
+URL_KEYS = (*(s.key for s in URL_SETTINGS), *image_view.URL_KEYS)
 _INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
 # Keys whose upper end depends on other controls: cleaned once, against the real bound, when their widget is drawn.
 _DEPENDENT_KEYS = frozenset({"out", "step"})
+_SHAPE_KEYS = frozenset({"c_in", "c_out", "h", "w", "kh", "kw"})
 
 
 # ---- cached work, pure functions of the setting ----
@@ -106,7 +109,7 @@ def _number(key: str, notices: list[str], high: int | None = None, fixed: int | 
     the input is released.
     """
     spec = _INT_SETTINGS[key]
-    high = spec.high if high is None else high
+    high = max(spec.high if high is None else high, fixed or 0)  # a picture is wider than any hand-made input
     first_run = key not in st.session_state  # until the widget exists, the link seeds it
     if first_run and key in _DEPENDENT_KEYS:  # first run: a link may ask for more than exists
         notices += adopt_url([IntSetting(key, spec.default, spec.low, high)])
@@ -127,15 +130,17 @@ def _number(key: str, notices: list[str], high: int | None = None, fixed: int | 
                                bind="query-params", disabled=disabled or fixed is not None, **kwargs))
 
 
-def _controls(notices: list[str]) -> tuple[Setting, int, int]:
-    """Draw the sidebar; return the setting, the output channel followed, and the playback ms per step."""
+def _controls(notices: list[str]) -> tuple[Setting, int, int, PictureInput | None]:
+    """Draw the sidebar; return the setting, the output channel followed, the playback ms per step, and the
+    picture with its kernels when the values come from one."""
     with st.sidebar:
         st.header(text("sidebar_title"))
         values = st.radio(text("values"), VALUE_KINDS, index=VALUE_KINDS.index(_DEFAULT.values), key="values",
                           bind="query-params",
                           captions=[text(f"values_{kind}") for kind in VALUE_KINDS])
-        fixed = TEXTBOOK_SHAPES if values == "textbook" else {}
-        if fixed:
+        picture = image_view.picture_controls(notices) if values == "image" else None
+        fixed = TEXTBOOK_SHAPES if values == "textbook" else (picture.shapes if picture else {})
+        if values == "textbook":
             st.caption(text("textbook_fixed"))
         left, right = st.columns(2)
         with left:
@@ -157,7 +162,7 @@ def _controls(notices: list[str]) -> tuple[Setting, int, int]:
                                  format_func=lambda name: name)
         st.caption(text(f"speed_{speed}"))
         st.caption(text("sidebar_share"))
-    return setting, out, SPEEDS_MS[speed]
+    return setting, out, SPEEDS_MS[speed], picture
 
 
 # ---- the page ----
@@ -202,31 +207,44 @@ def render_main_view(notices: list[str]) -> None:
 
     `notices` are what the page found wrong in the link so far; this view adds its own and shows them all.
     """
-    notices += adopt_url(s for s in URL_SETTINGS if s.key not in st.session_state and s.key not in _DEPENDENT_KEYS)
+    fresh = [s for s in (*URL_SETTINGS, *image_view.URL_SETTINGS) if s.key not in st.session_state]
+    notices += adopt_url(s for s in fresh if s.key == "values")
+    # Textbook values and pictures fix the shapes: their inputs show the fixed numbers, whatever the link says.
+    fixed_shapes = st.query_params.get("values") in ("textbook", "image")
+    notices += adopt_url(s for s in fresh if s.key != "values" and s.key not in _DEPENDENT_KEYS
+                         and not (fixed_shapes and s.key in _SHAPE_KEYS))
     notices += drop_non_numbers(key for key in _DEPENDENT_KEYS if key not in st.session_state)
-    setting, out, frame_ms = _controls(notices)
+    setting, out, frame_ms, picture = _controls(notices)
     notice_slot = st.container()
     st.markdown(text("intro"))
     geo, reason = _geometry(setting)
     if geo is None:
         st.error(text("impossible", reason=reason))
         st.info(text("impossible_hint"))
+    elif picture is not None:
+        region = image_view.picture_page(picture, setting, geo, out, notices)
+        _play(region, animation_figure(region, out, decimals=2), out, frame_ms, notices)
+        _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms, notices)
     if notices:
         notice_slot.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {n}" for n in notices))
 
 
-def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
-    table = _steps(setting)
+def _play(table: StepTable, figure: dict, out: int, frame_ms: int, notices: list[str]) -> None:
+    """The animated figure of `table` with its step control."""
     title_column, step_column = st.columns([3, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
     with step_column:
         step = _number("step", notices, high=table.n_steps - 1, help=text("step_help"))
-    figure = at_step(_animation(setting, out), step, frame_ms)
+    figure = at_step(figure, step, frame_ms)
     if not figure["layout"]["meta"]["numbers"]:
         st.caption(text("numbers_hidden"))
     show_figure(figure, key="animation", width="stretch")
+
+
+def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
+    _play(_steps(setting), _animation(setting, out), out, frame_ms, notices)
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

@@ -1,0 +1,213 @@
+"""Pictures on the main screen (`values=image`): the picture, its kernels, every feature map, and a region to animate.
+
+The sidebar part (`picture_controls`) picks the picture (shipped, drawn, or uploaded: an upload is never in the
+link), grey or colour, and one library kernel per output channel; it fixes the shapes the other inputs show. The page
+part (`picture_page`) computes every output channel at full size with the TF core, draws them, lets the user edit
+the followed channel's kernel (kept in the link as `kernel_<o>`) and choose the region (click, or `region=row,col`),
+and returns that region's step table for the main screen's player to animate.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from convviz import images, kernels
+from convviz.core import corr2d_multi_in_out
+from convviz.geometry import Geometry
+from convviz.image_figures import feature_maps_figure
+from convviz.images import ImageError, Region
+from convviz.mixing import parse_matrix
+from convviz.setting import Setting
+from convviz.steps import StepTable, step_table
+from convviz.strings import text
+from convviz.ui.common import BoolSetting, ChoiceSetting, show_figure
+
+UPLOAD = "upload"
+PICTURE_CHOICES = (*images.PICTURES, UPLOAD)
+EDIT_KEYS = tuple(f"kernel_{o}" for o in range(kernels.MAX_KERNELS))  # an edited 3×3 slice per output channel
+EDIT_LIMIT = 100.0  # |weight| at most this in an edited kernel
+URL_SETTINGS = (
+    ChoiceSetting("image", images.PICTURES[0], PICTURE_CHOICES),
+    BoolSetting("grey", False),
+    BoolSetting("absolute", False),
+)
+URL_KEYS = (*(s.key for s in URL_SETTINGS), "kernels", "region", *EDIT_KEYS)
+KERNEL_PICK = "kernels_pick"  # session_state: the multiselect's names (the link's `kernels` follows it)
+
+
+@dataclass(frozen=True)
+class PictureInput:
+    """What the sidebar chose: the picture (h, w, 3) uint8, grey or colour, and one kernel name per output."""
+
+    name: str
+    rgb: np.ndarray
+    grey: bool
+    kernel_names: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def shapes(self) -> dict[str, int]:
+        """The shapes this fixes on the main screen's inputs."""
+        h, w = self.rgb.shape[:2]
+        return {"c_in": 1 if self.grey else 3, "c_out": len(self.kernel_names), "h": h, "w": w, "kh": 3, "kw": 3}
+
+
+# ---- cached work: pure functions of their arguments ----
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _decoded(data: bytes) -> images.Picture | str:
+    """An upload decoded, or the sentence that says why it cannot be used."""
+    try:
+        return images.decode_upload(data)
+    except ImageError as err:
+        return str(err)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _feature_maps(rgb: np.ndarray, grey: bool, names: tuple[str, ...], edits: tuple[tuple[float, ...] | None, ...],
+                  seed: int, bias: bool, stride: int, padding: int, dilation: int) -> tuple[np.ndarray, ...]:
+    """X (c_i, h, w), K (c_o, c_i, 3, 3), the bias (c_o,) or an empty array, and Y (c_o, h_o, w_o) at full size."""
+    X = images.as_channels(rgb, grey)
+    K = kernels.kernel_stack(names, X.shape[0], seed)
+    for o, edit in enumerate(edits):
+        if edit is not None:  # the user's own slice, spread over the channels like a library kernel
+            K[o] = np.broadcast_to(np.reshape(edit, (3, 3)) / X.shape[0], K[o].shape)
+    b = np.round(np.random.default_rng(seed).uniform(-0.5, 0.5, len(names)), 2).astype(np.float32) if bias else None
+    Y = corr2d_multi_in_out(X, K, b, stride=stride, padding=padding, dilation=dilation).numpy()
+    return X, K, np.zeros(0, np.float32) if b is None else b, Y
+
+
+# ---- the sidebar ----
+
+
+def picture_controls(notices: list[str]) -> PictureInput:
+    """The picture, grey or colour, and the kernels; an upload that cannot be used falls back with a message."""
+    # The options are the link's own values (a bound widget's link carries what it shows), described under it.
+    name = str(st.selectbox(text("img_picture"), PICTURE_CHOICES, key="image", bind="query-params"))
+    st.caption(text(f"img_pic_{name}"))
+    grey = st.toggle(text("img_grey"), key="grey", bind="query-params", help=text("img_grey_help"))
+    rgb, picture_notes = _picture(name)
+    if KERNEL_PICK not in st.session_state:  # first run: the link's `kernels=a,b,c`
+        names, kernel_notices = kernels.parse_names(st.query_params.get("kernels", ",".join(kernels.DEFAULT)))
+        notices += kernel_notices
+        st.session_state[KERNEL_PICK] = list(names)
+    picked = st.multiselect(text("img_kernels"), kernels.NAMES, key=KERNEL_PICK, max_selections=kernels.MAX_KERNELS,
+                            help=text("img_kernels_help"))
+    chosen = tuple(picked) or kernels.DEFAULT[:1]
+    if not picked:
+        st.caption(text("img_kernels_none", name=chosen[0]))
+    st.query_params["kernels"] = ",".join(chosen)
+    return PictureInput(name, rgb, grey, chosen, picture_notes)
+
+
+def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The chosen picture and notes about it; for an upload, the file's, or the first picture and why."""
+    if name != UPLOAD:
+        return images.load_picture(name), ()
+    upload = st.file_uploader(text("img_upload"), type=["png", "jpg", "jpeg", "webp", "gif"], key="upload",
+                              help=text("img_upload_help", limit=images.MAX_UPLOAD_BYTES // 2**20))
+    if upload is None:
+        return images.load_picture(images.PICTURES[0]), (text("img_upload_waiting"),)
+    decoded = _decoded(upload.getvalue())
+    if isinstance(decoded, str):
+        st.error(decoded)
+        return images.load_picture(images.PICTURES[0]), (text("img_upload_refused"),)
+    return decoded.rgb, decoded.notes
+
+
+# ---- the page ----
+
+
+def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int, notices: list[str]) -> StepTable:
+    """Every feature map, the followed kernel's editor and the region; return the region's step table."""
+    s = setting.effective()
+    for note in chosen.notes:
+        st.caption(note)
+    st.markdown(text("img_how_kernel", c_in=geo.c_in))
+    edits = _edits(len(chosen.kernel_names), notices)
+    X, K, b, Y = _feature_maps(chosen.rgb, chosen.grey, chosen.kernel_names, edits, s.seed, s.bias, s.stride,
+                               s.padding, s.dilation)
+    span = geo.span[0]
+    region = _region(geo, notices)
+    absolute = st.toggle(text("img_absolute"), key="absolute", bind="query-params")
+    figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
+                                 stride=s.stride, padding=s.padding, span=span)
+    on_pick = functools.partial(_on_pick, geo.out_h, geo.out_w, s.stride, s.padding, span)
+    show_figure(figure, key="img_pick", on_select=on_pick, selection_mode="points", width="stretch")
+    _kernel_editor(K, out, chosen, geo.c_in)
+    st.subheader(text("img_region_title", row=region.row, col=region.col, rows=region.rows, cols=region.cols))
+    crop = images.region_input(X, region, s.stride, s.padding, span)
+    return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation)
+
+
+def _edits(c_out: int, notices: list[str]) -> tuple[tuple[float, ...] | None, ...]:
+    """Each output channel's edited 3×3 slice from the link (`kernel_<o>`), or None; a bad one is dropped."""
+    edits: list[tuple[float, ...] | None] = []
+    for o in range(c_out):
+        raw = st.query_params.get(EDIT_KEYS[o])
+        edit = None
+        if raw is not None:
+            try:
+                edit = tuple(float(v) for v in parse_matrix(raw, 3, 3).ravel())
+                if max(abs(v) for v in edit) > EDIT_LIMIT:
+                    raise ValueError(text("img_edit_too_big", limit=f"{EDIT_LIMIT:g}"))
+            except ValueError as err:
+                notices.append(text("img_url_bad_kernel", key=EDIT_KEYS[o], problem=str(err)))
+                del st.query_params[EDIT_KEYS[o]]
+                edit = None
+        edits.append(edit)
+    return tuple(edits)
+
+
+def _region(geo: Geometry, notices: list[str]) -> Region:
+    """The region from the link (`region=row,col`, its top-left output cell), kept inside the map."""
+    raw = st.query_params.get("region", "")
+    try:
+        row, col = (int(part) for part in raw.split(","))
+    except ValueError:
+        if raw:
+            notices.append(text("img_url_bad_region", raw=raw[:20]))
+        row, col = geo.out_h // 2 - images.REGION_MAX // 2, geo.out_w // 2 - images.REGION_MAX // 2
+    region = images.clamp_region(row, col, geo.out_h, geo.out_w)
+    if raw and (region.row, region.col) != (row, col):
+        notices.append(text("img_url_region_moved", raw=raw[:20], row=region.row, col=region.col))
+    st.query_params["region"] = f"{region.row},{region.col}"
+    return region
+
+
+def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> None:
+    """A click on the picture centres the region on that pixel; a cleared selection (double-click) keeps it."""
+    selection = (st.session_state.get("img_pick") or {}).get("selection") or {}
+    points = selection.get("points") or []
+    custom = points[0].get("customdata") if points else None
+    # Always true in a running app: Streamlit (1.67) calls on_select only for a selection with points (a
+    # double-click clears the selection without a callback), and only the pick trace has selectable points. The
+    # check keeps a malformed event from raising; no test can send one through the browser.
+    if isinstance(custom, list | tuple) and len(custom) == 2:  # pragma: no branch
+        region = images.region_around(float(custom[0]), float(custom[1]), out_h, out_w, stride, padding, span)
+        st.query_params["region"] = f"{region.row},{region.col}"
+
+
+def _kernel_editor(K: np.ndarray, out: int, chosen: PictureInput, c_in: int) -> None:
+    """A 3×3 table of the followed channel's kernel slice (×c_i, as the library writes it); edits go in the link."""
+    key = EDIT_KEYS[out]
+    st.markdown(text("img_edit_title", o=out, name=chosen.kernel_names[out]))
+    shown = np.round(K[out, 0] * c_in, 4)  # (3, 3): the slice before it is divided over the channels
+    digest = hashlib.blake2b(shown.tobytes(), digest_size=6).hexdigest()
+    column = st.column_config.NumberColumn(min_value=-EDIT_LIMIT, max_value=EDIT_LIMIT, format="%.3g")
+    edited = st.data_editor(pd.DataFrame(shown, columns=["0", "1", "2"]), key=f"img_editor_{out}_{digest}",
+                            num_rows="fixed", hide_index=True, column_config=dict.fromkeys(("0", "1", "2"), column))
+    values = np.nan_to_num(edited.to_numpy(dtype=float), nan=0.0)  # an emptied cell counts as 0
+    if not np.array_equal(values, shown):
+        st.query_params[key] = ";".join(",".join(f"{v:g}" for v in row) for row in values)
+        st.rerun()
+    if key in st.query_params and st.button(text("img_edit_reset"), key=f"img_reset_{out}"):
+        del st.query_params[key]
+        st.rerun()
