@@ -143,11 +143,11 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
             text("sep_preset"),
             mixing.PRESETS,
             index=mixing.PRESETS.index(DEFAULT_PRESET),
-            format_func=lambda name: f"{name}: {text(f'mix_preset_{name}')}",
             key="sep_preset",
             bind="query-params",
             help=text("mix_preset_help"),
-        )
+        )  # no format_func: a bound selectbox would then expect the formatted label in the link
+        st.caption(text(f"mix_preset_{preset}"))
     state = _matrix_state(preset, sizes, notices)
     W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
     with middle:
