@@ -326,6 +326,13 @@ def test_grouped_reference_loop_agrees_with_the_core(geometry):
         rtol=RTOL,
         atol=ATOL,
     )
+    # Without a bias too, and a depthwise layer (groups = c_i = 4) is the loop on each channel alone.
+    np.testing.assert_allclose(
+        corr2d_grouped_loop(X, K[:4, :1], groups=4, **geometry).numpy(),
+        np.stack([corr2d_loop(X[c], K[c, 0], **geometry).numpy() for c in range(4)]),
+        rtol=RTOL,
+        atol=ATOL,
+    )
 
 
 @pytest.mark.parametrize(
