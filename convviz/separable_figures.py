@@ -21,6 +21,7 @@ from convviz.strings import text
 ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout: sizes the cells
 MAX_CELL_PX = 30
 TITLE_PX = 30  # room above a panel for its title
+GAP_PX = 14  # room between a panel and the next one's title
 TEXT_MIN_CELL_PX = 22  # numbers are written into cells at least this big
 MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
 
@@ -63,14 +64,15 @@ def _panels_figure(panels: list[dict[str, Any]]) -> dict[str, Any]:
     grids = [tiled(panel["blocks"]) for panel in panels]
     widest = max(grid.shape[1] for grid in grids)
     cell_px = min(MAX_CELL_PX, ASSUMED_WIDTH_PX / widest)
-    heights = [TITLE_PX + grid.shape[0] * cell_px for grid in grids]
+    heights = [(GAP_PX if n else 0) + TITLE_PX + grid.shape[0] * cell_px for n, grid in enumerate(grids)]
     total = sum(heights)
     data, layout_axes, titles = [], {}, []
     top = 0.0
     for n, (panel, grid, height) in enumerate(zip(panels, grids, heights, strict=True), start=1):
         x_ref, y_ref = ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
         suffix = "" if n == 1 else str(n)
-        domain = [1.0 - (top + height) / total, 1.0 - (top + TITLE_PX) / total]
+        title_top = top + height - TITLE_PX - grid.shape[0] * cell_px  # below the gap, if any
+        domain = [1.0 - (top + height) / total, 1.0 - (title_top + TITLE_PX) / total]
         hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
         layout_axes[f"xaxis{suffix}"] = {
             **hidden, "range": [0, widest], "domain": [0.0, 1.0], "anchor": y_ref, "constrain": "domain",
@@ -98,7 +100,7 @@ def _panels_figure(panels: list[dict[str, Any]]) -> dict[str, Any]:
             "textfont": {"size": font_px or style.CELL_FONT_SIZE, "family": style.FONT_FAMILY},
         })
         titles.append({
-            "text": panel["title"], "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0 - top / total,
+            "text": panel["title"], "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0 - title_top / total,
             "xanchor": "center", "yanchor": "top", "showarrow": False, "font": style.LABEL_FONT,
         })
         top += height
