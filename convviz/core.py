@@ -1,6 +1,7 @@
 """The chapter's four cross-correlation functions, vectorized with TensorFlow.
 
 Shapes are channel-first, as in the book: X is (c_i, h, w), K is (c_o, c_i, k_h, k_w), Y is (c_o, h_o, w_o).
+A grouped layer (`groups` = g) has K (c_o, c_i/g, k_h, k_w): output channel o sees only its group's inputs.
 Every function takes keyword-only `stride`, `padding` (zeros on both sides) and `dilation`, each a whole number
 or a (rows, cols) pair. Inputs may be NumPy arrays, nested lists or eager tensors of any real dtype; the work is
 done in float32 by TensorFlow's NHWC convolution kernel and the result is a `tf.Tensor`.
@@ -15,7 +16,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from convviz.geometry import Geometry, IntPair, conv_geometry
+from convviz.geometry import Geometry, IntPair, as_count, conv_geometry
 
 
 def as_float32(name: str, value: object) -> np.ndarray:
@@ -81,14 +82,17 @@ def _to_tensor(values: np.ndarray) -> tf.Tensor:
 
 
 def _correlate(X: np.ndarray, K: np.ndarray, geo: Geometry) -> np.ndarray:
-    """X (c_i, h, w) float32 and K (c_o, c_i, k_h, k_w) float32 -> Y (c_o, h_o, w_o), one Conv2D op."""
+    """X (c_i, h, w) float32 and K (c_o, c_i/g, k_h, k_w) float32 -> Y (c_o, h_o, w_o), one Conv2D op.
+
+    TensorFlow reads the number of groups from the depths: a filter of depth c_i/g gives g groups (on the CPU too).
+    """
     x_nhwc = _aligned_empty((1, geo.h, geo.w, geo.c_in))
     for c in range(geo.c_in):  # channel by channel the reads stay contiguous: 4x faster than one strided copy
         x_nhwc[0, :, :, c] = X[c]
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
     y_nhwc = tf.raw_ops.Conv2D(
         input=_share(x_nhwc),
-        filter=_to_tensor(K.transpose(2, 3, 1, 0)),  # (k_h, k_w, c_i, c_o)
+        filter=_to_tensor(K.transpose(2, 3, 1, 0)),  # (k_h, k_w, c_i/g, c_o)
         strides=[1, s_h, s_w, 1],
         padding="EXPLICIT",
         explicit_paddings=[0, 0, p_h, p_h, p_w, p_w, 0, 0],
@@ -129,6 +133,7 @@ def corr2d_multi_in_out(
     K: object,
     bias: object | None = None,
     *,
+    groups: int = 1,
     stride: IntPair = 1,
     padding: IntPair = 0,
     dilation: IntPair = 1,
@@ -136,11 +141,15 @@ def corr2d_multi_in_out(
     """Multiple input and output channels: output channel o is corr2d_multi_in(X, K[o]) + bias[o].
 
     X (c_i, h, w), K (c_o, c_i, k_h, k_w), bias (c_o,) or None -> (c_o, h_o, w_o).
+    With `groups` = g, K is (c_o, c_i/g, k_h, k_w): the channels split into g groups in order, and output channel
+    o is corr2d_multi_in(X[its group's c_i/g channels], K[o]) + bias[o]. g = c_i is a depthwise layer.
     """
     X, K = as_float32("X", X), as_float32("K", K)
     _expect_rank("corr2d_multi_in_out", "X", X, "c_i, h, w")
-    _expect_rank("corr2d_multi_in_out", "K", K, "c_o, c_i, k_h, k_w")
-    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
+    _expect_rank("corr2d_multi_in_out", "K", K, "c_o, c_i/g, k_h, k_w" if groups != 1 else "c_o, c_i, k_h, k_w")
+    geo = conv_geometry(
+        X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None, groups=groups
+    )
     Y = _correlate(X, K, geo)
     if bias is not None:
         Y = Y + as_bias(bias, geo.c_out)[:, np.newaxis, np.newaxis]  # (c_o, h_o, w_o) + (c_o, 1, 1)
@@ -170,3 +179,24 @@ def corr2d_multi_in_out_1x1(
     K_flat = tf.reshape(K, (geo.c_out, c_i))  # (c_o, c_i): the channel-mixing matrix
     Y_flat = tf.matmul(K_flat, X_flat)  # (c_o, c_i) @ (c_i, h*w) -> (c_o, h*w)
     return tf.reshape(Y_flat, (geo.c_out, h_o, w_o))
+
+
+def dense_kernel(K: object, groups: int) -> np.ndarray:
+    """The grouped kernel K (c_o, c_i/g, k_h, k_w) as the full kernel (c_o, c_i, k_h, k_w) of the same layer.
+
+    Output channel o keeps its weights on its group's input channels and has zeros on every other channel, so
+    `corr2d_multi_in_out(X, dense_kernel(K, g))` equals `corr2d_multi_in_out(X, K, groups=g)`. The step model can
+    show a grouped layer this way: the partial sums of the channels outside o's group are zero.
+    """
+    groups = as_count(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be at least 1, but got {groups}.")
+    K = as_float32("K", K)
+    _expect_rank("dense_kernel", "K", K, "c_o, c_i/g, k_h, k_w")
+    c_o, c_group, k_h, k_w = K.shape
+    geo = conv_geometry((c_group * groups, k_h, k_w), K.shape, groups=groups)  # checks c_o and c_i divide by g
+    dense = np.zeros((c_o, geo.c_in, k_h, k_w), np.float32)  # (c_o, c_i, k_h, k_w)
+    for o in range(c_o):
+        seen = geo.input_channels(o)
+        dense[o, seen.start : seen.stop] = K[o]  # (c_i/g, k_h, k_w) into its group's slice of the c_i channels
+    return dense

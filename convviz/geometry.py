@@ -2,6 +2,8 @@
 
 Shapes follow the textbook's channel-first convention: X is (c_i, h, w) and K is (c_o, c_i, k_h, k_w).
 Per axis the output size is h_o = floor((h + 2p - d(k - 1) - 1) / s) + 1.
+With `groups` = g the channels split into g groups that never mix: K is (c_o, c_i/g, k_h, k_w) and output
+channel o sees only the c_i/g input channels of its group (g = c_i is a depthwise layer).
 This module is plain Python so that the app can validate a setting before any tensor is made.
 """
 
@@ -29,6 +31,13 @@ def as_pair(name: str, value: object) -> tuple[int, int]:
     return pair[0], pair[1]
 
 
+def as_count(value: object, name: str = "groups") -> int:
+    """Read `value` as a whole number (a count such as the number of groups); its range is checked later."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number, but got {value!r}.")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Geometry:
     """The shapes of one cross-correlation and what it costs."""
@@ -45,6 +54,22 @@ class Geometry:
     has_bias: bool
     out_h: int
     out_w: int
+    groups: int = 1  # g: output channel o sees only the c_i/g input channels of its group
+
+    @property
+    def group_in(self) -> int:
+        """Input channels each output channel sees: c_i/g (all c_i when g = 1)."""
+        return self.c_in // self.groups
+
+    @property
+    def group_out(self) -> int:
+        """Output channels per group: c_o/g."""
+        return self.c_out // self.groups
+
+    def input_channels(self, o: int) -> range:
+        """The input channels output channel `o` reads: those of its group, o // (c_o/g)."""
+        group = o // self.group_out
+        return range(group * self.group_in, (group + 1) * self.group_in)
 
     @property
     def out_shape(self) -> tuple[int, int, int]:
@@ -68,14 +93,14 @@ class Geometry:
 
     @property
     def params(self) -> int:
-        """Learnable numbers: c_o * c_i * k_h * k_w weights, plus c_o biases when there is a bias."""
-        weights = self.c_out * self.c_in * self.k_h * self.k_w
+        """Learnable numbers: c_o * (c_i/g) * k_h * k_w weights, plus c_o biases when there is a bias."""
+        weights = self.c_out * self.group_in * self.k_h * self.k_w
         return weights + (self.c_out if self.has_bias else 0)
 
     @property
     def mult_adds(self) -> int:
-        """Multiplications (each followed by an addition): one per kernel weight per output value."""
-        return self.c_out * self.out_h * self.out_w * self.c_in * self.k_h * self.k_w
+        """Multiplications (each followed by an addition): c_i/g * k_h * k_w per output value."""
+        return self.c_out * self.out_h * self.out_w * self.group_in * self.k_h * self.k_w
 
 
 def conv_geometry(
@@ -86,13 +111,16 @@ def conv_geometry(
     padding: IntPair = 0,
     dilation: IntPair = 1,
     bias: bool = False,
+    groups: int = 1,
 ) -> Geometry:
-    """Check a setting and describe it: x_shape is (c_i, h, w), k_shape is (c_o, c_i, k_h, k_w).
+    """Check a setting and describe it: x_shape is (c_i, h, w), k_shape is (c_o, c_i/groups, k_h, k_w).
 
     Raises ValueError, in a sentence that names the numbers, when the setting is impossible.
     """
     stride, padding, dilation = as_pair("stride", stride), as_pair("padding", padding), as_pair("dilation", dilation)
-    return _checked_geometry(tuple(map(int, x_shape)), tuple(map(int, k_shape)), stride, padding, dilation, bool(bias))
+    return _checked_geometry(
+        tuple(map(int, x_shape)), tuple(map(int, k_shape)), stride, padding, dilation, bool(bias), as_count(groups)
+    )
 
 
 @functools.lru_cache(maxsize=1024)  # the same shapes come back on every call: checking them costs ~20 µs
@@ -103,6 +131,7 @@ def _checked_geometry(
     padding: tuple[int, int],
     dilation: tuple[int, int],
     bias: bool,
+    groups: int,
 ) -> Geometry:
     if len(x_shape) != 3:
         raise ValueError(f"X must have shape (c_i, h, w), three numbers, but got shape {x_shape}.")
@@ -114,7 +143,19 @@ def _checked_geometry(
         raise ValueError(f"X of shape {x_shape} is empty: every size must be at least 1.")
     if min(c_out, k_c_in, k_h, k_w) < 1:
         raise ValueError(f"K of shape {k_shape} is empty: every size must be at least 1.")
-    if k_c_in != c_in:
+    if groups < 1:
+        raise ValueError(f"groups must be at least 1, but got {groups}.")
+    if c_in % groups or c_out % groups:
+        raise ValueError(
+            f"With groups={groups}, both channel counts must divide by {groups}, "
+            f"but c_i = {c_in} and c_o = {c_out}: each group needs c_i/g input and c_o/g output channels."
+        )
+    if k_c_in != c_in // groups and groups > 1:
+        raise ValueError(
+            f"With groups={groups}, K needs c_i/g = {c_in}/{groups} = {c_in // groups} input channel(s) per output "
+            f"channel, but K has {k_c_in} (shape {k_shape} = (c_o, c_i/g, k_h, k_w))."
+        )
+    if k_c_in != c_in // groups:
         raise ValueError(
             f"X has {c_in} input channel(s) (shape {x_shape}) but K expects {k_c_in} "
             f"(shape {k_shape} = (c_o, c_i, k_h, k_w)): the two c_i must match."
@@ -144,5 +185,5 @@ def _checked_geometry(
     return Geometry(
         c_in=c_in, c_out=c_out, h=h, w=w, k_h=k_h, k_w=k_w,
         stride=stride, padding=padding, dilation=dilation, has_bias=bool(bias),
-        out_h=out[0], out_w=out[1],
+        out_h=out[0], out_w=out[1], groups=groups,
     )

@@ -293,6 +293,71 @@ EN: dict[str, str] = {
     "img_url_region_moved": "`region={raw}` reaches past the map, so the region starts at {row},{col}.",
     "img_fig_click": "pixel (%{customdata[0]}, %{customdata[1]}): click to animate here",
     # ---- end of pictures ----
+    # ---- separable view (owned by convviz/ui/separable_view.py) ----
+    "tab_separable": "Depthwise-separable",
+    "sep_title": "Depthwise-separable convolution: a k×k layer in two cheap steps",
+    "sep_intro": (
+        "The same input goes two ways. **(a)** One full k×k layer: every output channel has its own k×k kernel "
+        "for every input channel. **(b)** A *depthwise* k×k layer (groups = c_i: each input channel is correlated "
+        "with its own kernel D[c] and never mixed with the others), then a 1×1 layer W that mixes the channels. "
+        "(b) is what MobileNet and its successors are built from."
+    ),
+    "sep_controls": "Sizes and data",
+    "sep_c_in": "input channels c_i",
+    "sep_c_out": "output channels c_o",
+    "sep_h": "height h",
+    "sep_w": "width w",
+    "sep_k": "kernel size k",
+    "sep_k_help": "Odd sizes only: a padding of (k − 1)/2 keeps every map h×w, so both routes give h×w maps.",
+    "sep_seed": "seed",
+    "sep_seed_help": "Chooses the input picture, the kernels K and D (whole numbers −1, 0, 1) and the random W.",
+    "sep_matrix_heading": "The 1×1 layer's W, as on the 1×1 tab",
+    "sep_preset": "preset for W",
+    "sep_edit": "Edit W: {c_out} rows (outputs) of {c_in} numbers (inputs)",
+    "sep_url_bad_matrix": "`sep_W` in the link is not a {c_out}×{c_in} matrix ({problem}), so the preset is used.",
+    "sep_cost_heading": "What each route costs",
+    "sep_cost_full": "(a) full {k}×{k}, {c_in} → {c_out}",
+    "sep_cost_depthwise": "(b) depthwise {k}×{k}, groups = {c_in}",
+    "sep_cost_pointwise": "(b) 1×1, {c_in} → {c_out}",
+    "sep_cost_total": "(b) in all",
+    "sep_cost_groups": "groups",
+    "sep_ratio": (
+        "**(b) ÷ (a) = 1/c\\_o + 1/k²** = 1/{c_out} + 1/{k2} = {formula} ≈ {formula_float}  \n"
+        "From the counts: parameters {params_b:,} ÷ {params_a:,} = {params_ratio} ≈ {params_float}, "
+        "multiply–adds {mult_b:,} ÷ {mult_a:,} = {mult_ratio} ≈ {mult_float}."
+    ),
+    "sep_ratio_why": (
+        "Why: (a) has c\\_o·c\\_i·k² weights; (b) has c\\_i·k² (depthwise) + c\\_o·c\\_i (1×1). Divide: "
+        "1/c\\_o + 1/k². Every output pixel costs the same ratio, so the multiply–adds follow."
+    ),
+    "sep_saving": "(b) needs {times}× fewer parameters and multiply–adds than (a).",
+    "sep_no_saving": "(b) costs {times}× as much as (a): with k = 1 the depthwise layer only rescales each channel.",
+    "sep_maps_heading": "Both outputs",
+    "sep_maps_help": (
+        "Top to bottom: the input X; (a)'s output; (b)'s depthwise maps Z[c] = X[c] ⋆ D[c] (c_i of them, nothing "
+        "mixed yet); and (b)'s output W·Z. Hover a cell to read it."
+    ),
+    "sep_lowrank_heading": "(b) is a restricted form of (a)",
+    "sep_lowrank": (
+        "Route (b) is itself a full k×k layer, with the kernel K[o, c] = W[o, c] · D[c]: in every column c the "
+        "c\\_o kernels are one k×k pattern D[c], only scaled. Laid out as a (c\\_o × k²) matrix, each K[:, c] has "
+        "rank at most 1. A general (a) has no such limit (here its K[:, c] have ranks {ranks}), so (b) can only "
+        "reach a small part of what (a) can compute: the two outputs above differ in general, and they are equal "
+        "only when (a)'s kernel happens to have this form."
+    ),
+    "sep_check_ok": (
+        "Checked: (b) equals the full layer with K[o, c] = W[o, c]·D[c], max difference {diff} ≤ tolerance {tol}."
+    ),
+    "sep_check_bad": (
+        "(b) and the full layer with K[o, c] = W[o, c]·D[c] disagree: max difference {diff} > tolerance {tol}."
+    ),
+    "sep_fig_input": "input X: {c_in} channel(s)",
+    "sep_fig_full": "(a) full k×k layer: Y, {c_out} channel(s)",
+    "sep_fig_depthwise": "(b) step 1, depthwise: Z[c] = X[c] ⋆ D[c], {c_in} channel(s)",
+    "sep_fig_pointwise": "(b) step 2, 1×1: Y = W · Z at every pixel, {c_out} channel(s)",
+    "sep_fig_k_full": "(a) K: {c_out} × {c_in} free {k}×{k} kernels (rows o, columns c)",
+    "sep_fig_k_equivalent": "(b) as one layer: K[o, c] = W[o, c] · D[c], each column one pattern scaled",
+    # ---- end of separable view ----
 }
 
 from convviz.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from convviz.core import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from convviz.core import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1, dense_kernel
 from convviz.geometry import conv_geometry
-from convviz.reference import corr2d_loop, corr2d_multi_in_loop, corr2d_multi_in_out_loop
+from convviz.reference import corr2d_grouped_loop, corr2d_loop, corr2d_multi_in_loop, corr2d_multi_in_out_loop
 
 # float32 sums of up to c_i*k_h*k_w products of numbers in [-4, 4] differ from float64 by well under 1e-4.
 ATOL, RTOL = 1e-4, 1e-5
@@ -34,15 +34,16 @@ def pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def numpy_loop(X, K, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+def numpy_loop(X, K, bias=None, *, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
     """Independent reference: Y[o, i, j] = bias[o] + sum over c, a, b of X_pad[c, i*s + a*d, j*s + b*d] * K[o, c, a, b].
 
-    Plain Python loops in float64, written from the definition; X (c_i, h, w), K (c_o, c_i, k_h, k_w).
+    Plain Python loops in float64, written from the definition; X (c_i, h, w), K (c_o, c_i/g, k_h, k_w). With
+    groups g, output channel o reads input channels first + c, c < c_i/g, where first = (o // (c_o/g)) · c_i/g.
     """
     X, K = np.asarray(X, np.float64), np.asarray(K, np.float64)
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = pair(stride), pair(padding), pair(dilation)
     c_i, h, w = X.shape
-    c_o, _, k_h, k_w = K.shape
+    c_o, c_group, k_h, k_w = K.shape  # c_group = c_i/g
     X_pad = np.zeros((c_i, h + 2 * p_h, w + 2 * p_w))
     X_pad[:, p_h : p_h + h, p_w : p_w + w] = X
     h_o = (h + 2 * p_h - d_h * (k_h - 1) - 1) // s_h + 1
@@ -52,20 +53,24 @@ def numpy_loop(X, K, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarra
         for i in range(h_o):
             for j in range(w_o):
                 total = 0.0 if bias is None else float(bias[o])
-                for c in range(c_i):
+                first = (o // (c_o // groups)) * c_group  # the first input channel of o's group
+                for c in range(c_group):
                     for a in range(k_h):
                         for b in range(k_w):
-                            total += X_pad[c, i * s_h + a * d_h, j * s_w + b * d_w] * K[o, c, a, b]
+                            total += X_pad[first + c, i * s_h + a * d_h, j * s_w + b * d_w] * K[o, c, a, b]
                 Y[o, i, j] = total
     return Y
 
 
 def tf_conv2d(X, K, *, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """TensorFlow's own NHWC convolution with explicit padding, transposed back to (c_o, h_o, w_o)."""
+    """TensorFlow's own NHWC convolution with explicit padding, transposed back to (c_o, h_o, w_o).
+
+    A K of depth c_i/g (K.shape[1]) makes TensorFlow run g groups, so this is the grouped reference too.
+    """
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = pair(stride), pair(padding), pair(dilation)
     Y = tf.nn.conv2d(
         np.asarray(X, np.float32).transpose(1, 2, 0)[np.newaxis],  # (1, h, w, c_i)
-        np.asarray(K, np.float32).transpose(2, 3, 1, 0),  # (k_h, k_w, c_i, c_o)
+        np.asarray(K, np.float32).transpose(2, 3, 1, 0),  # (k_h, k_w, c_i/g, c_o)
         strides=[1, s_h, s_w, 1],
         padding=[[0, 0], [p_h, p_h], [p_w, p_w], [0, 0]],
         dilations=[1, d_h, d_w, 1],
@@ -77,9 +82,12 @@ VALUES = st.floats(-4, 4, width=32, allow_subnormal=False)
 
 
 @st.composite
-def conv_settings(draw, max_channels=3, max_kernel=3):
-    """A setting where the kernel fits: rectangular stride/padding/dilation pairs, sometimes given as one int."""
-    c_i, c_o = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+def conv_settings(draw, max_channels=3, max_kernel=3, groups=1):
+    """A setting where the kernel fits: rectangular stride/padding/dilation pairs, sometimes given as one int.
+
+    With groups g, c_i and c_o are multiples of g (up to g·max_channels) and K is (c_o, c_i/g, k_h, k_w).
+    """
+    c_i, c_o = groups * draw(st.integers(1, max_channels)), groups * draw(st.integers(1, max_channels))
     k_h, k_w = draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
@@ -90,7 +98,7 @@ def conv_settings(draw, max_channels=3, max_kernel=3):
         sizes.append(draw(st.integers(smallest, smallest + 6)))
     h, w = sizes
     X = draw(arrays(np.float32, (c_i, h, w), elements=VALUES))
-    K = draw(arrays(np.float32, (c_o, c_i, k_h, k_w), elements=VALUES))
+    K = draw(arrays(np.float32, (c_o, c_i // groups, k_h, k_w), elements=VALUES))
     geometry = {}
     for name, value in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         geometry[name] = value[0] if value[0] == value[1] and draw(st.booleans()) else value
@@ -220,6 +228,152 @@ def test_reference_loops_agree_with_the_core(geometry):
 def test_reference_loop_gives_the_textbook_answer():
     # The loop form prints the book's numbers too, so it is a faithful copy of the chapter.
     np.testing.assert_array_equal(corr2d_multi_in_out_loop(X2_BOOK, K3_BOOK).numpy()[0], [[56, 72], [104, 120]])
+
+
+# ---------------------------------------------------------------- groups
+
+
+@st.composite
+def grouped_settings(draw):
+    """A grouped layer that fits: g = 1..4 groups of 1..2 input and 1..2 output channels each, any geometry."""
+    groups = draw(st.integers(1, 4))
+    X, K, geometry = draw(conv_settings(max_channels=2, groups=groups))
+    return X, K, {**geometry, "groups": groups}
+
+
+@FAST
+@given(grouped_settings())
+def test_grouped_layer_agrees_with_tf_nn_conv2d(setting):
+    X, K, geometry = setting
+    groups = geometry.pop("groups")
+    # TensorFlow runs the same groups when the filter's depth is c_i/g: same numbers at every stride, padding, dilation.
+    Y = corr2d_multi_in_out(X, K, groups=groups, **geometry)
+    np.testing.assert_allclose(Y.numpy(), tf_conv2d(X, K, **geometry), rtol=RTOL, atol=ATOL)
+
+
+@FAST
+@given(grouped_settings(), st.data())
+def test_grouped_layer_agrees_with_a_plain_numpy_loop(setting, data):
+    X, K, geometry = setting
+    bias = data.draw(st.none() | arrays(np.float32, (K.shape[0],), elements=VALUES))
+    Y = corr2d_multi_in_out(X, K, bias, **geometry)
+    expected = numpy_loop(X, K, bias, **geometry)
+    # Output channel o reads only its group's c_i/g inputs; the group's outputs come in order; bias[o] on o.
+    assert Y.shape == expected.shape
+    np.testing.assert_allclose(Y.numpy(), expected, rtol=RTOL, atol=ATOL)
+
+
+@FAST
+@given(grouped_settings())
+def test_a_grouped_layer_is_the_full_layer_with_zeros_outside_each_group(setting):
+    X, K, geometry = setting
+    dense = dense_kernel(K, geometry["groups"])
+    # The hook for the step model: the (c_o, c_i, k_h, k_w) kernel with zero weights outside o's group.
+    assert dense.shape == (K.shape[0], X.shape[0], *K.shape[2:])
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(X, dense, **{k: v for k, v in geometry.items() if k != "groups"}).numpy(),
+        corr2d_multi_in_out(X, K, **geometry).numpy(),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+
+
+def test_dense_kernel_puts_each_output_channels_weights_on_its_own_group():
+    K = np.arange(1, 5, dtype=np.float32).reshape(4, 1, 1, 1)  # c_o = 4, c_i/g = 1: a depthwise-like layer, g = 2
+    dense = dense_kernel(K, 2)[:, :, 0, 0]  # (c_o, c_i) = (4, 2)
+    # Outputs 0, 1 belong to group 0 (input 0); outputs 2, 3 to group 1 (input 1); zeros elsewhere.
+    np.testing.assert_array_equal(dense, [[1, 0], [2, 0], [0, 3], [0, 4]])
+
+
+def test_depthwise_layer_is_tf_nn_depthwise_conv2d():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3, 7, 6)).astype(np.float32)
+    K = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)  # groups = c_i = 3, two outputs per input channel
+    for geometry in ({"stride": 2, "padding": 1}, {"dilation": 2, "padding": 2}):
+        s, p, d = geometry.get("stride", 1), geometry["padding"], geometry.get("dilation", 1)
+        # depthwise_conv2d takes (k_h, k_w, c_i, multiplier): output channel c·m + j is input c with filter j.
+        expected = tf.nn.depthwise_conv2d(
+            X.transpose(1, 2, 0)[np.newaxis], K[:, 0].reshape(3, 2, 3, 3).transpose(2, 3, 0, 1),
+            strides=[1, s, s, 1], padding=[[0, 0], [p, p], [p, p], [0, 0]], dilations=[d, d],
+        ).numpy()[0].transpose(2, 0, 1)
+        Y = corr2d_multi_in_out(X, K, groups=3, **geometry).numpy()
+        np.testing.assert_allclose(Y, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_one_group_is_the_ungrouped_layer():
+    # groups=1 is the default: the textbook example gives the book's numbers with or without it.
+    np.testing.assert_array_equal(corr2d_multi_in_out(X2_BOOK, K3_BOOK, groups=1).numpy()[0], [[56, 72], [104, 120]])
+
+
+def test_depthwise_textbook_channels_are_each_channels_own_correlation():
+    Y = corr2d_multi_in_out(X2_BOOK, K2_BOOK[:, np.newaxis], groups=2).numpy()  # K (2, 1, 2, 2)
+    # Each output is one input channel with its own kernel: 19 and 37 in the corners, never added to 56.
+    np.testing.assert_array_equal(Y[0], corr2d(X2_BOOK[0], K2_BOOK[0]).numpy())
+    np.testing.assert_array_equal(Y[1], corr2d(X2_BOOK[1], K2_BOOK[1]).numpy())
+    assert Y[0, 0, 0] + Y[1, 0, 0] == 56
+
+
+@pytest.mark.parametrize("geometry", REFERENCE_CASES)
+def test_grouped_reference_loop_agrees_with_the_core(geometry):
+    rng = np.random.default_rng(11)
+    X = rng.integers(-3, 4, (4, 5, 6)).astype(np.float32)
+    K = rng.integers(-3, 4, (6, 2, 2, 2)).astype(np.float32)  # groups = 2: 2 inputs and 3 outputs per group
+    bias = np.array([0.5, -1.0, 2.0, 0.0, 1.0, -2.0], np.float32)
+    # The loop form runs each group as its own multi-in-out layer; the core runs one grouped Conv2D.
+    np.testing.assert_allclose(
+        corr2d_grouped_loop(X, K, bias, groups=2, **geometry).numpy(),
+        corr2d_multi_in_out(X, K, bias, groups=2, **geometry).numpy(),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+    # Without a bias too, and a depthwise layer (groups = c_i = 4) is the loop on each channel alone.
+    np.testing.assert_allclose(
+        corr2d_grouped_loop(X, K[:4, :1], groups=4, **geometry).numpy(),
+        np.stack([corr2d_loop(X[c], K[c, 0], **geometry).numpy() for c in range(4)]),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("x_channels", "k_shape", "groups", "match"),
+    [
+        (6, (4, 2, 3, 3), 4, r"groups=4, both channel counts must divide by 4, but c_i = 6 and c_o = 4"),
+        (4, (6, 1, 3, 3), 4, r"groups=4, both channel counts must divide by 4, but c_i = 4 and c_o = 6"),
+        (4, (4, 4, 3, 3), 2, r"groups=2, K needs c_i/g = 4/2 = 2 input channel\(s\) .* but K has 4 "
+                             r"\(shape \(4, 4, 3, 3\) = \(c_o, c_i/g, k_h, k_w\)\)"),
+        (3, (3, 1, 3, 3), 0, r"groups must be at least 1, but got 0"),
+        (3, (3, 1, 3, 3), -3, r"groups must be at least 1, but got -3"),
+        (3, (3, 1, 3, 3), 1.5, r"groups must be a whole number, but got 1.5"),
+        (3, (3, 1, 3, 3), True, r"groups must be a whole number, but got True"),
+        (2, (3, 2, 3, 3), 6, r"groups=6, both channel counts must divide by 6, but c_i = 2 and c_o = 3"),
+    ],
+)
+def test_impossible_groups_are_refused_with_the_numbers(x_channels, k_shape, groups, match):
+    # The message names the number of groups and the channel counts that do not divide, or K's wrong depth.
+    with pytest.raises(ValueError, match=match):
+        corr2d_multi_in_out(np.ones((x_channels, 5, 5)), np.ones(k_shape), groups=groups)
+    with pytest.raises(ValueError, match=match):  # the loop form says the same
+        corr2d_grouped_loop(np.ones((x_channels, 5, 5)), np.ones(k_shape), groups=groups)
+
+
+def test_grouped_kernel_of_the_wrong_rank_names_the_grouped_axes():
+    with pytest.raises(ValueError, match=r"expects K of shape \(c_o, c_i/g, k_h, k_w\).*3-D"):
+        corr2d_multi_in_out(np.ones((2, 5, 5)), np.ones((2, 3, 3)), groups=2)
+
+
+@pytest.mark.parametrize(
+    ("K", "groups", "match"),
+    [
+        (np.ones((3, 1, 2, 2)), 2, r"groups=2, both channel counts must divide by 2, but c_i = 2 and c_o = 3"),
+        (np.ones((2, 1, 2, 2)), 0, r"groups must be at least 1, but got 0"),
+        (np.ones((2, 1, 2, 2)), 2.0, r"groups must be a whole number, but got 2.0"),
+        (np.ones((2, 2, 2)), 2, r"dense_kernel expects K of shape \(c_o, c_i/g, k_h, k_w\)"),
+    ],
+)
+def test_dense_kernel_refuses_what_no_grouped_layer_has(K, groups, match):
+    with pytest.raises(ValueError, match=match):
+        dense_kernel(K, groups)
 
 
 # ---------------------------------------------------------------- bias

@@ -149,3 +149,39 @@ def test_impossible_shapes_are_refused_with_the_numbers(x_shape, k_shape, match)
     # Each message quotes the offending shape or sizes so the student can see what to change.
     with pytest.raises(ValueError, match=match):
         conv_geometry(x_shape, k_shape)
+
+
+# ---- groups ----
+
+
+@FAST
+@given(shapes_and_settings(), st.integers(1, 4), st.integers(1, 3), st.booleans())
+def test_a_grouped_layer_counts_c_o_times_c_i_over_g_weights_per_position(setting, groups, per_group, bias):
+    x_shape, k_shape, geometry = setting
+    c_i = groups * per_group  # c_i and c_o made multiples of g
+    c_o = groups * k_shape[0]
+    k_h, k_w = k_shape[2:]
+    geo = conv_geometry((c_i, *x_shape[1:]), (c_o, c_i // groups, k_h, k_w), bias=bias, groups=groups, **geometry)
+    ungrouped = conv_geometry((c_i, *x_shape[1:]), (c_o, c_i, k_h, k_w), bias=bias, **geometry)
+    # Every weight of K (c_o, c_i/g, k_h, k_w) is one parameter; the bias is still one per output channel.
+    assert geo.params == c_o * (c_i // groups) * k_h * k_w + (c_o if bias else 0)
+    # Each output value reads c_i/g channels: g times fewer multiply-adds than the full layer, same output shape.
+    assert geo.mult_adds * groups == ungrouped.mult_adds
+    assert geo.out_shape == ungrouped.out_shape
+    assert (geo.groups, geo.group_in, geo.group_out) == (groups, per_group, k_shape[0])
+
+
+def test_depthwise_costs_worked_by_hand():
+    # c_i = c_o = 4, 3×3 kernel, 8×8 input padded by 1: depthwise (g = 4) against the full layer.
+    depthwise = conv_geometry((4, 8, 8), (4, 1, 3, 3), padding=1, groups=4, bias=True)
+    full = conv_geometry((4, 8, 8), (4, 4, 3, 3), padding=1, bias=True)
+    assert depthwise.params == 4 * 1 * 9 + 4 == 40  # against 4·4·9 + 4 = 148
+    assert full.params == 148
+    assert depthwise.mult_adds == 4 * 8 * 8 * 1 * 9 == 2304  # against 9216: g = 4 times fewer
+    assert full.mult_adds == 9216
+
+
+def test_each_output_channel_sees_the_input_channels_of_its_group():
+    geo = conv_geometry((6, 4, 4), (4, 3, 1, 1), groups=2)  # 2 groups: inputs 0–2 → outputs 0–1, 3–5 → 2–3
+    assert [list(geo.input_channels(o)) for o in range(4)] == [[0, 1, 2], [0, 1, 2], [3, 4, 5], [3, 4, 5]]
+    assert list(conv_geometry((3, 4, 4), (2, 3, 1, 1)).input_channels(1)) == [0, 1, 2]  # one group: every channel

@@ -33,11 +33,11 @@ def test_a_typoed_key_is_named_with_the_nearest_setting_and_removed_from_the_lin
 
 
 @pytest.mark.parametrize(("typed", "nearest"), [("K_H", "kh"), ("stirde", "stride"), ("chanels", None),
-                                                ("mix_cin", "mix_c_in"), ("View", "view")])
+                                                ("mix_cin", "mix_c_in"), ("View", "view"), ("sep_kk", "sep_k")])
 def test_the_nearest_key_is_a_real_one_or_none(typed: str, nearest: str | None):
-    from convviz.ui import main_view, mixing_view
+    from convviz.ui import main_view, mixing_view, separable_view
 
-    notice = unknown_key_notice(typed, ("view", *main_view.URL_KEYS, *mixing_view.URL_KEYS))
+    notice = unknown_key_notice(typed, ("view", *main_view.URL_KEYS, *mixing_view.URL_KEYS, *separable_view.URL_KEYS))
     assert f"`{typed}` is not a setting" in notice
     if nearest is None:
         assert "did you mean" not in notice
@@ -133,14 +133,14 @@ def test_dilated_settings_draw_with_every_cell_the_window_reads_outlined(query: 
 
 
 def test_the_readme_lists_every_key_a_link_can_carry():
-    from convviz.ui import main_view, mixing_view
+    from convviz.ui import main_view, mixing_view, separable_view
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     table = readme.split("## Every key a link can carry")[1].split("\n## ")[0]
     listed = {key for row in table.splitlines() if row.startswith("| `")
               for key in re.findall(r"`([a-zA-Z_0-9]+)`", row.split("|")[1])}
     listed |= {f"kernel_{o}" for o in range(1, 7)}  # the table writes `kernel_0` … `kernel_7`
-    assert listed == {"view", *main_view.URL_KEYS, *mixing_view.URL_KEYS}
+    assert listed == {"view", *main_view.URL_KEYS, *mixing_view.URL_KEYS, *separable_view.URL_KEYS}
 
 
 def test_when_the_core_disagrees_with_tf_the_page_says_so(monkeypatch: pytest.MonkeyPatch):

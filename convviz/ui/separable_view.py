@@ -1,0 +1,308 @@
+"""The separable view: one full k×k layer beside a depthwise k×k layer followed by a 1×1 layer, on the same input.
+
+Sections, top to bottom: the sizes; the 1×1 layer's W (presets and edits as on the 1×1 tab); what each route
+costs, with the ratio 1/c_o + 1/k² worked out; both outputs; and why (b) is a restricted form of (a).
+
+Every control's key starts with `sep_` and is also its URL parameter; an edited W travels as `sep_W=1,0;0,1`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from convviz import mixing, separable
+from convviz.geometry import Geometry
+from convviz.mixing_figures import matrix_figure
+from convviz.separable_figures import kernels_figure, maps_figure
+from convviz.strings import text
+from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, show_figure
+
+DEFAULT_PRESET = "random"
+STATE = "sep_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
+TEXT_KEY = "sep_W_text"  # the text area holding the editable W (not in the link: `sep_W` is)
+URL_MATRIX = "sep_W"
+
+SETTINGS = (
+    IntSetting("sep_c_in", 3, 1, mixing.MAX_CHANNELS),
+    IntSetting("sep_c_out", 4, 1, mixing.MAX_CHANNELS),
+    IntSetting("sep_h", 6, 1, mixing.MAX_SIDE),
+    IntSetting("sep_w", 6, 1, mixing.MAX_SIDE),
+    ChoiceSetting("sep_k", "3", tuple(str(k) for k in separable.K_OPTIONS)),
+    IntSetting("sep_seed", 0, 0, 9999),
+    ChoiceSetting("sep_preset", DEFAULT_PRESET, mixing.PRESETS),
+)
+URL_KEYS = (*(setting.key for setting in SETTINGS), URL_MATRIX)
+_INT_SETTINGS = {setting.key: setting for setting in SETTINGS if isinstance(setting, IntSetting)}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    c_in: int
+    c_out: int
+    h: int
+    w: int
+    k: int
+    seed: int
+
+
+# ---- cached pure work (numbers and NumPy in, NumPy or dicts out) ----
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _inputs(sizes: Sizes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X (c_i, h, w), K (c_o, c_i, k, k), D (c_i, 1, k, k)."""
+    K, D = separable.kernels(sizes.c_in, sizes.c_out, sizes.k, sizes.seed)
+    return mixing.input_image(sizes.c_in, sizes.h, sizes.w, sizes.seed), K, D
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
+    X, K, D = _inputs(sizes)
+    return separable.separable_layers(X, K, D, W)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _maps_figure(sizes: Sizes, W: np.ndarray) -> dict[str, Any]:
+    return maps_figure(_inputs(sizes)[0], _result(sizes, W))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _kernels_figure(sizes: Sizes, W: np.ndarray) -> dict[str, Any]:
+    return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
+
+
+# ---- the view ----
+
+
+def render_separable_view(notices: list[str]) -> None:
+    """The whole separable view; `notices` are what the page found wrong in the link so far."""
+    notices += adopt_url(SETTINGS)
+    st.header(text("sep_title"))
+    st.markdown(text("sep_intro"))
+    notice_box = st.container()
+
+    sizes = _sizes_ui()
+    W = _matrix_ui(sizes, notices)
+    _cost_ui(sizes)
+    _maps_ui(sizes, W)
+
+    if notices:
+        notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
+
+
+def _int_input(key: str, **extra: Any) -> int:
+    setting = _INT_SETTINGS[key]
+    return int(
+        st.number_input(
+            text(key),
+            min_value=setting.low,
+            max_value=setting.high,
+            value=setting.default,
+            step=1,
+            key=key,
+            bind="query-params",
+            **extra,
+        )
+    )
+
+
+def _sizes_ui() -> Sizes:
+    st.subheader(text("sep_controls"))
+    cols = st.columns([1, 1, 1, 1, 1.4, 1])
+    with cols[0]:
+        c_in = _int_input("sep_c_in")
+    with cols[1]:
+        c_out = _int_input("sep_c_out")
+    with cols[2]:
+        h = _int_input("sep_h")
+    with cols[3]:
+        w = _int_input("sep_w")
+    with cols[4]:
+        k = st.select_slider(
+            text("sep_k"), separable.K_OPTIONS, value=3, key="sep_k", bind="query-params", help=text("sep_k_help")
+        )
+    with cols[5]:
+        seed = _int_input("sep_seed", help=text("sep_seed_help"))
+    return Sizes(c_in, c_out, h, w, int(k), seed)
+
+
+# ---- W: presets, the last good matrix, edits (read and checked by convviz/mixing.py) ----
+
+
+def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
+    st.subheader(text("sep_matrix_heading"))
+    left, middle, right = st.columns([1.0, 1.3, 1.2])
+    with left:
+        preset = st.selectbox(
+            text("sep_preset"),
+            mixing.PRESETS,
+            index=mixing.PRESETS.index(DEFAULT_PRESET),
+            key="sep_preset",
+            bind="query-params",
+            help=text("mix_preset_help"),
+        )  # no format_func: a bound selectbox would then expect the formatted label in the link
+        st.caption(text(f"mix_preset_{preset}"))
+    state = _matrix_state(preset, sizes, notices)
+    W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
+    with middle:
+        show_figure(matrix_figure(W), key="sep_W_chart", width="stretch")
+    with right:
+        st.text_area(
+            text("sep_edit", c_in=sizes.c_in, c_out=sizes.c_out),
+            value=None,  # the text lives in session_state[TEXT_KEY]
+            key=TEXT_KEY,
+            on_change=_on_matrix_edit,
+            height=max(100, 28 * sizes.c_out + 24),
+            max_chars=mixing.MAX_TEXT_CHARS,
+            help=text("mix_edit_help"),
+        )
+        if state["error"]:
+            st.error(text("mix_edit_bad", problem=state["error"]))
+        if state["custom"]:
+            st.caption(text("mix_edit_custom"))
+            st.button(text("mix_reset"), key="sep_reset", on_click=_reset_matrix)
+        else:
+            st.caption(text("mix_edit_preset", preset=preset))
+    return W
+
+
+def _fresh_state(basis: tuple, W: np.ndarray, custom: bool) -> dict[str, Any]:
+    st.session_state[TEXT_KEY] = mixing.matrix_to_text(W)
+    return {"basis": basis, "W": W.tolist(), "custom": custom, "error": None}
+
+
+def _matrix_state(preset: str, sizes: Sizes, notices: list[str]) -> dict[str, Any]:
+    """The last good W for this preset and these sizes; changing the preset, c_i, c_o or the seed starts over."""
+    basis = (preset, sizes.c_out, sizes.c_in, sizes.seed)
+    state = st.session_state.get(STATE)
+    if state is not None and state["basis"] == basis:
+        if TEXT_KEY not in st.session_state:  # the text box was away (another tab): show the last good W again
+            st.session_state[TEXT_KEY] = mixing.matrix_to_text(np.asarray(state["W"]))
+            state["error"] = None
+        return state
+    W = mixing.preset_matrix(preset, sizes.c_out, sizes.c_in, sizes.seed)
+    custom = False
+    raw = st.query_params.get(URL_MATRIX)
+    if state is None and raw is not None:  # the view opens: a link may carry an edited W
+        try:
+            W, custom = mixing.parse_matrix(raw, sizes.c_out, sizes.c_in), True
+        except ValueError as err:
+            notices.append(text("sep_url_bad_matrix", c_out=sizes.c_out, c_in=sizes.c_in, problem=str(err)))
+    if not custom:
+        st.query_params.pop(URL_MATRIX, None)
+    state = _fresh_state(basis, W, custom)
+    st.session_state[STATE] = state
+    return state
+
+
+def _on_matrix_edit() -> None:
+    """Keep an edit that parses; otherwise keep the last good W and say what is wrong."""
+    state = st.session_state[STATE]  # the text box is drawn only after the state exists
+    _, c_out, c_in, _ = state["basis"]
+    try:
+        W = mixing.parse_matrix(st.session_state.get(TEXT_KEY) or "", c_out, c_in)
+    except ValueError as err:
+        state["error"] = str(err)
+        return
+    state.update(W=W.tolist(), custom=True, error=None)
+    st.query_params[URL_MATRIX] = mixing.matrix_to_param(W)
+
+
+def _reset_matrix() -> None:
+    state = st.session_state[STATE]  # the button is drawn only after the state exists
+    preset, c_out, c_in, seed = state["basis"]
+    st.session_state[STATE] = _fresh_state(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed), False)
+    st.query_params.pop(URL_MATRIX, None)
+
+
+# ---- costs ----
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
+
+
+def _cost_row(name: str, geo: Geometry) -> dict[str, str]:
+    """One table row: the layer, its kernel shape and groups, parameters with their formula, multiply–adds."""
+    kernel = (geo.c_out, geo.group_in, geo.k_h, geo.k_w)
+    k2 = "" if geo.k_h == 1 else f"·{geo.k_h}²"
+    formula = f"{geo.c_out}·{geo.group_in}{k2}"
+    return {
+        text("mix_cost_layer"): name,
+        text("mix_cost_kernel"): f"({', '.join(map(str, kernel))})",
+        text("sep_cost_groups"): str(geo.groups),
+        text("mix_cost_params"): f"{geo.params:,}",
+        text("mix_cost_params_formula"): formula,
+        text("mix_cost_mult_adds"): f"{geo.mult_adds:,}  ({formula}·{geo.out_h}·{geo.out_w})",
+    }
+
+
+def _cost_ui(sizes: Sizes) -> None:
+    st.subheader(text("sep_cost_heading"))
+    cost = separable.separable_cost(sizes.c_in, sizes.c_out, sizes.h, sizes.w, sizes.k)
+    c_in, c_out, k = sizes.c_in, sizes.c_out, sizes.k
+    rows = [
+        _cost_row(text("sep_cost_full", c_in=c_in, c_out=c_out, k=k), cost.full),
+        _cost_row(text("sep_cost_depthwise", c_in=c_in, k=k), cost.depthwise),
+        _cost_row(text("sep_cost_pointwise", c_in=c_in, c_out=c_out), cost.pointwise),
+        {
+            text("mix_cost_layer"): text("sep_cost_total"),
+            text("mix_cost_kernel"): "",
+            text("sep_cost_groups"): "",
+            text("mix_cost_params"): f"{cost.params:,}",
+            text("mix_cost_params_formula"): "",
+            text("mix_cost_mult_adds"): f"{cost.mult_adds:,}",
+        },
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(
+        text(
+            "sep_ratio",
+            c_out=sizes.c_out,
+            k2=sizes.k**2,
+            formula=_fraction(cost.formula_ratio),
+            formula_float=f"{float(cost.formula_ratio):.4g}",
+            params_b=cost.params,
+            params_a=cost.full.params,
+            params_ratio=_fraction(cost.params_ratio),
+            params_float=f"{float(cost.params_ratio):.4g}",
+            mult_b=cost.mult_adds,
+            mult_a=cost.full.mult_adds,
+            mult_ratio=_fraction(cost.mult_adds_ratio),
+            mult_float=f"{float(cost.mult_adds_ratio):.4g}",
+        )
+    )
+    st.caption(text("sep_ratio_why"))
+    if cost.params_ratio < 1:
+        st.success(text("sep_saving", times=f"{float(1 / cost.params_ratio):.3g}"))
+    else:
+        st.info(text("sep_no_saving", times=f"{float(cost.params_ratio):.3g}"))
+
+
+# ---- both outputs, and what (b) is ----
+
+
+def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
+    st.subheader(text("sep_maps_heading"))
+    st.caption(text("sep_maps_help"))
+    show_figure(_maps_figure(sizes, W), key="sep_maps_chart", width="stretch")
+
+    st.subheader(text("sep_lowrank_heading"))
+    result = _result(sizes, W)
+    st.markdown(text("sep_lowrank", ranks=", ".join(map(str, result.full_ranks))))
+    verdict = text(
+        "sep_check_ok" if result.agrees else "sep_check_bad",
+        diff=f"{result.equivalent_diff:.3g}",
+        tol=f"{result.tolerance:.3g}",
+    )
+    if result.agrees:
+        st.success(verdict)
+    else:
+        st.error(verdict)
+    show_figure(_kernels_figure(sizes, W), key="sep_kernels_chart", width="stretch")
