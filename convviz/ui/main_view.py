@@ -155,7 +155,7 @@ def _controls(notices: list[str]) -> tuple[Setting, int, int, PictureInput | Non
         padding = _number("padding", notices)
         dilation = _number("dilation", notices)
         bias = st.toggle(text("bias"), key="bias", bind="query-params")
-        seed = _number("seed", notices, disabled=bool(fixed) and not bias)
+        seed = _number("seed", notices, disabled=values == "textbook" and not bias)  # pictures: the random kernel
         setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed)
         out = _number("out", notices, high=setting.effective().c_out - 1)
         speed = st.select_slider(text("speed"), tuple(SPEEDS_MS), value="normal", key="speed", bind="query-params",
