@@ -224,6 +224,71 @@ ZH: dict[str, str] = {
     ),
     "mix_fig_general_map": "Y_general[{o}]",
     # ---- end of 1×1 explorer ----
+    # ---- depthwise-separable tab ----
+    "tab_separable": "深度可分离卷积",
+    "sep_title": "深度可分离卷积：用两个廉价的步骤完成一个 k×k 层",
+    "sep_intro": (
+        "同一个输入走两条路线。**(a)** 一个完整的 k×k 层：每个输出通道对每个输入通道都有自己的 k×k 卷积核。"
+        "**(b)** 先用一个 *逐通道（depthwise）* k×k 卷积层（分组数 = c_i：每个输入通道只与自己的卷积核 D[c] "
+        "做互相关运算，从不与其他通道混合），再用一个 1×1卷积层 W 混合各通道。"
+        "MobileNet 及其后继模型正是用 (b) 搭建的。"
+    ),
+    "sep_controls": "尺寸与数据",
+    "sep_c_in": "输入通道数 c_i",
+    "sep_c_out": "输出通道数 c_o",
+    "sep_h": "高度 h",
+    "sep_w": "宽度 w",
+    "sep_k": "卷积核大小 k",
+    "sep_k_help": "只能取奇数：(k − 1)/2 的填充使每张特征图保持 h×w，因此两条路线得到的都是 h×w 的特征图。",
+    "sep_seed": "随机种子",
+    "sep_seed_help": "决定输入图片、卷积核 K 和 D（取整数 −1、0、1）以及随机的 W。",
+    "sep_matrix_heading": "1×1卷积层的 W，与“1×1卷积层”标签页中的相同",
+    "sep_preset": "W 的预设",
+    "sep_edit": "编辑 W：{c_out} 行（输出），每行 {c_in} 个数（输入）",
+    "sep_url_bad_matrix": "链接中的 `sep_W` 不是 {c_out}×{c_in} 矩阵（{problem}），因此改用预设。",
+    "sep_cost_heading": "两条路线各自的代价",
+    "sep_cost_full": "(a) 完整的 {k}×{k}，{c_in} → {c_out}",
+    "sep_cost_depthwise": "(b) 逐通道 {k}×{k}，分组数 = {c_in}",
+    "sep_cost_pointwise": "(b) 1×1, {c_in} → {c_out}",
+    "sep_cost_total": "(b) 合计",
+    "sep_cost_groups": "分组数",
+    "sep_ratio": (
+        "**(b) ÷ (a) = 1/c\\_o + 1/k²** = 1/{c_out} + 1/{k2} = {formula} ≈ {formula_float}  \n"
+        "按上表的计数：参数量 {params_b:,} ÷ {params_a:,} = {params_ratio} ≈ {params_float}，"
+        "乘加次数 {mult_b:,} ÷ {mult_a:,} = {mult_ratio} ≈ {mult_float}。"
+    ),
+    "sep_ratio_why": (
+        "原因：(a) 有 c\\_o·c\\_i·k² 个权重；(b) 有 c\\_i·k²（逐通道）+ c\\_o·c\\_i（1×1）个。两者相除得 "
+        "1/c\\_o + 1/k²。每个输出像素的代价之比都相同，所以乘加次数之比也是如此。"
+    ),
+    "sep_saving": "(b) 所需的参数量和乘加次数都只有 (a) 的 1/{times}。",
+    "sep_no_saving": "(b) 的代价是 (a) 的 {times} 倍：k = 1 时，逐通道卷积层只是把每个通道各自缩放。",
+    "sep_maps_heading": "两条路线的输出",
+    "sep_maps_help": (
+        "从上到下：输入 X；(a) 的输出；(b) 的逐通道卷积结果 Z[c] = X[c] ⋆ D[c]（共 c_i 张，尚未混合）；"
+        "以及 (b) 的输出 W·Z。把鼠标悬停在格子上即可读数。"
+    ),
+    "sep_lowrank_heading": "(b) 是 (a) 的一种受限形式",
+    "sep_lowrank": (
+        "路线 (b) 本身也是一个完整的 k×k 层，其卷积核为 K[o, c] = W[o, c] · D[c]：在每一列 c 中，"
+        "c\\_o 个卷积核都是同一个 k×k 图案 D[c]，只是缩放不同。把每个 K[:, c] 排成 (c\\_o × k²) 矩阵，"
+        "它的秩至多为 1。一般的 (a) 没有这种限制（这里它的各个 K[:, c] 的秩为 {ranks}），"
+        "所以 (b) 只能得到 (a) 所能计算的结果中的一小部分：上面两个输出一般并不相同，"
+        "只有当 (a) 的卷积核恰好具有这种形式时才相等。"
+    ),
+    "sep_check_ok": (
+        "已核对：(b) 等于卷积核为 K[o, c] = W[o, c]·D[c] 的完整层，最大差值 {diff} ≤ 容差 {tol}。"
+    ),
+    "sep_check_bad": (
+        "(b) 与卷积核为 K[o, c] = W[o, c]·D[c] 的完整层结果不一致：最大差值 {diff} > 容差 {tol}。"
+    ),
+    "sep_fig_input": "输入 X：{c_in} 个通道",
+    "sep_fig_full": "(a) 完整的 k×k 层：Y，{c_out} 个通道",
+    "sep_fig_depthwise": "(b) 第 1 步，逐通道卷积：Z[c] = X[c] ⋆ D[c]，{c_in} 个通道",
+    "sep_fig_pointwise": "(b) 第 2 步，逐点（1×1）卷积：在每个像素上 Y = W · Z，{c_out} 个通道",
+    "sep_fig_k_full": "(a) K：{c_out} × {c_in} 个独立的 {k}×{k} 卷积核（行为 o，列为 c）",
+    "sep_fig_k_equivalent": "(b) 看作一个层：K[o, c] = W[o, c] · D[c]，每一列是同一个图案的不同缩放",
+    # ---- end of depthwise-separable tab ----
     # ---- pictures and the kernel library ----
     "img_err_unknown": "没有名为“{name}”的图片：请从 {names} 中选择。",
     "img_err_empty": "文件是空的。",
