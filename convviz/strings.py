@@ -74,6 +74,13 @@ EN: dict[str, str] = {
     "check_ok": "Checked against `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "check_bad": "Disagrees with `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "how_title": "How it is computed",
+    "kit_title": "Take it to a notebook: the code and the arrays",
+    "kit_code": (
+        "This script reproduces every number above (NumPy and TensorFlow only): the tensors, the textbook's "
+        "loops, and `tf.nn.conv2d`. Paste it into a notebook or run it with `python`."
+    ),
+    "kit_download": "Download X, K, bias and Y (.npy and .csv, in one zip)",
+    "kit_download_mix": "Download W, X and Y (.npy and .csv, in one zip)",
     "how_text": (
         "The app computes every step at once with TensorFlow (`tf.image.extract_patches` and `einsum`), and the "
         "output with one `Conv2D` call. The textbook's loop form below gives the same numbers, one position "

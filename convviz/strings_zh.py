@@ -69,6 +69,13 @@ ZH: dict[str, str] = {
     "check_ok": "已与 `tf.nn.conv2d` 核对：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "check_bad": "与 `tf.nn.conv2d` 的结果不一致：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "how_title": "计算方法",
+    "kit_title": "带到 notebook 里：代码和数组",
+    "kit_code": (
+        "这段脚本重现上面的每一个数（只用 NumPy 和 TensorFlow）：张量、教材中的循环写法，以及 `tf.nn.conv2d`。"
+        "可以粘贴到 notebook 中，或用 `python` 运行。"
+    ),
+    "kit_download": "下载 X、K、偏置和 Y（.npy 和 .csv，打包成一个 zip）",
+    "kit_download_mix": "下载 W、X 和 Y（.npy 和 .csv，打包成一个 zip）",
     "how_text": (
         "本应用用 TensorFlow 一次算出所有步骤（`tf.image.extract_patches` 和 `einsum`），"
         "并用一次 `Conv2D` 调用算出输出。下面是教材中的循环写法，它每次算一个位置，得到的数值相同："

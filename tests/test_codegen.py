@@ -81,3 +81,28 @@ def test_downloads_hold_every_array_as_npy_and_csv(bias):
         assert k_csv.startswith("# K[0, 0]\n") and k_csv.count("# K[") == 2 * 3  # one block per (o, c) slice
         first_block = k_csv.split("# K[0, 1]")[0].splitlines()[1:]
         np.testing.assert_array_equal(np.array([[float(v) for v in row.split(",")] for row in first_block]), K[0, 0])
+
+
+def test_the_page_shows_the_code_for_its_setting_and_offers_the_arrays():
+    from test_app import run_app
+
+    at = run_app(values="textbook", bias="true", seed="3")
+    assert not at.code, "closed: nothing drawn on every re-run"
+    at.session_state["kit_open"] = True
+    at.run()
+    assert not at.exception
+    source, Y = script_for(Setting(values="textbook", bias=True, seed=3))
+    shown = at.code[0].value.splitlines()
+    assert shown[1:] == source.splitlines()[1:]  # the very script the fresh-interpreter test runs
+    assert shown[0] == "# convviz: ?values=textbook&c_in=2&c_out=3&h=3&w=3&kh=2&kw=2&stride=1&padding=0&dilation=1" \
+                       "&bias=true&seed=3"  # the link that opens this setting
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+
+
+def test_the_1x1_tab_offers_w_x_and_y():
+    from test_app import run_app
+
+    at = run_app(view="1×1 convolution")
+    assert not at.exception
+    assert len(at.get("download_button")) == 1

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app import run_app
+
 from convviz.strings import current_language, speaking, text
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_text_answers_in_the_language_of_the_block_and_english_outside():
@@ -39,3 +47,69 @@ def test_two_sessions_in_two_threads_keep_their_own_language():
     for thread in threads:
         thread.join(timeout=10)
     assert seen == {"zh": "多通道互相关运算", "en": "Multi-channel correlation"}
+
+
+# ---- the page in Chinese (AppTest) ----
+
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}")  # three English words in a row
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every sentence the page shows: text elements, widget labels and help, and the charts' titles and hovers."""
+    texts = [e.value for kind in ("markdown", "caption", "subheader", "header", "success", "warning", "error",
+                                  "info", "latex") for e in at.get(kind)]
+    for kind in ("number_input", "radio", "toggle", "selectbox", "multiselect", "button", "text_area", "expander"):
+        texts += [str(getattr(e, attr, "") or "") for e in at.get(kind) for attr in ("label", "help")]
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        texts += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
+        texts += [t.get("hovertemplate") or "" for t in spec["data"]]
+    return [t for t in texts if t]
+
+
+def english_sentences(texts: list[str]) -> list[str]:
+    """Sentences in English, leaving out code (`...`) and maths ($...$), which stay as they are in every language."""
+    stripped = (re.sub(r"`[^`]*`|\$[^$]*\$", "", t) for t in texts)
+    return [match.group(0) for t in stripped if (match := ENGLISH_SENTENCE.search(t))]
+
+
+@pytest.mark.parametrize("query", [
+    {"view": "Multi-channel correlation"},
+    {"view": "Multi-channel correlation", "values": "textbook", "bias": "true"},
+    {"view": "Multi-channel correlation", "values": "image"},
+    {"view": "1×1 convolution"},
+    {"view": "Depthwise-separable"},
+])
+def test_a_chinese_page_shows_no_english_sentence(query: dict[str, str]):
+    at = run_app(lang="zh", **query)
+    assert not at.exception
+    texts = shown_texts(at)
+    assert len(texts) > 10 and sum(bool(CJK.search(t)) for t in texts) > 10  # the page did say things, in Chinese
+    assert english_sentences(texts) == []
+    english = english_sentences(shown_texts(run_app(lang="en", **query)))
+    assert english, "the same check finds the English page's sentences, so it would find a stray one"
+
+
+def test_an_english_link_opened_in_chinese_shows_the_same_view_and_setting():
+    link = {"view": "1×1 convolution", "mix_c_in": "4", "mix_preset": "average"}
+    english, chinese = run_app(**link), run_app(lang="zh", **link)
+    for at in (english, chinese):
+        assert at.number_input(key="mix_c_in").value == 4 and at.radio(key="mix_preset").value == "average"
+        assert len(at.get("plotly_chart")) == 3
+    assert [t.label for t in chinese.tabs] == ["多通道互相关运算", "1×1卷积层", "深度可分离卷积"]
+    assert chinese.query_params["view"] in ("1×1 convolution", ["1×1 convolution"])  # the link's values stay
+
+
+def test_switching_the_language_keeps_the_view_and_the_setting():
+    at = run_app(view="Depthwise-separable", sep_k="5")
+    at.radio(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert at.select_slider(key="sep_k").value == 5
+    assert any("深度可分离" in h.value for h in at.header)
+    assert at.query_params["view"] in ("Depthwise-separable", ["Depthwise-separable"])
+
+
+def test_an_unknown_language_in_a_link_gets_a_notice_and_english():
+    at = run_app(lang="fr")
+    assert any("`lang=fr` is not one of en, zh" in w.value for w in at.warning)
+    assert at.tabs[0].label == "Multi-channel correlation"

@@ -272,12 +272,12 @@ def test_hostile_links_are_cleaned_not_raised():
 def test_the_edit_box_shows_the_last_good_matrix_after_a_visit_to_the_other_tab():
     at = open_view()
     at.text_area(key="mix_W_text").input("1 2 0\n0 1 0\n0 0 -1").run()
-    # The student clicks the other tab: the tab's state and the link both change (AppTest cannot click a tab).
-    at.session_state["view"] = at.query_params["view"] = "Multi-channel correlation"
+    # The student clicks the other tab (AppTest cannot click a tab: it sets the tabs' state, the open label).
+    at.session_state["view_tabs_en"] = at.query_params["view"] = "Multi-channel correlation"
     at.run()
     assert_clean(at)
     assert at.get("plotly_chart") and not any(t.key == "mix_W_text" for t in at.text_area)
-    at.session_state["view"] = at.query_params["view"] = VIEW  # and comes back
+    at.session_state["view_tabs_en"] = at.query_params["view"] = VIEW  # and comes back
     at.run()
     assert_clean(at)
     assert at.text_area(key="mix_W_text").value == "1, 2, 0\n0, 1, 0\n0, 0, -1"

@@ -166,11 +166,11 @@ def test_changing_the_channels_starts_again_from_the_preset():
 def test_the_edit_box_shows_the_last_good_matrix_after_a_visit_to_another_tab():
     at = open_view(sep_c_in="2", sep_c_out="2")
     at.text_area(key="sep_W_text").input("1 2\n3 4").run()
-    at.session_state["view"] = at.query_params["view"] = text("tab_main")  # AppTest cannot click a tab
+    at.session_state["view_tabs_en"] = at.query_params["view"] = text("tab_main")  # AppTest cannot click a tab
     at.run()
     assert_clean(at)
     assert not any(t.key == "sep_W_text" for t in at.text_area)
-    at.session_state["view"] = at.query_params["view"] = VIEW
+    at.session_state["view_tabs_en"] = at.query_params["view"] = VIEW
     at.run()
     assert_clean(at)
     assert at.text_area(key="sep_W_text").value == "1, 2\n3, 4"

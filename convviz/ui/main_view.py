@@ -14,12 +14,13 @@ import streamlit as st
 import tensorflow as tf
 
 from convviz import reference
+from convviz.codegen import arrays_zip, setting_code
 from convviz.core import corr2d_multi_in_out
 from convviz.figures import animation_figure, at_step
 from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
-from convviz.strings import text
+from convviz.strings import current_language, text
 from convviz.ui import image_view
 from convviz.ui.common import (
     BoolSetting,
@@ -70,7 +71,8 @@ def _steps(setting: Setting) -> StepTable:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _animation(setting: Setting, out: int) -> dict:
+def _animation(setting: Setting, out: int, language: str) -> dict:
+    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
     return animation_figure(_steps(setting), out, decimals=_decimals(setting))
 
 
@@ -227,8 +229,31 @@ def render_main_view(notices: list[str]) -> None:
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms, notices)
+        _lecture_kit(setting)
     if notices:
         notice_slot.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {n}" for n in notices))
+
+
+def _lecture_kit(setting: Setting) -> None:
+    """The code that reproduces the numbers on screen, and the arrays as files; drawn only when opened."""
+    kit = st.expander(text("kit_title"), key="kit_open", on_change="rerun")
+    if kit.open:
+        s = setting.effective()
+        X, K, bias = make_tensors(setting)
+        with kit:
+            st.markdown(text("kit_code"))
+            st.code(setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                                 title=_link(setting)), language="python")
+            Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
+            arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
+            st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
+                               mime="application/zip", key="kit_zip")
+
+
+def _link(setting: Setting) -> str:
+    """The setting as the query string of a link that opens it."""
+    return "?" + "&".join(f"{key}={str(getattr(setting, key)).lower()}" for key in (
+        "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed"))
 
 
 def _play(table: StepTable, figure: dict, out: int, frame_ms: int, notices: list[str]) -> None:
@@ -244,7 +269,7 @@ def _play(table: StepTable, figure: dict, out: int, frame_ms: int, notices: list
 
 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
-    _play(_steps(setting), _animation(setting, out), out, frame_ms, notices)
+    _play(_steps(setting), _animation(setting, out, current_language()), out, frame_ms, notices)
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

@@ -18,8 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from convviz import mixing
+from convviz.codegen import arrays_zip
 from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
-from convviz.strings import text
+from convviz.strings import current_language, text
 from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, drop_non_numbers, show_figure
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
@@ -69,7 +70,8 @@ def _pixel_steps(X: np.ndarray, W: np.ndarray) -> mixing.PixelSteps:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int) -> dict[str, Any]:
+def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
+    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
     return pixel_figure(X, W, _pixel_steps(X, W), row, col)
 
 
@@ -79,7 +81,8 @@ def _matmul_check(X: np.ndarray, W: np.ndarray) -> mixing.MatmulCheck:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int) -> dict[str, Any]:
+def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
+    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
     return matmul_figure(X, W, _matmul_check(X, W), row, col)
 
 
@@ -278,7 +281,7 @@ def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, notices: list[str]) ->
         st.markdown(text("mix_pixel_numbers", row=row, col=col, x=x_text, y=y_text))
     st.latex(_product_latex(W, steps.inputs[n], steps.outputs[n]))
     show_figure(
-        _pixel_figure(X, W, row, col),
+        _pixel_figure(X, W, row, col, current_language()),
         key="mix_pick",
         on_select=_on_pick,
         selection_mode="points",
@@ -309,7 +312,7 @@ def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -
     n = sizes.h * sizes.w
     st.markdown(text("mix_matmul_help", row=row, col=col, p=row * sizes.w + col))
     st.markdown("**" + text("mix_matmul_shapes", c_out=sizes.c_out, c_in=sizes.c_in, n=n, h=sizes.h, w=sizes.w) + "**")
-    show_figure(_matmul_figure(X, W, row, col), key="mix_matmul_chart", width="stretch")
+    show_figure(_matmul_figure(X, W, row, col, current_language()), key="mix_matmul_chart", width="stretch")
     check = _matmul_check(X, W)
     verdict = text("mix_check_ok" if check.agrees else "mix_check_bad", c_out=sizes.c_out, c_in=sizes.c_in,
                    diff=f"{check.max_abs_diff:.3g}", tol=f"{check.tolerance:.3g}")
@@ -318,6 +321,9 @@ def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -
     else:
         st.error(verdict)
     st.caption(text("mix_check_note"))
+    arrays = {"W": W, "X": X, "Y": check.Y_1x1}  # (c_o, c_i), (c_i, h, w), (c_o, h, w)
+    st.download_button(text("kit_download_mix"), arrays_zip(arrays), file_name="convviz_1x1_arrays.zip",
+                       mime="application/zip", key="mix_zip")
 
 
 # ---- costs ----

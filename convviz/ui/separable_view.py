@@ -20,7 +20,7 @@ from convviz import mixing, separable
 from convviz.geometry import Geometry
 from convviz.mixing_figures import matrix_figure
 from convviz.separable_figures import kernels_figure, maps_figure
-from convviz.strings import text
+from convviz.strings import current_language, text
 from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, show_figure
 
 DEFAULT_PRESET = "random"
@@ -68,12 +68,14 @@ def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _maps_figure(sizes: Sizes, W: np.ndarray) -> dict[str, Any]:
+def _maps_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
     return maps_figure(_inputs(sizes)[0], _result(sizes, W))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _kernels_figure(sizes: Sizes, W: np.ndarray) -> dict[str, Any]:
+def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
     return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
 
 
@@ -291,7 +293,7 @@ def _cost_ui(sizes: Sizes) -> None:
 def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
     st.subheader(text("sep_maps_heading"))
     st.caption(text("sep_maps_help"))
-    show_figure(_maps_figure(sizes, W), key="sep_maps_chart", width="stretch")
+    show_figure(_maps_figure(sizes, W, current_language()), key="sep_maps_chart", width="stretch")
 
     st.subheader(text("sep_lowrank_heading"))
     result = _result(sizes, W)
@@ -305,4 +307,4 @@ def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
         st.success(verdict)
     else:
         st.error(verdict)
-    show_figure(_kernels_figure(sizes, W), key="sep_kernels_chart", width="stretch")
+    show_figure(_kernels_figure(sizes, W, current_language()), key="sep_kernels_chart", width="stretch")
