@@ -91,7 +91,7 @@ def test_the_page_shows_the_code_for_its_setting_and_offers_the_arrays():
     at.session_state["kit_open"] = True
     at.run()
     assert not at.exception
-    source, Y = script_for(Setting(values="textbook", bias=True, seed=3))
+    source, _ = script_for(Setting(values="textbook", bias=True, seed=3))
     shown = at.code[0].value.splitlines()
     assert shown[1:] == source.splitlines()[1:]  # the very script the fresh-interpreter test runs
     assert shown[0] == "# convviz: ?values=textbook&c_in=2&c_out=3&h=3&w=3&kh=2&kw=2&stride=1&padding=0&dilation=1" \
