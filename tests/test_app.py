@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from convviz.figures import animation_figure
 from convviz.setting import Setting, make_tensors
 from convviz.steps import step_table
+from convviz.strings import text
 from convviz.ui.common import drawn_once
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -188,7 +189,7 @@ def test_a_shared_link_reproduces_the_setting():
 
 def test_closed_panels_draw_nothing_and_open_ones_show_the_formula_and_the_loops():
     at = run_app(h="7", w="9", kh="3", kw="2", stride="2", padding="1")
-    assert [e.label for e in at.expander] == ["Output size", "How it is computed"]
+    assert [e.label for e in at.expander] == ["Output size", "How it is computed", text("kit_title")]
     assert not at.latex and not at.code  # closed: nothing typeset or highlighted on every re-run
     at.session_state["formula_open"] = True
     at.session_state["how_open"] = True
