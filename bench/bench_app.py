@@ -42,7 +42,7 @@ import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
 from bench.machine import load_average, machine_line, table
-from convviz.figures import animation_figure, at_step
+from convviz.figures import animation_figure
 from convviz.setting import Setting, make_tensors
 from convviz.steps import step_table
 from tests.conftest import CHROMIUM_ARGS, find_chromium, running_streamlit, wait_for_app
@@ -169,7 +169,7 @@ def figure_json_bytes(setting: Setting, out: int = 0) -> int:
     X, K, bias = make_tensors(setting)
     table_ = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
     decimals = 2 if setting.values == "random" else 0
-    figure = at_step(animation_figure(table_, out, decimals=decimals), 0, 700)
+    figure = animation_figure(table_, out, decimals=decimals)
     return len(pio.to_json(figure, validate=False).encode())
 
 

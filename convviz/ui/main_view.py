@@ -14,12 +14,13 @@ import tensorflow as tf
 
 from convviz import reference
 from convviz.core import corr2d_multi_in_out
-from convviz.figures import animation_figure, at_step
+from convviz.figures import Room, animation_figure
 from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
 from convviz.strings import text
-from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, show_figure
+from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url
+from convviz.ui.player import figure_payload, player, read_state
 
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -40,7 +41,9 @@ URL_SETTINGS = (
     IntSetting("out", 0, 0, 7),
     ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
     IntSetting("step", 0, 0, MAX_STEPS - 1),
+    BoolSetting("present", False),
 )
+PLAYER_KEY = "player"
 _BY_KEY = {s.key: s for s in URL_SETTINGS}
 
 
@@ -54,9 +57,11 @@ def _steps(setting: Setting) -> StepTable:
     return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _animation(setting: Setting, out: int) -> dict:
-    return animation_figure(_steps(setting), out, decimals=_decimals(setting))
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _animation(setting: Setting, out: int, room: Room) -> tuple[bytes, str, bool]:
+    """The animated figure for a room, as the player's JSON bytes, their revision, and whether numbers show."""
+    figure = animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room)
+    return *figure_payload(figure), figure["layout"]["meta"]["numbers"]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -185,15 +190,22 @@ def render_main_view() -> None:
 
 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
+    """The player: the diagram, its one step control, and the step kept in the URL whenever it rests."""
     table = _steps(setting)
-    title_column, step_column = st.columns([3, 1], vertical_alignment="bottom")
+    n = table.n_steps
+    if PLAYER_KEY not in st.session_state:  # first run: a link may ask for a step this setting does not have
+        notices += adopt_url([IntSetting("step", 0, 0, n - 1)])
+    url_step = int(st.query_params.get("step", 0))
+    state = read_state(st.session_state.get(PLAYER_KEY), n, min(url_step, n - 1))
+    title_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
-    with step_column:
-        step = _number("step", notices, high=table.n_steps - 1, help=text("step_help"))
-    figure = at_step(_animation(setting, out), step, frame_ms)
-    if not figure["layout"]["meta"]["numbers"]:
-        st.caption(text("numbers_hidden"))
-    show_figure(figure, key="animation", width="stretch")
+    present = present_column.toggle(text("present"), key="present", bind="query-params")
+    room = state.room or Room()
+    payload, revision, numbers = _animation(setting, out, room)
+    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
+           note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)
+    if str(state.step) != st.query_params.get("step", "0"):
+        st.query_params["step"] = str(state.step)  # a copied link opens on the step the player rests on
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)
