@@ -373,3 +373,21 @@ def test_presentation_mode_closes_the_sidebar_for_a_larger_diagram_and_leaving_r
     assert normal < 0.95 * big, (normal, big)  # bigger cells (and numbers) while presenting
     assert "present" not in page.evaluate("() => location.search") or "present=false" in page.url
     assert_clean(page)
+
+
+def test_on_a_phone_the_sidebar_opens_a_change_redraws_and_it_closes(open_page: Any) -> None:
+    page = open_page("phone")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    page.locator("[data-testid='stExpandSidebarButton']").tap()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().x >= 0",
+                           timeout=5_000)
+    field = page.locator(".st-key-h input")
+    field.fill("7")
+    field.press("Enter")  # h 6 → 7: 5×4 = 20 steps
+    page.wait_for_function("() => document.querySelector('.cvp-plot').layout.meta.n_steps === 20", timeout=8_000)
+    sidebar.locator("[data-testid='stSidebarCollapseButton'] button").tap()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0",
+                           timeout=5_000)
+    settle(page)
+    assert read(page)["n_steps"] == 20
+    assert_clean(page)

@@ -224,7 +224,8 @@ async function mount(p, d) {
   const Plotly = await loadPlotly(d.plotly_version);
   const first = !p.figure;
   const newFigure = d.revision !== p.revision;
-  p.frameMs = d.frame_ms;
+  if (p.playing && p.frameMs !== d.frame_ms) { p.started = performance.now() - p.beat * d.frame_ms; }
+  p.frameMs = d.frame_ms; // a new speed applies from the next step on
   p.labels = d.labels;
   p.inspectColour = d.inspect_colour;
   p.room = d.room;
