@@ -67,6 +67,7 @@ def ensure_plotly_js(static_dir: Path = APP_ROOT / "static", source: Path = PLOT
     static_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=static_dir, delete=False, suffix=".part") as part:
         shutil.copyfileobj(source.open("rb"), part)
+    os.chmod(part.name, 0o644)  # a temporary file is private; the server may run as another user
     os.replace(part.name, target)  # atomic: a browser never gets half a file
     return target
 
