@@ -207,7 +207,7 @@ def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, 
     """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen."""
     layouts = [_settled(table, room, arr, decimals) for arr in _arrangements(table, room)]
     biggest = max(lay.cell_px for lay, _ in layouts)
-    return min((pair for pair in layouts if pair[0].cell_px >= 0.95 * biggest),
+    return min((pair for pair in layouts if pair[0].cell_px >= 0.98 * biggest),
                key=lambda pair: (pair[0].height * pair[0].cell_px, pair[0].width))
 
 
@@ -225,7 +225,7 @@ def _type_for(cell_px: float, decimals: int, sum_chars: int) -> _Type:
     sums = _font_for(sum_chars, cell_px)
     title = int(min(26, max(13, 0.36 * cell_px)))
     return _Type(digits, shown, numbers, sums if numbers and sums >= MIN_DIGIT_PX else 0, title,
-                 max(digits, title + 1, 15))
+                 max(round(1.15 * digits), title + 2, 15))  # the sum is the hero: larger than the digits
 
 
 def _font_for(chars: int, cell_px: float) -> int:
