@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -21,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import plotly
 import streamlit as st
 
 from convviz import style
@@ -30,7 +31,9 @@ from convviz.strings import text
 
 HERE = Path(__file__).resolve().parent
 APP_ROOT = HERE.parents[2]  # the folder holding app.py; Streamlit serves its static/ subfolder
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+_PLOTLY_PACKAGE = Path(str(getattr(importlib.util.find_spec("plotly"), "origin", ""))).parent  # not imported
+PLOTLY_JS = _PLOTLY_PACKAGE / "package_data" / "plotly.min.js"
+PLOTLY_VERSION = importlib.metadata.version("plotly")  # names the copy in the browser's cache
 ROOM_LIMITS = ((240, 4000), (200, 3000))  # (low, high) for the width and the height, in CSS pixels
 
 
@@ -103,7 +106,7 @@ def player(
     small = orjson.dumps({
         "revision": revision, "step": step, "frame_ms": frame_ms, "room": [room.width, room.height],
         "present": present, "note": note, "labels": _labels(), "inspect_colour": style.INSPECT,
-        "plotly_version": plotly.__version__,
+        "plotly_version": PLOTLY_VERSION,
     })
     data = b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
     component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
