@@ -391,3 +391,17 @@ def test_on_a_phone_the_sidebar_opens_a_change_redraws_and_it_closes(open_page: 
     settle(page)
     assert read(page)["n_steps"] == 20
     assert_clean(page)
+
+
+def test_on_a_phone_where_numbers_do_not_fit_the_page_says_so_and_a_tap_shows_a_value(open_page: Any) -> None:
+    page = open_page("phone", "?c_in=1&c_out=1&h=32&w=32")  # 32 cells across 352 px: 11 px cells
+    assert not page.evaluate("() => document.querySelector('.cvp-plot').layout.meta.numbers")
+    assert "too small for numbers" in page.locator(".cvp-note").inner_text()
+    x, y = page.evaluate("""() => { const gd = document.querySelector('.cvp-plot'), t = gd._fullData[0];
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const r = gd.querySelector('.main-svg').getBoundingClientRect();
+        return [r.x + xa._offset + xa.l2p(t.x0 + 5 * t.dx), r.y + ya._offset + ya.l2p(t.y0 + 2 * t.dy)]; }""")
+    page.touchscreen.tap(x, y)
+    page.wait_for_selector(".cvp-plot .hoverlayer .hovertext", timeout=3_000)
+    assert "X[0] = " in page.locator(".cvp-plot .hoverlayer .hovertext").text_content()  # SVG: no innerText
+    assert_clean(page)
