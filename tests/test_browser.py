@@ -110,9 +110,11 @@ def url_step(page: Any) -> str | None:
 # ---- laptop and projector: size, numbers, everything in one screen ----
 
 
-@pytest.mark.parametrize("size", ["laptop", "projector"])
-def test_the_diagram_fills_the_column_or_the_screen_and_fits_with_its_controls(open_page: Any, size: str) -> None:
-    page = open_page(size)
+@pytest.mark.parametrize(("size", "query"), [("laptop", ""), ("laptop", "?values=textbook"), ("projector", "")])
+def test_the_diagram_fills_the_column_or_the_screen_and_fits_with_its_controls(
+    open_page: Any, size: str, query: str
+) -> None:
+    page = open_page(size, query)
     column = page.evaluate("() => document.querySelector('.cvp').getBoundingClientRect().width")
     svg = page.evaluate(RECTS, ".cvp-plot .main-svg")[0]
     controls = page.evaluate(RECTS, ".cvp-controls")[0]
