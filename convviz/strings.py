@@ -91,6 +91,10 @@ EN: dict[str, str] = {
     "player_step": "Step {s} of {n} · output cell ({i}, {j})",
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
+    "player_no_plotly": (
+        "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
+        "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."
+    ),
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
     "mix_title": "1×1 convolution: a fully connected layer at every pixel",
     "mix_intro": (

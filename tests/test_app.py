@@ -169,6 +169,18 @@ def test_plotly_js_is_copied_next_to_the_app_once(tmp_path):
     assert [p.name for p in (tmp_path / "static").iterdir()] == ["plotly.min.js"]  # no partial file left
 
 
+def test_a_checkout_where_plotly_js_cannot_be_copied_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import convviz.ui.player as player_module
+
+    blocked = tmp_path / "app"
+    blocked.write_text("a file where the app's folder should be: nothing can be created under it")
+    monkeypatch.setattr(player_module, "APP_ROOT", blocked)
+    assert player_module.ensure_plotly_js() is None
+    at = run_app()
+    assert not at.exception
+    assert any("plotly.min.js" in w.value for w in at.warning)
+
+
 def test_products_and_sums_in_each_frame_add_up_to_the_output_map():
     at = run_app(c_in="2", c_out="1", h="4", w="5", bias="true", seed="3")
     figure = chart(at)

@@ -62,16 +62,21 @@ def read_state(raw: Any, n_steps: int, url_step: int) -> PlayerState:
     return PlayerState(min(max(step, 0), n_steps - 1), checked)
 
 
-def ensure_plotly_js(static_dir: Path = APP_ROOT / "static", source: Path = PLOTLY_JS) -> Path:
-    """Copy plotly.js from the plotly package into `static_dir` unless an identical copy is there; return it."""
+def ensure_plotly_js(static_dir: Path | None = None, source: Path = PLOTLY_JS) -> Path | None:
+    """Copy plotly.js from the plotly package into `static_dir` (default: the app's static/) unless an identical
+    copy is there; return it, or None when it cannot be written (a read-only checkout)."""
+    static_dir = APP_ROOT / "static" if static_dir is None else static_dir
     target = static_dir / "plotly.min.js"
-    if target.is_file() and target.stat().st_size == source.stat().st_size:
-        return target
-    static_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=static_dir, delete=False, suffix=".part") as part:
-        shutil.copyfileobj(source.open("rb"), part)
-    os.chmod(part.name, 0o644)  # a temporary file is private; the server may run as another user
-    os.replace(part.name, target)  # atomic: a browser never gets half a file
+    try:
+        if target.is_file() and target.stat().st_size == source.stat().st_size:
+            return target
+        static_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=static_dir, delete=False, suffix=".part") as part:
+            shutil.copyfileobj(source.open("rb"), part)
+        os.chmod(part.name, 0o644)  # a temporary file is private; the server may run as another user
+        os.replace(part.name, target)  # atomic: a browser never gets half a file
+    except OSError:
+        return None
     return target
 
 
@@ -100,7 +105,8 @@ def player(
     key: str = "player",
 ) -> None:
     """Mount the player with a figure (from `figure_payload`), opening at `step` on its first mount."""
-    ensure_plotly_js()
+    if ensure_plotly_js() is None:
+        st.warning(text("player_no_plotly", path=str(APP_ROOT / "static")))
     js, css = _assets()
     component = st.components.v2.component("convviz.player", js=js, css=css, isolate_styles=False)
     small = orjson.dumps({
