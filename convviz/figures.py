@@ -140,7 +140,7 @@ def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[lis
 
 
 @dataclass(frozen=True)
-class _Room4Text:
+class _TextRoom:
     """Room that text needs, in cells (it is sized in pixels, so it depends on the cell size)."""
 
     title_rows: float = 1  # the height of a panel title
@@ -150,7 +150,7 @@ class _Room4Text:
     finals_title_w: float = 8
 
 
-def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _Room4Text = _Room4Text()) -> _Layout:
+def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _TextRoom()) -> _Layout:
     """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
     rows = t.title_rows
@@ -193,7 +193,7 @@ def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int) -> 
     for _ in range(3):
         kind, cell = _type_for(lay.cell_px, decimals, sum_chars), lay.cell_px
         total_title = text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1)
-        lay = _layout(table, room, arr, _Room4Text(
+        lay = _layout(table, room, arr, _TextRoom(
             title_rows=kind.title * LINE_EM / cell,
             sum_w=max(1.2 + _sum_width_px(table, decimals, kind.sum) / cell, _text_px(total_title, kind.title) / cell),
             sum_rows=_sum_lines(table) * kind.sum * LINE_EM / cell,
