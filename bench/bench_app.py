@@ -9,7 +9,7 @@ mid-playback). It prints Markdown:
     script run ("in-script"), which excludes the harness but includes everything the script does, figure
     serialisation included. Both are held to the budget. (A trivial script is no fair baseline for the harness:
     its cost moves with the process's garbage-collection state, which the app changes.)
-(b) The animated figure's JSON size, as Streamlit sends it (`plotly.io.to_json(..., validate=False)`), at the
+(b) The animated figure's JSON size, as the player is handed it (orjson bytes), at the
     defaults and over a sweep of large settings; built with the pure functions, no Streamlit.
 (c) In Chromium against `streamlit run app.py` started here: the time from pressing Enter in the h input
     (6 → 7) until the chart has painted the new figure, and a full playback at the defaults against its nominal
@@ -36,15 +36,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere without installing
 
 import plotly
-import plotly.io as pio
 import streamlit
 import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
 from bench.machine import load_average, machine_line, table
-from convviz.figures import animation_figure, at_step
+from convviz.figures import animation_figure
 from convviz.setting import Setting, make_tensors
 from convviz.steps import step_table
+from convviz.ui.player import figure_payload
 from tests.conftest import CHROMIUM_ARGS, find_chromium, running_streamlit, wait_for_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,7 +60,8 @@ PLAYBACK_BUDGET = 1.25  # × nominal
 RERUN_REPEATS = {"defaults": 15, "largest": 9}  # per kind of change, after warm-up
 REDRAW_PAGES = 7  # each page: one change new to the server, then two it has cached
 PLAYBACKS = 3
-CHART = ".st-key-animation [data-testid='stPlotlyChart'] .js-plotly-plot"
+CHART = ".cvp-plot"  # the player's plotly.js graph div (convviz/ui/player)
+PLAYER = ".cvp[data-settled='true']"  # the player has drawn the figure laid out for the room it measured
 
 
 # ---- shared ----
@@ -169,8 +170,8 @@ def figure_json_bytes(setting: Setting, out: int = 0) -> int:
     X, K, bias = make_tensors(setting)
     table_ = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
     decimals = 2 if setting.values == "random" else 0
-    figure = at_step(animation_figure(table_, out, decimals=decimals), 0, 700)
-    return len(pio.to_json(figure, validate=False).encode())
+    figure = animation_figure(table_, out, decimals=decimals)
+    return len(figure_payload(figure)[0])  # the JSON bytes the player is handed
 
 
 def sweep_settings() -> list[Setting]:
@@ -183,7 +184,7 @@ def sweep_settings() -> list[Setting]:
 
 
 def print_figure_sizes() -> list[tuple[str, bool]]:
-    print("## (b) The animated figure's JSON size (plotly.io.to_json, validate=False)")
+    print("## (b) The animated figure's JSON size (as the player is handed it: orjson bytes)")
     print()
     start = time.perf_counter()
     default_bytes = figure_json_bytes(DEFAULTS)
@@ -250,30 +251,27 @@ WATCH_REDRAW = """([sel, want]) => {
     const poll = () => {
         if (b.seen !== null) { b.painted = performance.now(); return; }
         const gd = document.querySelector(sel);
-        if (gd && gd.layout && gd.layout.meta && JSON.parse(gd.layout.meta).n_steps === want && gd._transitionData
-            && gd._transitionData._frames.length === want) b.seen = performance.now();
+        if (gd && gd.layout && gd.layout.meta && gd.layout.meta.n_steps === want) b.seen = performance.now();
         requestAnimationFrame(poll);
     };
     requestAnimationFrame(poll);
 }"""
 
+# The player marks the step it shows (data-step) and whether it plays (data-playing) on its box: record both.
 WATCH_PLAYBACK = """(sel) => {
-    const gd = document.querySelector(sel);
-    const meta = JSON.parse(gd.layout.meta);
-    const b = window.__play = {t0: null, frames: [], animated: null, n: meta.n_steps, frame_ms: meta.frame_ms};
+    const gd = document.querySelector(sel), box = gd.closest('.cvp');
+    const meta = gd.layout.meta;
+    const b = window.__play = {t0: null, frames: [], ended: null, n: meta.n_steps, frame_ms: meta.frame_ms};
     document.addEventListener('click', () => { if (b.t0 === null) b.t0 = performance.now(); }, true);
-    gd.on('plotly_animatingframe', e => b.frames.push([e.name, performance.now()]));
-    gd.on('plotly_animated', () => { b.animated = performance.now(); });
+    new MutationObserver(() => {
+        const step = box.dataset.step;
+        if (b.t0 !== null && (!b.frames.length || b.frames[b.frames.length - 1][0] !== step))
+            b.frames.push([step, performance.now()]);
+        if (b.t0 !== null && box.dataset.playing === 'false' && b.ended === null) b.ended = performance.now();
+    }).observe(box, {attributes: true, attributeFilter: ['data-step', 'data-playing']});
 }"""
 
-# Done when plotly.js says so; should the event never come, when the queue is empty on the last step and that
-# step has had its time on screen (plus a margin).
-PLAYBACK_DONE = """(sel) => {
-    const b = window.__play, gd = document.querySelector(sel);
-    const idle = !gd._transitionData._frameQueue.length && gd.layout.sliders[0].active === b.n - 1;
-    const last = b.frames.length ? b.frames[b.frames.length - 1][1] : Infinity;
-    return b.animated !== null || (idle && performance.now() - last > b.frame_ms + 2000);
-}"""
+PLAYBACK_DONE = "() => window.__play.ended !== null"
 
 
 def assert_clean(page: Any) -> None:
@@ -286,7 +284,10 @@ def open_page(context: Any, query: str = "", timeout_ms: float = 30_000) -> Any:
     page = context.new_page()
     page.goto(f"/{query}")
     wait_for_app(page, timeout_ms)
-    page.wait_for_selector(CHART, timeout=timeout_ms)
+    page.wait_for_selector(PLAYER, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    wait_for_app(page, timeout_ms)
+    page.wait_for_selector(PLAYER, timeout=timeout_ms)
     assert_clean(page)
     return page
 
@@ -322,13 +323,13 @@ def measure_redraw(page: Any, new_h: int) -> dict[str, float]:
 
 def measure_playback(page: Any, screenshot: Path | None) -> dict[str, float]:
     page.evaluate(WATCH_PLAYBACK, CHART)
-    page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
+    page.locator(".cvp-play").click()
     info = page.evaluate("() => window.__play")
     nominal = info["n"] * info["frame_ms"]
     if screenshot is not None:
         page.wait_for_timeout(nominal * 0.4)
         page.screenshot(path=str(screenshot), full_page=True)
-    page.wait_for_function(PLAYBACK_DONE, arg=CHART, timeout=nominal * 3 + 10_000, polling=20)
+    page.wait_for_function(PLAYBACK_DONE, timeout=nominal * 3 + 10_000, polling=20)
     info = page.evaluate("() => window.__play")
     names = [name for name, _ in info["frames"]]
     if names[-1] != str(info["n"] - 1):
@@ -337,7 +338,7 @@ def measure_playback(page: Any, screenshot: Path | None) -> dict[str, float]:
     return {
         "n": info["n"], "frame_ms": info["frame_ms"], "frames": len(names), "first": names[0],
         "last_shown": last, "done": last + info["frame_ms"],  # the last step also gets its frame_ms on screen
-        "animated": (info["animated"] or float("nan")) - info["t0"], "nominal": nominal,
+        "ended": info["ended"] - info["t0"], "nominal": nominal,
     }
 
 
@@ -414,8 +415,8 @@ def print_browser_times(results: dict[str, Any]) -> list[tuple[str, bool]]:
         ["last step shown (after the Play click)", f"{statistics.median(p['last_shown'] for p in plays):.0f} ms",
          ", ".join(f"{p['last_shown']:.0f}" for p in plays)],
         ["playback done (last step shown + frame_ms)", f"{done:.0f} ms", ", ".join(f"{p['done']:.0f}" for p in plays)],
-        ["`plotly_animated` event", f"{statistics.median(p['animated'] for p in plays):.0f} ms",
-         ", ".join(f"{p['animated']:.0f}" for p in plays)],
+        ["the player stops on the last step", f"{statistics.median(p['ended'] for p in plays):.0f} ms",
+         ", ".join(f"{p['ended']:.0f}" for p in plays)],
     ]
     print(f"Full playback at the defaults: {p0['n']} steps × {p0['frame_ms']} ms = {p0['nominal']} ms nominal; "
           f"{p0['frames']} frames played, from frame {p0['first']}:")

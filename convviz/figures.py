@@ -3,19 +3,22 @@
 The animated figure is one diagram on one pair of axes, in units of cells (x to the right, y downwards), laid
 out like the textbook's picture. Each input channel c gets a block:
 
-    [ X_padded[c] ]  [ K[o, c] ]  [ window × K[o, c] ]  [ partial sum ]
+    [ X_padded[c] ]  [ K[o, c] ]  [ window × K[o, c] ]  [ Σ ]      (or the input above the other three)
 
-and on the right the sum over channels (plus the bias) lands in the output map Y[o]; under it sit the finished
-maps of every output channel, Y[o] outlined. Blocks wrap into columns so the diagram suits a wide screen.
+and beside or under the blocks the sum over channels (plus the bias) is written out and lands in the output map
+Y[o]; under it sit the finished maps of every output channel, Y[o] outlined. The arrangement is chosen for the
+room the page gives the diagram (`Room`, in CSS pixels): the biggest square cells that fit, and type sized to them.
 
 Frames carry only what changes at a step: a products heatmap per channel, one heatmap with every channel's
 partial sum, one with the output value, the written-out sum, and two path shapes (the window outlines and the
-cells still pending in Y[o]). The input maps are never re-sent, so the figure stays small.
+cells still pending in Y[o]). The input maps are never re-sent, so the figure stays small. The player component
+(convviz/ui/player/) draws frame `s` by merging `frames[s]` into the animated traces and the shapes.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,15 +30,37 @@ from convviz.plotting import cells, rect_path, symmetric_range
 from convviz.steps import StepTable
 from convviz.strings import text
 
-ASSUMED_WIDTH_PX = 900  # the chart's width in the wide layout beside the sidebar on a 1400 px screen
-CONTROLS_PX = 110  # room under the diagram for the play buttons and the slider
-MAX_HEIGHT_PX = 700
 GAP = 1  # cells between the panels of a block
 BLOCK_GAP = 1  # cells between blocks
-TITLE_PX = 20  # room above a panel for its title
-CHAR_PX = 7  # width of one character of the written-out sum (12 px font)
-LINE_PX = 17  # one line of the written-out sum
-TERMS_PER_LINE = 3
+TERMS_PER_LINE = 3  # terms of the written-out sum per line
+MAX_CELL_PX = 96  # a few big cells (the textbook) stop growing here
+MIN_DIGIT_PX = 9  # numbers smaller than this are not shown: hover or tap reads the cell
+MAX_DIGIT_PX = 40
+CHAR_EM = 0.6  # width of a character in the font's size (DejaVu Sans digits ~0.64, letters less)
+LINE_EM = 1.35  # height of a line of text in the font's size
+PAD = 0.25  # cells of margin around the diagram: room for the thick outlines on its edge
+
+
+@dataclass(frozen=True)
+class Room:
+    """The screen area the diagram may fill, in CSS pixels, as the player measures it.
+
+    A narrow room (a phone) lets the page scroll: the diagram may be `PHONE_SCREENS` screens tall.
+    """
+
+    width: int = 900
+    height: int = 560
+
+    @property
+    def narrow(self) -> bool:
+        return self.width < NARROW_PX
+
+
+NARROW_PX = 600  # below this width (phones) blocks stack and the page scrolls
+PHONE_SCREENS = 2.5
+
+
+# ---- where the panels go ----
 
 
 @dataclass(frozen=True)
@@ -52,8 +77,31 @@ class _Box:
 
 
 @dataclass(frozen=True)
+class _Arrangement:
+    """How the blocks are laid out: a handful of these are tried for each room."""
+
+    per_row: int  # channel blocks side by side
+    maps_per_row: int  # finished output maps side by side
+    stacked: bool  # in a block, the input above its kernel, products and Σ rather than beside them
+    sum_below: bool  # the sum, Y[o] and the finished maps under the blocks rather than beside them
+    finals_beside: bool  # the finished maps right of Y[o] rather than under it
+
+
+@dataclass(frozen=True)
+class _Type:
+    """Font sizes in pixels for a cell size, and whether (and with how many decimals) numbers fit in cells."""
+
+    digits: int
+    decimals: int
+    numbers: bool
+    sums: int  # the one-cell sums' numbers, 0 when they do not fit
+    title: int
+    sum: int  # the written-out sum: never smaller than the cell digits
+
+
+@dataclass(frozen=True)
 class _Layout:
-    """Where every panel of the animated diagram sits."""
+    """Where every panel of the animated diagram sits, and the pixels a cell gets in the room."""
 
     inputs: list[_Box]  # per input channel, the padded input
     kernels: list[_Box]
@@ -65,66 +113,152 @@ class _Layout:
     width: float
     height: float
     title_rows: float  # the height of a panel title, in cells
-
-    @property
-    def cell_px(self) -> float:
-        """How many pixels a cell gets when the diagram fills the assumed width (or the height cap)."""
-        return min(ASSUMED_WIDTH_PX / self.width, (MAX_HEIGHT_PX - CONTROLS_PX) / self.height)
+    cell_px: float
 
 
-def _layout(
-    table: StepTable, blocks_per_row: int, title_rows: float = 1, right_w: int = 8, sum_rows: float = 1,
-    maps_per_row: int = 1,
-) -> _Layout:
+def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[list[list[_Box]], float, float]:
+    """Each input channel's [input, kernel, products, Σ] boxes, and the width and height of all the blocks."""
     geo = table.geometry
     H_p, W_p = geo.padded_shape
-    block_w = W_p + GAP + geo.k_w + GAP + geo.k_w + GAP + 1
-    block_h = title_rows + max(H_p, geo.k_h)
-    inputs, kernels, products, partials = [], [], [], []
+    k_h, k_w = geo.k_h, geo.k_w
+    tail_w = k_w + GAP + k_w + GAP + 1  # kernel, products, Σ
+    if arr.stacked:
+        block_w, block_h = max(W_p, tail_w), title_rows + H_p + GAP + title_rows + k_h
+        tail_dx, tail_dy = 0.0, H_p + GAP + title_rows
+    else:
+        block_w, block_h = W_p + GAP + tail_w, title_rows + max(H_p, k_h)
+        tail_dx, tail_dy = W_p + GAP, 0.0
+    blocks = []
     for c in range(geo.c_in):
-        row, col = divmod(c, blocks_per_row)
+        row, col = divmod(c, arr.per_row)
         x, y = col * (block_w + BLOCK_GAP), row * (block_h + BLOCK_GAP) + title_rows
-        inputs.append(_Box(x, y, W_p, H_p))
-        kernels.append(_Box(x + W_p + GAP, y, geo.k_w, geo.k_h))
-        products.append(_Box(x + W_p + GAP + geo.k_w + GAP, y, geo.k_w, geo.k_h))
-        partials.append(_Box(x + W_p + 3 * GAP + 2 * geo.k_w, y + (geo.k_h - 1) // 2, 1, 1))
-    n_rows = math.ceil(geo.c_in / blocks_per_row)
-    right = blocks_per_row * (block_w + BLOCK_GAP)
-    total = _Box(right, title_rows, 1, 1)
-    output = _Box(right, total.y + max(1, sum_rows) + title_rows + GAP, geo.out_w, geo.out_h)
-    # The finished maps of every output channel, under a title of their own, in rows of `maps_per_row`.
-    finals_top = output.y + output.h + BLOCK_GAP + 2 * title_rows
-    finals = [_Box(right + col * (geo.out_w + GAP), finals_top + row * (geo.out_h + GAP + title_rows),
-                   geo.out_w, geo.out_h)
-              for row, col in (divmod(k, maps_per_row) for k in range(geo.c_out))]
-    width = right + max(geo.out_w, right_w, maps_per_row * (geo.out_w + GAP) - GAP)
-    height = max(n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP, finals[-1].y + finals[-1].h)
-    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height, title_rows)
+        tx, ty = x + tail_dx, y + tail_dy
+        blocks.append([_Box(x, y, W_p, H_p), _Box(tx, ty, k_w, k_h), _Box(tx + k_w + GAP, ty, k_w, k_h),
+                       _Box(tx + 2 * (k_w + GAP), ty + (k_h - 1) // 2, 1, 1)])
+    n_rows = math.ceil(geo.c_in / arr.per_row)
+    return blocks, arr.per_row * (block_w + BLOCK_GAP) - BLOCK_GAP, n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP
 
 
-def _best_layout(table: StepTable) -> _Layout:
-    """Wrap channel blocks into the number of columns that gives the biggest cells on a wide screen.
+@dataclass(frozen=True)
+class _TextRoom:
+    """Room that text needs, in cells (it is sized in pixels, so it depends on the cell size)."""
 
-    Titles and the written-out sum need fixed pixels, so the cells they take depend on the cell size.
-    """
+    title_rows: float = 1  # the height of a panel title
+    sum_w: float = 8  # the total's title, or the total cell and the written-out sum beside it
+    sum_rows: float = 1  # the written-out sum's lines
+    output_title_w: float = 6
+    finals_title_w: float = 8
+
+
+def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _TextRoom()) -> _Layout:
+    """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
-    n_terms = geo.c_in + geo.has_bias
-    sum_lines = 1 + math.ceil(n_terms / TERMS_PER_LINE)
-    widest_term = len(f"({np.abs(table.partial_sums).max():.2f})") if table.partial_sums.size else 4
-    sum_px = CHAR_PX * (2 + min(n_terms, TERMS_PER_LINE) * (widest_term + 3))
-    layouts = []
-    for per_row in range(1, min(geo.c_in, 4) + 1):
-        for maps_per_row in range(1, min(geo.c_out, 4) + 1):
-            lay = _layout(table, per_row, maps_per_row=maps_per_row)
-            for _ in range(2):  # the room for titles and the written-out sum is in pixels: settle it in two passes
-                title_rows = max(0.8, TITLE_PX / lay.cell_px)
-                right_w = 2 + math.ceil(sum_px / lay.cell_px)
-                sum_rows = sum_lines * LINE_PX / lay.cell_px
-                lay = _layout(table, per_row, title_rows, right_w, sum_rows, maps_per_row)
-            layouts.append(lay)
-    biggest = max(lay.cell_px for lay in layouts)
-    # Among layouts whose cells are nearly the biggest, the shortest keeps the page in view.
-    return min((lay for lay in layouts if lay.cell_px >= 0.9 * biggest), key=lambda lay: lay.height * lay.cell_px)
+    rows = t.title_rows
+    blocks, blocks_w, blocks_h = _blocks(table, arr, rows)
+    ox, oy = (0.0, blocks_h + BLOCK_GAP) if arr.sum_below else (blocks_w + BLOCK_GAP, 0.0)
+    total = _Box(ox, oy + rows, 1, 1)
+    output = _Box(ox, total.y + max(1, t.sum_rows) + rows + GAP, geo.out_w, geo.out_h)
+    if arr.finals_beside:  # the finished maps right of Y[o], under their own title
+        fx, top = ox + max(geo.out_w, t.output_title_w) + BLOCK_GAP, output.y + rows
+    else:
+        fx, top = ox, output.y + output.h + BLOCK_GAP + 2 * rows
+    finals = [_Box(fx + col * (geo.out_w + GAP), top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
+              for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
+    width = max(blocks_w, ox + t.sum_w, ox + t.output_title_w, fx + t.finals_title_w,
+                fx + arr.maps_per_row * (geo.out_w + GAP) - GAP)
+    height = max(blocks_h, finals[-1].y + finals[-1].h)
+    room_h = (room.height * PHONE_SCREENS if room.narrow else room.height) or math.inf
+    cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), MAX_CELL_PX)
+    inputs, kernels, products, partials = (list(panels) for panels in zip(*blocks, strict=True))
+    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height, rows, cell_px)
+
+
+def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
+    geo = table.geometry
+    narrow = room.narrow
+    return [_Arrangement(*a) for a in itertools.product(
+        range(1, min(geo.c_in, 1 if narrow else 4) + 1),  # blocks per row
+        range(1, min(geo.c_out, 4) + 1),  # finished maps per row
+        (True,) if narrow else (False, True),  # stacked blocks
+        (True,) if narrow else (False, True),  # sum column under the blocks
+        (False, True),  # finished maps beside Y[o]
+    )]
+
+
+def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int) -> tuple[_Layout, _Type]:
+    """A layout whose room for titles and the written-out sum (fixed pixels) matches its own cell size."""
+    geo = table.geometry
+    lay = _layout(table, room, arr)
+    sum_chars = _sum_chars(table, decimals)
+    for _ in range(3):
+        kind, cell = _type_for(lay.cell_px, decimals, sum_chars), lay.cell_px
+        total_title = text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1)
+        lay = _layout(table, room, arr, _TextRoom(
+            title_rows=kind.title * LINE_EM / cell,
+            sum_w=max(1.2 + _sum_width_px(table, decimals, kind.sum) / cell, _text_px(total_title, kind.title) / cell),
+            sum_rows=_sum_lines(table) * kind.sum * LINE_EM / cell,
+            output_title_w=_text_px(text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w), kind.title) / cell,
+            finals_title_w=_text_px(text("fig_finals", c_o=geo.c_out), kind.title) / cell,
+        ))
+    return lay, _type_for(lay.cell_px, decimals, sum_chars)
+
+
+def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, _Type]:
+    """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen."""
+    layouts = [_settled(table, room, arr, decimals) for arr in _arrangements(table, room)]
+    biggest = max(lay.cell_px for lay, _ in layouts)
+    return min((pair for pair in layouts if pair[0].cell_px >= 0.98 * biggest),
+               key=lambda pair: (pair[0].height * pair[0].cell_px, pair[0].width))
+
+
+# ---- type ----
+
+
+def _type_for(cell_px: float, decimals: int, sum_chars: int) -> _Type:
+    """Fonts for a cell size: digits as large as fit (all decimals, else one fewer), titles and sum to match."""
+    numbers, digits, shown = False, MIN_DIGIT_PX, decimals
+    for shown in (decimals, decimals - 1) if decimals else (0,):
+        digits = _font_for(3 if shown == 0 else 3 + shown, cell_px)  # "-12", "-0.5", "-0.53"
+        if digits >= MIN_DIGIT_PX:
+            numbers = True
+            break
+    sums = _font_for(sum_chars, cell_px)
+    title = int(min(26, max(13, 0.36 * cell_px)))
+    return _Type(digits, shown, numbers, sums if numbers and sums >= MIN_DIGIT_PX else 0, title,
+                 max(round(1.15 * digits), title + 2, 15))  # the sum is the hero: larger than the digits
+
+
+def _font_for(chars: int, cell_px: float) -> int:
+    """The largest font (up to 0.45 of the cell and MAX_DIGIT_PX) whose `chars` characters fit across a cell."""
+    return int(min(MAX_DIGIT_PX, 0.45 * cell_px, (cell_px - 3) / (CHAR_EM * chars)))
+
+
+def _sum_chars(table: StepTable, decimals: int) -> int:
+    """Characters of the widest one-cell sum (partial sums and outputs), sign included."""
+    values = np.concatenate([table.partial_sums.ravel(), table.outputs.ravel()])
+    return max(len(f"{v:.{decimals}f}") for v in (values.min(), values.max()))
+
+
+def _sum_lines(table: StepTable) -> int:
+    n_terms = table.geometry.c_in + table.geometry.has_bias
+    return 1 + math.ceil(n_terms / TERMS_PER_LINE)
+
+
+def _sum_width_px(table: StepTable, decimals: int, font: int) -> float:
+    """How wide the written-out sum is: its longest line ("= " and up to TERMS_PER_LINE terms), in pixels."""
+    geo = table.geometry
+    widest = max(len(_term(v, decimals)) for v in (table.partial_sums.min(), table.partial_sums.max()))
+    n_terms = min(geo.c_in + geo.has_bias, TERMS_PER_LINE)
+    bias_label = len(text("fig_bias_term", value="")) if geo.has_bias else 0
+    return CHAR_EM * font * (2 + n_terms * widest + 3 * (n_terms - 1) + bias_label)
+
+
+def _text_px(label: str, font: int) -> float:
+    """About how wide `label` is in a `font`-pixel font (plus a little room after it)."""
+    return CHAR_EM * font * (len(label) + 1)
+
+
+# ---- traces ----
 
 
 def _colour_levels(values: np.ndarray, limit: float) -> list:
@@ -152,6 +286,135 @@ def _scatter_into(boxes: list[_Box], values: np.ndarray) -> np.ndarray:
         r, c = ys.index(box.y) * (h + 1), xs.index(box.x) * (w + 1)
         grid[:, r : r + h, c : c + w] = values[:, k]
     return grid
+
+
+def _heatmap(
+    box: _Box | None, z: list, coloraxis: str | None, hover: str, font: int, fmt: str, **extra: Any
+) -> dict:
+    """A heatmap trace on a box (cell centres from x0/dx) or, with box None, on explicit edges in `extra`.
+
+    `font` 0 shows no numbers. Cells are parted by a one-pixel white line; pass xgap=0, ygap=0 where cells are
+    only a few pixels wide.
+    """
+    trace: dict[str, Any] = {"type": "heatmap", "z": z, "coloraxis": coloraxis, "xgap": 1, "ygap": 1,
+                             "hoverongaps": False, "hovertemplate": hover + "<extra></extra>"}
+    if box is not None:
+        trace.update(x0=box.x + 0.5, dx=1, y0=box.y + 0.5, dy=1)
+    if font:
+        trace["texttemplate"] = fmt
+        trace["textfont"] = {"size": font, "color": style.CELL_TEXT}
+    trace.update(extra)
+    return {key: value for key, value in trace.items() if value is not None}  # extra's None removes a key
+
+
+def _outline_trace(boxes: list[_Box], color: str = style.GRID_LINE, width: float = 1) -> dict[str, Any]:
+    """Fixed outlines (thin grid lines by default) drawn as one line trace, so the frames never repeat them."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for b in boxes:
+        xs += [b.x, b.x + b.w, b.x + b.w, b.x, b.x, None]
+        ys += [b.y, b.y, b.y + b.h, b.y + b.h, b.y, None]
+    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+            "line": {"color": color, "width": width}}
+
+
+def _title(box: _Box, label: str, font: int, color: str = style.LABEL_COLOUR, rows_up: float = 0) -> dict:
+    """A panel title just above `box` (or `rows_up` title rows higher), left-aligned with it."""
+    return {"x": box.x, "y": box.y - 0.1 - rows_up, "text": label, "showarrow": False, "xanchor": "left",
+            "yanchor": "bottom", "font": {"size": font, "color": color}, "xref": "x", "yref": "y"}
+
+
+def _fits_text(label: str, font: int, cells_wide: float, cell_px: float) -> bool:
+    return _text_px(label, font) <= cells_wide * cell_px
+
+
+def _input_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> list[dict]:
+    """Every channel's padded input (the padding ring a grey trace of its own) and kernel slice K[o, c]."""
+    geo = table.geometry
+    H_p, W_p = geo.padded_shape
+    p_h, p_w = geo.padding
+    fmt, digits = f"%{{z:.{kind.decimals}f}}", kind.digits if kind.numbers else 0
+    ring = np.zeros((H_p, W_p))
+    ring[p_h : p_h + geo.h, p_w : p_w + geo.w] = np.nan  # (H_p, W_p): 0 on the padding ring, empty inside
+    data = []
+    for c in range(geo.c_in):
+        inside = np.where(np.isnan(ring), table.X_padded[c], np.nan)  # the real input; the ring is its own trace
+        data.append(_heatmap(lay.inputs[c], cells(inside, decimals), "coloraxis", f"X[{c}] = %{{z}}", digits, fmt))
+        if p_h or p_w:
+            data.append(_heatmap(lay.inputs[c], cells(ring, 0), None, text("fig_padding_hover"), digits, "%{z}",
+                                 colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]], showscale=False,
+                                 textfont={"size": digits, "color": style.PAD_CELL_TEXT} if digits else None))
+        data.append(_heatmap(lay.kernels[c], cells(table.K[o, c], decimals), "coloraxis",
+                             f"K[{o},{c}] = %{{z}}", digits, fmt))
+    return data
+
+
+def _output_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> list[dict]:
+    """Y[o] (covered, cell by cell, until its step) and every output channel's finished map."""
+    fmt, digits = f"%{{z:.{kind.decimals}f}}", kind.digits if kind.numbers else 0
+    output_maps = table.output_maps()  # (c_o, h_o, w_o)
+    data = [_heatmap(lay.output, cells(output_maps[o], decimals), "coloraxis3", f"Y[{o}] = %{{z}}", digits, fmt)]
+    data += [_heatmap(box, cells(output_maps[k], decimals), "coloraxis4", f"final Y[{k}] = %{{z}}", digits, fmt)
+             for k, box in enumerate(lay.finals)]
+    return data
+
+
+def _outline_traces(table: StepTable, o: int, lay: _Layout) -> list[dict]:
+    """Thin grid outlines, the followed channel's finished map outlined, each Σ cell in its channel's colour."""
+    geo = table.geometry
+    p_h, p_w = geo.padding
+    data = [_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
+        _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs])]
+    data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))
+    data += [_outline_trace([box], _channel_colour(c), 3) for c, box in enumerate(lay.partials)]
+    return data
+
+
+def _channel_colour(c: int) -> str:
+    return style.CHANNEL_COLOURS[c % len(style.CHANNEL_COLOURS)]
+
+
+def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
+    """Panel titles; where panels are narrower than theirs, one short title per block. Channel titles in colour."""
+    geo = table.geometry
+    font, cell = kind.title, lay.cell_px
+    roomy = all(_fits_text(label, font, w + GAP, cell) for label, w in (
+        (text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (text("fig_kernel", o=o, c=geo.c_in - 1), geo.k_w),
+        (text("fig_products"), geo.k_w)))
+    annotations = []
+    for c in range(geo.c_in):
+        colour = _channel_colour(c)
+        if roomy:
+            annotations += [_title(lay.inputs[c], text("fig_input", c=c), font, colour),
+                            _title(lay.kernels[c], text("fig_kernel", o=o, c=c), font),
+                            _title(lay.products[c], text("fig_products"), font),
+                            _title(lay.partials[c], "Σ", font, colour)]
+        else:  # panels narrower than their titles: one short title over the block
+            annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c), font, colour))
+    annotations += [_title(box, text("fig_final", o=k), font) for k, box in enumerate(lay.finals)]
+    annotations += [
+        _title(lay.finals[0], text("fig_finals", c_o=geo.c_out), font, rows_up=lay.title_rows),
+        _title(lay.output, text("fig_output", o=o, h=geo.out_h, w=geo.out_w), font),
+        _title(lay.total, text("fig_total_bias" if geo.has_bias else "fig_total", o=o), font),
+    ]
+    return annotations
+
+
+# ---- what changes at each step ----
+
+
+def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int) -> str:
+    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, TERMS_PER_LINE a line."""
+    terms = [f'<span style="color:{_channel_colour(c)}">{_term(v, decimals)}</span>' for c, v in enumerate(partials)]
+    if bias is not None:
+        terms.append(text("fig_bias_term", value=_term(bias, decimals)))
+    lines = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
+    return "= " + "<br>+ ".join(lines) + f"<br>= <b>{total:.{decimals}f}</b>".replace("-", "−")
+
+
+def _term(v: float, decimals: int) -> str:
+    """A term of the written-out sum: negative ones in brackets, with a true minus sign."""
+    return f"{v:.{decimals}f}" if v >= 0 else f"({v:.{decimals}f})".replace("-", "−")
 
 
 def _window_path(table: StepTable, lay: _Layout, step: int) -> str:
@@ -190,65 +453,85 @@ def _step_shapes(table: StepTable, lay: _Layout, step: int) -> list[dict[str, An
     ]
 
 
-def _outline_trace(boxes: list[_Box], color: str = style.GRID_LINE, width: int = 1) -> dict[str, Any]:
-    """Fixed outlines (thin grid lines by default) drawn as one line trace, so the frames never repeat them."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for b in boxes:
-        xs += [b.x, b.x + b.w, b.x + b.w, b.x, b.x, None]
-        ys += [b.y, b.y, b.y + b.h, b.y + b.h, b.y, None]
-    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
-            "line": {"color": color, "width": width}}
+def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> tuple[list[dict], list]:
+    """The traces that change at each step (as they stand at step 0) and every frame.
 
-
-def _heatmap(
-    box: _Box | None, z: list, coloraxis: str | None, hover: str, text_on: bool, fmt: str, **extra: Any
-) -> dict:
-    """A heatmap trace on a box (cell centres from x0/dx) or, with box None, on explicit edges in `extra`.
-
-    Cells are parted by a one-pixel white line; pass xgap=0, ygap=0 where cells are only a few pixels wide.
+    Each spans every channel's panel on explicit cell edges, so a frame holds c_i + 3 items: one products heatmap
+    per channel (a joined one would carry ~16 % empty cells between panels), one heatmap with every partial sum,
+    the output value and the written-out sum.
     """
-    trace: dict[str, Any] = {"type": "heatmap", "z": z, "coloraxis": coloraxis, "xgap": 1, "ygap": 1,
-                             "hoverongaps": False, "hovertemplate": hover + "<extra></extra>"}
-    if box is not None:
-        trace.update(x0=box.x + 0.5, dx=1, y0=box.y + 0.5, dy=1)
-    if text_on:
-        trace["texttemplate"] = fmt
-    trace.update(extra)
-    return {key: value for key, value in trace.items() if value is not None}  # extra's None removes a key
+    geo = table.geometry
+    n = table.n_steps
+    fmt = f"%{{z:.{kind.decimals}f}}"
+    bias = float(table.bias[o]) if geo.has_bias else None
+    if kind.numbers:
+        products: list = cells(table.products[:, o], decimals)  # (n, c_i, k_h, k_w)
+    else:  # no numbers: 8-bit colour levels cut 8×32×32 (7×7) from 3.2 MB to 2.1 MB
+        products = _colour_levels(table.products[:, o], symmetric_range(table.products[:, o]))
+    partials = cells(_scatter_into(lay.partials, table.partial_sums[:, o, :, None, None]), decimals)
+    totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
+    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals) for s in range(n)]
+
+    def step_data(s: int) -> list[dict]:
+        return [*({"type": "heatmap", "z": products[s][c]} for c in range(geo.c_in)),
+                {"type": "heatmap", "z": partials[s]}, {"type": "heatmap", "z": totals[s]},
+                {"type": "scatter", "text": [equations[s]]}]
+
+    total_x, total_y = lay.total.edges()
+    sums = kind.sums
+    traces = [
+        *(_heatmap(box, [], "coloraxis2", text("fig_products_hover"), kind.digits if kind.numbers else 0, fmt,
+                   **({} if kind.numbers else {"hoverinfo": "skip", "hovertemplate": None}))
+          for box in lay.products),
+        _heatmap(None, [], "coloraxis3", text("fig_partial_hover"), sums, fmt,
+                 x=_joined_edges(lay.partials, "x"), y=_joined_edges(lay.partials, "y")),
+        _heatmap(None, [], "coloraxis3", text("fig_total_hover", o=o), sums, fmt, x=total_x, y=total_y),
+        {"type": "scatter", "mode": "text", "x": [lay.total.x + 1.2], "y": [lay.total.y], "text": [""],
+         "textposition": "bottom right", "hoverinfo": "skip",
+         "textfont": {"size": kind.sum, "color": style.LABEL_COLOUR}},
+    ]
+    for trace, start in zip(traces, step_data(0), strict=True):
+        trace.update(start)
+    frames = [{"name": str(s), "data": step_data(s), "layout": {"shapes": _step_shapes(table, lay, s)}}
+              for s in range(n)]
+    return traces, frames
 
 
-def _title(x: float, y: float, label: str) -> dict:
-    return {"x": x, "y": y, "text": label, "showarrow": False, "xanchor": "left", "yanchor": "bottom",
-            "font": style.LABEL_FONT, "xref": "x", "yref": "y"}
+# ---- the figure ----
 
 
-def _legible(cell_px: float, decimals: int) -> tuple[bool, int, int]:
-    """Whether numbers fit in a cell of `cell_px` pixels, their font size, and the decimals they can show.
-
-    Decimal data that does not fit with all its decimals is shown with one fewer when that fits.
-    """
-    font = int(min(style.CELL_FONT_SIZE, max(8, cell_px * 0.45)))
-    for shown in (decimals, decimals - 1) if decimals else (0,):
-        chars = 3 if shown == 0 else 3 + shown  # "-12", "-0.5", "-0.53"
-        if _fits(chars, font, cell_px):
-            return True, font, shown
-    return False, font, decimals
+def _colour_axes(table: StepTable, o: int, numbers: bool) -> dict[str, dict]:
+    """Colour ranges, centred at 0: inputs and weights share one; products another; sums and outputs a third."""
+    values = symmetric_range(table.X_padded, table.K[o], table.bias[o : o + 1])
+    products = symmetric_range(table.products[:, o]) if numbers else 127.0  # colour levels: see `_animated`
+    sums = symmetric_range(table.partial_sums[:, o], table.outputs[:, o])
+    finals = symmetric_range(table.outputs)  # every output channel, so that their colours compare
+    axis = {"colorscale": style.CELL_SCALE, "showscale": False}
+    return {name: {**axis, "cmin": -limit, "cmax": limit} for name, limit in (
+        ("coloraxis", values), ("coloraxis2", products), ("coloraxis3", sums), ("coloraxis4", finals))}
 
 
-def _fits(chars: int, font: int, cell_px: float) -> bool:
-    """Whether `chars` characters of a `font`-pixel font fit across a cell of `cell_px` pixels."""
-    return chars * 0.6 * font + 3 <= cell_px
-
-
-def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int) -> str:
-    """'= 3 + 14 + (−6) (+ b) = 11' written out, wrapped TERMS_PER_LINE terms a line."""
-    def term(v: float) -> str:
-        return f"{v:.{decimals}f}" if v >= 0 else f"({v:.{decimals}f})".replace("-", "−")
-
-    terms = [term(v) for v in partials] + ([term(bias)] if bias is not None else [])
-    lines = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
-    return "= " + "<br>+ ".join(lines) + f"<br>= <b>{total:.{decimals}f}</b>".replace("-", "−")
+def _figure_layout(lay: _Layout, kind: _Type) -> dict[str, Any]:
+    """Axes in cells (fixed: no zoom, no pan), sized in pixels so that every cell is a `cell_px` square."""
+    pad = PAD
+    width_px = round((lay.width + 2 * pad) * lay.cell_px)
+    height_px = round((lay.height + 2 * pad) * lay.cell_px)
+    axis = {"visible": False, "fixedrange": True}
+    return {
+        "width": width_px,
+        "height": height_px,
+        "autosize": False,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": style.FONT_FAMILY, "size": kind.title, "color": style.LABEL_COLOUR},
+        "showlegend": False,
+        "dragmode": False,
+        "hovermode": "closest",
+        "xaxis": {**axis, "range": [-pad, lay.width + pad], "constrain": "domain"},
+        "yaxis": {**axis, "range": [lay.height + pad, -pad], "scaleanchor": "x", "scaleratio": 1,
+                  "constrain": "domain"},
+    }
 
 
 def animation_figure(
@@ -257,190 +540,40 @@ def animation_figure(
     *,
     decimals: int,
     frame_ms: int = 700,
+    room: Room | None = None,
 ) -> dict[str, Any]:
-    """The animated correlation for output channel `out_channel`, as a Plotly figure dict opening at step 0.
+    """The animated correlation for output channel `out_channel`, as a Plotly figure dict drawn at step 0.
 
     `decimals` is how many decimals the numbers in the cells carry (0 for integer data); `frame_ms` is the time
-    a step stays on screen when playing. `at_step` moves the opening step without rebuilding.
+    a step stays on screen when playing (kept in `layout.meta` for the player); `room` is the screen area the
+    diagram may fill (the player measures it; by default a 900×560 px column). The last frame holds the last
+    output value, and the output map Y[out_channel] is the finished correlation.
     """
     geo = table.geometry
     o = out_channel
     if not 0 <= o < geo.c_out:
         raise ValueError(f"Output channel {o} does not exist: there are {geo.c_out} (0 to {geo.c_out - 1}).")
-    lay = _best_layout(table)
-    text_on, font_size, shown_decimals = _legible(lay.cell_px, decimals)
-    fmt = f"%{{z:.{shown_decimals}f}}"
-    roomy_titles = (geo.k_w + GAP) * lay.cell_px >= 7.5 * len(text("fig_products"))
-    H_p, W_p = geo.padded_shape
-    p_h, p_w = geo.padding
-    bias = float(table.bias[o]) if geo.has_bias else None
-
-    # Colour ranges, centred at 0: inputs and weights share one; products another; sums and outputs a third.
-    values_range = symmetric_range(table.X_padded, table.K[o], table.bias[o : o + 1])
-    products_range = symmetric_range(table.products[:, o])
-    sums_range = symmetric_range(table.partial_sums[:, o], table.outputs[:, o])
-    finals_range = symmetric_range(table.outputs)  # every output channel, so that their colours compare
-
-    data: list[dict] = []
-    annotations: list[dict] = []
-    ring = np.zeros((H_p, W_p))
-    ring[p_h : p_h + geo.h, p_w : p_w + geo.w] = np.nan  # (H_p, W_p): 0 on the padding ring, empty inside
-    for c in range(geo.c_in):
-        inside = np.where(np.isnan(ring), table.X_padded[c], np.nan)  # the real input; the ring is its own trace
-        data.append(_heatmap(lay.inputs[c], cells(inside, decimals), "coloraxis", f"X[{c}] = %{{z}}", text_on, fmt))
-        if p_h or p_w:
-            data.append(_heatmap(lay.inputs[c], cells(ring, 0), None, text("fig_padding_hover"), text_on, "%{z}",
-                                 colorscale=[[0, style.PADDING_FILL], [1, style.PADDING_FILL]], showscale=False,
-                                 textfont={"color": style.PADDING_TEXT}))  # grey, outside the diverging scale
-        data.append(_heatmap(lay.kernels[c], cells(table.K[o, c], decimals), "coloraxis",
-                             f"K[{o},{c}] = %{{z}}", text_on, fmt))
-        top = lay.inputs[c].y - 0.1
-        if roomy_titles:
-            annotations.append(_title(lay.inputs[c].x, top, text("fig_input", c=c)))
-            annotations.append(_title(lay.kernels[c].x, top, text("fig_kernel", o=o, c=c)))
-            annotations.append(_title(lay.products[c].x, top, text("fig_products")))
-            annotations.append(_title(lay.partials[c].x, lay.partials[c].y - 0.1, "Σ"))
-        else:  # panels narrower than their titles: one short title over the block
-            annotations.append(_title(lay.inputs[c].x, top, text("fig_block", o=o, c=c)))
-    data.append(_heatmap(lay.output, cells(table.output_maps()[o], decimals), "coloraxis3",
-                         f"Y[{o}] = %{{z}}", text_on, fmt))
-    # Every output channel's finished map, on a scale of its own; the one being followed outlined.
-    output_maps = table.output_maps()  # (c_o, h_o, w_o)
-    for k, box in enumerate(lay.finals):
-        data.append(_heatmap(box, cells(output_maps[k], decimals), "coloraxis4", f"final Y[{k}] = %{{z}}",
-                             text_on, fmt))
-        annotations.append(_title(box.x, box.y - 0.1, text("fig_final", o=k)))
-    data.append(_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
-        _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs]))
-    data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))  # the channel being followed
-    annotations.append(_title(lay.finals[0].x, lay.finals[0].y - 0.1 - lay.title_rows,
-                              text("fig_finals", c_o=geo.c_out)))
-    annotations.append(_title(lay.output.x, lay.output.y - 0.1, text("fig_output", o=o, h=geo.out_h, w=geo.out_w)))
-    annotations.append(_title(lay.total.x, lay.total.y - 0.1,
-                              text("fig_total_bias" if bias is not None else "fig_total", o=o)))
-
-    # The animated traces. Each spans every channel's panel, on explicit cell edges, so a frame holds four items.
-    # Frames hold one products heatmap per channel (a joined one would carry ~16% empty cells between panels),
-    # one heatmap with every partial sum, the output value and the written-out sum.
-    n = table.n_steps
-    if text_on:
-        products = cells(table.products[:, o], decimals)  # (n, c_i, k_h, k_w)
-    else:
-        # Cells too small for numbers show only colour: 8-bit colour levels cut 8×32×32 (7×7) from 3.2 MB to 2.1 MB.
-        products = _colour_levels(table.products[:, o], products_range)
-        products_range = 127.0
-    partials = cells(_scatter_into(lay.partials, table.partial_sums[:, o, :, None, None]), decimals)
-    totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
-    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals) for s in range(n)]
-    part_edges = {"x": _joined_edges(lay.partials, "x"), "y": _joined_edges(lay.partials, "y")}
-    total_x, total_y = lay.total.edges()
-
-    def step_data(s: int) -> list[dict]:
-        return [
-            *({"type": "heatmap", "z": products[s][c]} for c in range(geo.c_in)),
-            {"type": "heatmap", "z": partials[s]},
-            {"type": "heatmap", "z": totals[s]},
-            {"type": "scatter", "text": [equations[s]]},
-        ]
-
-    # One-cell sums carry their number only where it fits in full; the written-out sum always does.
-    sums_text = _fits(3 + decimals + (decimals > 0), font_size, lay.cell_px)
-    animated = len(data)
-    data += [
-        *(_heatmap(box, [], "coloraxis2", text("fig_products_hover"), text_on, fmt,
-                   **({} if text_on else {"hoverinfo": "skip", "hovertemplate": None}))
-          for box in lay.products),
-        _heatmap(None, [], "coloraxis3", text("fig_partial_hover"), sums_text, fmt, **part_edges),
-        _heatmap(None, [], "coloraxis3", text("fig_total_hover", o=o), sums_text, fmt, x=total_x, y=total_y),
-        {"type": "scatter", "mode": "text", "x": [lay.total.x + 1.2], "y": [lay.total.y], "text": [""],
-         "textposition": "bottom right", "hoverinfo": "skip", "textfont": {"size": 12, "color": "#222222"}},
-    ]
-    for trace, start in zip(data[animated:], step_data(0), strict=True):
-        trace.update(start)
-    traces = list(range(animated, len(data)))
+    lay, kind = _best_layout(table, room or Room(), decimals)
+    data = [*_input_traces(table, o, lay, kind, decimals), *_output_traces(table, o, lay, kind, decimals)]
+    outputs = {str(len(data) + k): [geo.out_h, geo.out_w] for k in range(-geo.c_out - 1, 0)}  # Y[o], then finals
+    data += _outline_traces(table, o, lay)
+    animated, frames = _animated(table, o, lay, kind, decimals)
+    first_animated = len(data)
+    data += animated
     if lay.cell_px < 8:  # white lines between cells of a few pixels would drown the colours
         for trace in data:
             if trace["type"] == "heatmap":
                 trace.update(xgap=0, ygap=0)
-    frames = [
-        {"name": str(s), "data": step_data(s), "traces": traces, "layout": {"shapes": _step_shapes(table, lay, s)}}
-        for s in range(n)
-    ]
-
-    def animate_args(frames_arg: list | None, duration: int) -> list:
-        return [frames_arg, {"frame": {"duration": duration, "redraw": True}, "fromcurrent": True,
-                             "transition": {"duration": 0}, "mode": "immediate"}]
-
-    many = n > 40
-    slider_steps = [
-        {"label": "({}, {})".format(*table.output_position(s)), "method": "animate",
-         "args": animate_args([str(s)], 0)}
-        for s in range(n)
-    ]
-    height = int(min(MAX_HEIGHT_PX, max(320, lay.height * lay.cell_px + CONTROLS_PX + 20)))
-    colour_axis = {"colorscale": style.DIVERGING, "showscale": False}
-    layout = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": style.FONT_FAMILY, "size": font_size},
-        "showlegend": False,
-        "xaxis": {"visible": False, "range": [-0.5, lay.width + 0.5]},
-        "yaxis": {"visible": False, "range": [lay.height + 0.5, -0.5], "scaleanchor": "x", "scaleratio": 1,
-                  "domain": [min(0.9, CONTROLS_PX / height), 1]},
-        "coloraxis": {**colour_axis, "cmin": -values_range, "cmax": values_range},
-        "coloraxis2": {**colour_axis, "cmin": -products_range, "cmax": products_range},
-        "coloraxis3": {**colour_axis, "cmin": -sums_range, "cmax": sums_range},
-        "coloraxis4": {**colour_axis, "cmin": -finals_range, "cmax": finals_range},
-        "annotations": annotations,
-        "shapes": _step_shapes(table, lay, 0),
-        "updatemenus": [{
-            "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom", "pad": {"t": 0, "r": 10},
-            "buttons": [
-                {"label": text("fig_play"), "method": "animate", "args": animate_args(None, frame_ms)},
-                {"label": text("fig_pause"), "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                   "transition": {"duration": 0}}]},
-            ],
-        }],
-        "sliders": [{
-            "active": 0,
-            "x": 0.17, "len": 0.83, "y": 0, "yanchor": "bottom", "pad": {"t": 0, "b": 0},
-            "currentvalue": {"prefix": text("fig_slider_prefix"), "font": {"size": 14, "color": "#222222"}},
-            # Hundreds of tick labels would overprint each other: the current value above says where we are.
-            "font": {"size": 1, "color": "rgba(0,0,0,0)"} if many else {"size": 10},
-            "ticklen": 0 if many else 4,
-            "minorticklen": 0,
-            "tickcolor": "rgba(0,0,0,0)" if many else "#bbbbbb",
-            "steps": slider_steps,
-        }],
-        "meta": {"frame_ms": frame_ms, "n_steps": n, "numbers": text_on, "cell_px": round(lay.cell_px, 1),
-                 "animated_traces": traces, "start_step": 0},
+    layout = _figure_layout(lay, kind)
+    layout.update(_colour_axes(table, o, kind.numbers))
+    layout["annotations"] = _titles(table, o, lay, kind)
+    layout["shapes"] = frames[0]["layout"]["shapes"]
+    traces = list(range(first_animated, len(data)))
+    for frame in frames:
+        frame["traces"] = traces
+    layout["meta"] = {
+        "frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": kind.numbers,
+        "cell_px": round(lay.cell_px, 1), "digit_px": kind.digits if kind.numbers else 0,
+        "animated_traces": traces, "output_traces": outputs,
     }
     return {"data": data, "layout": layout, "frames": frames}
-
-
-def at_step(figure: dict[str, Any], step: int, frame_ms: int) -> dict[str, Any]:
-    """The same animated figure opening at `step` and playing at `frame_ms` per step, sharing its frames.
-
-    Rebuilding costs up to ~0.3 s at the largest sizes; this copies only the top-level pieces it changes.
-    """
-    meta = figure["layout"]["meta"]
-    step = min(max(step, 0), meta["n_steps"] - 1)
-    frame = figure["frames"][step]
-    data = list(figure["data"])
-    for index, change in zip(meta["animated_traces"], frame["data"], strict=True):
-        data[index] = {**data[index], **change}
-    play, pause = figure["layout"]["updatemenus"][0]["buttons"]
-    play_options = {**play["args"][1], "frame": {"duration": frame_ms, "redraw": True}}
-    layout = {
-        **figure["layout"],
-        "shapes": frame["layout"]["shapes"],
-        "sliders": [{**figure["layout"]["sliders"][0], "active": step}],
-        "updatemenus": [{**figure["layout"]["updatemenus"][0],
-                         "buttons": [{**play, "args": [None, play_options]}, pause]}],
-        "meta": {**meta, "frame_ms": frame_ms, "start_step": step},
-    }
-    return {**figure, "data": data, "layout": layout}

@@ -48,12 +48,10 @@ EN: dict[str, str] = {
     "speed_normal": "normal (0.7 s a step)",
     "speed_fast": "fast (0.3 s a step)",
     "speed_fastest": "fastest (0.1 s a step)",
-    "step": "Show step",
-    "step_help": "Start the animation at this output position; the − and + buttons step through it.",
     # ---- main screen: page ----
     "intro": (
         "Each input channel is correlated with its own kernel slice; the partial sums Σ are added (plus the bias) "
-        "into one output value. **Play**, drag the slider, or step with **Show step**."
+        "into one output value."
     ),
     "not_convolution": (
         "This is cross-correlation, which deep-learning libraries call convolution: "
@@ -70,7 +68,7 @@ EN: dict[str, str] = {
     "counts_bias_term": " + c\\_o",
     "formula_title": "Output size",
     "animation_title": "Output channel {o}, step by step",
-    "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell to read it.",
+    "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it.",
     "check_ok": "Checked against `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "check_bad": "Disagrees with `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "how_title": "How it is computed",
@@ -91,18 +89,31 @@ EN: dict[str, str] = {
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "window × K",
     "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
-    "fig_total": "Y[{o}, i, j] = Σ's added",
-    "fig_total_bias": "Y[{o}, i, j] = Σ's added + bias",
-    "fig_output": "output Y[{o}]  ({h}×{w})",
-    "fig_finals": "all {c_o} output channels, finished",
+    "fig_total": "Y[{o}, i, j] = Σ's",
+    "fig_total_bias": "Y[{o}, i, j] = Σ's + bias",
+    "fig_output": "output Y[{o}]  {h}×{w}",
+    "fig_finals": "all {c_o} outputs",
     "fig_final": "Y[{o}]",
     "fig_padding_hover": "padding: 0",
     "fig_products_hover": "window value × kernel weight = %{z}",
     "fig_partial_hover": "partial sum of this channel = %{z}",
     "fig_total_hover": "Σ partial sums (+ bias) = Y[{o}, i, j] = %{{z}}",
-    "fig_play": "▶ Play",
-    "fig_pause": "❚❚ Pause",
-    "fig_slider_prefix": "output cell (row, col) = ",
+    "fig_bias_term": "{value} (bias)",
+    # ---- main screen: the player ----
+    "player_play": "▶ Play",
+    "player_pause": "❚❚ Pause",
+    "player_prev": "◀",
+    "player_next": "▶",
+    "player_prev_help": "Step back (← key)",
+    "player_next_help": "Step forward (→ key)",
+    "player_slider": "Step",
+    "player_step": "Step {s} of {n} · output cell ({i}, {j})",
+    "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
+    "present": "Presentation mode",
+    "player_no_plotly": (
+        "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
+        "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."
+    ),
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
     "mix_title": "1×1 convolution: a fully connected layer at every pixel",
     "mix_intro": (

@@ -16,6 +16,7 @@ from convviz.setting import Setting, make_tensors
 from convviz.steps import step_table
 from convviz.strings import text
 from convviz.ui.common import drawn_once
+from convviz.ui.player import ROOM_LIMITS, ensure_plotly_js, figure_payload, read_state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120  # the first run imports TensorFlow; a loaded 2-core machine makes that slow
@@ -41,8 +42,14 @@ def decode(value):
     return np.array(value, dtype=float)
 
 
-def chart(at: AppTest, index: int) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+def player_data(at: AppTest) -> dict:
+    """What the page hands the player component: the figure, the step it opens on, the room, the labels."""
+    return json.loads(at.get("bidi_component")[0].proto.bytes)
+
+
+def chart(at: AppTest) -> dict:
+    """The animated figure the player draws (AppTest runs no JavaScript: this is the data it would draw)."""
+    return player_data(at)["figure"]
 
 
 def trace_by_hover(figure: dict, prefix: str) -> dict:
@@ -64,18 +71,18 @@ def test_defaults_render_without_exception_and_every_control_is_found_by_key():
     assert at.radio(key="values").value == "integers"
     assert at.toggle(key="bias").value is False
     assert at.number_input(key="out").value == 0
-    assert len(at.get("plotly_chart")) == 1  # the animation, with every channel's finished output map
+    assert len(at.get("bidi_component")) == 1  # the player, with every channel's finished output map
+    assert player_data(at)["step"] == 0
     assert at.success, "the check against tf.nn.conv2d is shown and passes"
 
 
 def test_the_animation_has_one_frame_per_output_position():
     at = run_app(h="7", w="9", kh="3", kw="2", stride="2", padding="1")
-    figure = chart(at, 0)
+    figure = chart(at)
     h_o, w_o = (7 + 2 - 3) // 2 + 1, (9 + 2 - 2) // 2 + 1  # the book's formula with these numbers
-    assert len(figure["frames"]) == h_o * w_o
-    assert len(figure["layout"]["sliders"][0]["steps"]) == h_o * w_o
+    assert len(figure["frames"]) == figure["layout"]["meta"]["n_steps"] == h_o * w_o
     # Frames carry the moving parts only: never an input map again.
-    animated = json.loads(figure["layout"]["meta"])["animated_traces"]  # meta travels as a JSON string
+    animated = figure["layout"]["meta"]["animated_traces"]
     assert all(len(frame["data"]) == len(animated) for frame in figure["frames"])
 
 
@@ -86,9 +93,9 @@ def test_textbook_mode_shows_the_chapters_numbers():
     K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
     Y = expected_output(X, np.stack([K, K + 1, K + 2]))
     np.testing.assert_array_equal(Y[0], [[56, 72], [104, 120]])  # the book's printed answer
-    animation = chart(at, 0)
+    animation = chart(at)
     np.testing.assert_array_equal(decode(trace_by_hover(animation, "Y[0]")["z"]), [[56, 72], [104, 120]])
-    assert len(at.get("plotly_chart")) == 1  # the finished maps of every channel are in the same figure
+    assert len(at.get("bidi_component")) == 1  # the finished maps of every channel are in the same figure
     for o in range(3):  # K, K + 1, K + 2 give three output channels
         np.testing.assert_array_equal(decode(trace_by_hover(animation, f"final Y[{o}]")["z"]), Y[o])
     # At the last step the written-out sum adds the two partial sums to the output value.
@@ -98,22 +105,86 @@ def test_textbook_mode_shows_the_chapters_numbers():
 
 def test_following_another_output_channel_shows_its_kernel_and_output():
     at = run_app(values="textbook", out="2")
-    animation = chart(at, 0)
+    animation = chart(at)
     K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
     np.testing.assert_array_equal(decode(trace_by_hover(animation, "K[2,1]")["z"]), K[1] + 2)
     np.testing.assert_array_equal(decode(trace_by_hover(animation, "Y[2]")["z"]), [[96, 128], [192, 224]])
 
 
-def test_step_control_opens_the_animation_at_that_step():
+def test_a_link_with_a_step_opens_the_player_on_that_step():
     at = run_app(step="5")
-    figure = chart(at, 0)
-    assert figure["layout"]["sliders"][0]["active"] == 5
-    assert figure["layout"]["shapes"] == figure["frames"][5]["layout"]["shapes"]  # the window drawn is step 5's
+    assert player_data(at)["step"] == 5
+    at = run_app(step="40")  # the defaults have 16 steps: the last one, with a notice
+    assert player_data(at)["step"] == 15 and at.query_params["step"] == "15"
+    assert any("`step=40`" in w.value for w in at.warning)
+
+
+def test_the_step_the_player_rests_on_goes_into_the_url():
+    at = run_app()
+    assert "step" not in at.query_params
+    at.session_state["player"] = {"step": 7, "room": None}  # what the browser reports when paused on step 7
+    at.run()
+    assert not at.exception and at.query_params["step"] == "7"
+    at.number_input(key="h").set_value(5).run()  # 3×4 = 12 steps: step 7 still exists and is kept
+    assert at.query_params["step"] == "7" and player_data(at)["step"] == 7
+    at.number_input(key="h").set_value(3).run()  # 1×4 = 4 steps: the last one
+    assert at.query_params["step"] == "3" and player_data(at)["step"] == 3
+
+
+def test_the_diagram_is_laid_out_for_the_room_the_browser_reports():
+    at = run_app()
+    small = chart(at)["layout"]
+    at.session_state["player"] = {"step": 0, "room": [1456, 768]}  # a 1920×1080 screen with the sidebar open
+    at.run()
+    data = player_data(at)
+    big = data["figure"]["layout"]
+    assert data["room"] == [1456, 768]
+    assert big["width"] <= 1456 and big["height"] <= 768
+    assert big["meta"]["digit_px"] >= 16 > small["meta"]["digit_px"]
+
+
+def test_the_browsers_report_is_checked_before_use():
+    assert read_state({"step": 3, "room": [800, 500]}, 16, 0).step == 3
+    assert read_state({"step": 99}, 16, 0).step == 15  # clamped to the steps there are
+    assert read_state({"step": -4}, 16, 2).step == 0
+    assert read_state({"step": "7"}, 16, 2).step == 2  # not a number: the link's step
+    assert read_state({"step": True}, 16, 2).step == 2
+    assert read_state(None, 16, 4) == read_state("junk", 16, 4)
+    assert read_state(None, 16, 4).room is None
+    (_, w_high), (h_low, _) = ROOM_LIMITS
+    room = read_state({"room": [10**9, -5]}, 16, 0).room
+    assert room is not None and (room.width, room.height) == (w_high, h_low)
+    for bad in ([1], ["a", "b"], "800x600", [800, None]):
+        assert read_state({"room": bad}, 16, 0).room is None
+
+
+def test_plotly_js_is_copied_next_to_the_app_once(tmp_path):
+    source = tmp_path / "plotly.min.js"
+    source.write_text("window.Plotly = {};")
+    copy = ensure_plotly_js(tmp_path / "static", source)
+    assert copy.read_text() == "window.Plotly = {};"
+    modified = copy.stat().st_mtime_ns
+    assert ensure_plotly_js(tmp_path / "static", source) == copy and copy.stat().st_mtime_ns == modified
+    source.write_text("window.Plotly = {version: 2};")  # a new plotly release replaces the copy
+    assert ensure_plotly_js(tmp_path / "static", source).read_text() == "window.Plotly = {version: 2};"
+    assert [p.name for p in (tmp_path / "static").iterdir()] == ["plotly.min.js"]  # no partial file left
+
+
+def test_a_checkout_where_plotly_js_cannot_be_copied_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import convviz.ui.player as player_module
+
+    blocked = tmp_path / "app"
+    blocked.write_text("a file where the app's folder should be: nothing can be created under it")
+    monkeypatch.setattr(player_module, "APP_ROOT", blocked)
+    assert player_module.ensure_plotly_js() is None
+    at = run_app()
+    assert not at.exception
+    assert any("plotly.min.js" in w.value for w in at.warning)
 
 
 def test_products_and_sums_in_each_frame_add_up_to_the_output_map():
     at = run_app(c_in="2", c_out="1", h="4", w="5", bias="true", seed="3")
-    figure = chart(at, 0)
+    figure = chart(at)
     output_map = decode(trace_by_hover(figure, "Y[0]")["z"])
     assert len(figure["frames"]) == output_map.size
     totals, bias_terms = [], set()
@@ -136,7 +207,7 @@ def test_every_control_at_its_bounds_renders_without_exception(key):
         at.number_input(key=key).set_value(value).run()
         assert not at.exception, f"{key}={value}: {at.exception}"
         # Either the animation is drawn, or a clear message says why the kernel does not fit.
-        assert at.get("plotly_chart") or any("does not fit" in e.value for e in at.error)
+        assert at.get("bidi_component") or any("does not fit" in e.value for e in at.error)
 
 
 def test_all_largest_settings_at_once_render():
@@ -144,7 +215,7 @@ def test_all_largest_settings_at_once_render():
                "values": "random", "bias": "true", "out": "7"}
     at = run_app(**largest)
     assert not at.exception
-    figure = chart(at, 0)
+    figure = chart(at)
     assert len(figure["frames"]) == 32 * 32
     for settings in ({"stride": "4", "dilation": "3"}, {"h": "1", "w": "1", "kh": "1", "kw": "1", "padding": "0"}):
         at = run_app(**{**largest, **settings})
@@ -154,7 +225,7 @@ def test_all_largest_settings_at_once_render():
 def test_impossible_geometry_gets_a_message_not_a_traceback():
     at = run_app(h="3", w="3", kh="5", kw="5", padding="0")
     assert not at.exception
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
     message = " ".join(e.value for e in at.error)
     assert "does not fit" in message and "5" in message and "3" in message  # names the constraint and numbers
 
@@ -174,7 +245,7 @@ def test_malformed_url_values_are_clamped_or_ignored_with_a_notice():
     # kh became 7 on a 6-high input: the page says the kernel does not fit, and keeps working.
     assert any("does not fit" in e.value for e in at.error)
     at.number_input(key="kh").set_value(3).run()
-    assert not at.exception and at.get("plotly_chart")
+    assert not at.exception and at.get("bidi_component")
 
 
 def test_a_shared_link_reproduces_the_setting():
@@ -201,7 +272,19 @@ def test_closed_panels_draw_nothing_and_open_ones_show_the_formula_and_the_loops
     assert "def corr2d_multi_in_out_loop" in at.code[0].value
 
 
-def test_the_browser_copy_of_a_figure_says_when_its_data_changed():
+def test_the_players_copy_of_a_figure_says_when_it_changed():
+    def figure(seed: int) -> dict:
+        X, K, bias = make_tensors(Setting(seed=seed))
+        return animation_figure(step_table(X, K, bias), 0, decimals=0)
+
+    first, again, other = figure(0), figure(0), figure(1)
+    payload, revision = figure_payload(first)
+    assert revision == figure_payload(again)[1] != figure_payload(other)[1]  # the player redraws only on a change
+    assert json.loads(payload) == json.loads(json.dumps(first))  # the same figure, as JSON
+
+
+def test_the_browser_copy_of_a_plotly_chart_says_when_its_data_changed():
+    # drawn_once serves the charts still drawn by st.plotly_chart (the 1×1 tab); any figure dict will do.
     def figure(seed: int) -> dict:
         X, K, bias = make_tensors(Setting(seed=seed))
         return animation_figure(step_table(X, K, bias), 0, decimals=0)
@@ -212,7 +295,14 @@ def test_the_browser_copy_of_a_figure_says_when_its_data_changed():
     assert sent["layout"]["datarevision"] != drawn_once(other)["layout"]["datarevision"]
     assert json.loads(sent["layout"]["meta"]) == first["layout"]["meta"]  # the same facts, as a string
     assert isinstance(first["layout"]["meta"], dict) and "datarevision" not in first["layout"]  # not mutated
-    assert sent["data"] is first["data"] and sent["frames"] is first["frames"]
+
+
+def test_fewer_output_channels_move_the_followed_channel_into_range():
+    at = run_app(out="1")
+    assert at.number_input(key="out").value == 1
+    at.number_input(key="c_out").set_value(1).run()
+    assert not at.exception and at.number_input(key="out").value == 0
+    assert trace_by_hover(chart(at), "K[0,0]")  # the player follows output channel 0
 
 
 def test_the_counts_show_their_formulas_with_the_numbers_put_in():

@@ -1,12 +1,14 @@
-"""The main screen in a real browser: it loads, Play moves the window, a control redraws, a bad link is survived.
+"""The main screen in a real browser: the player at a laptop, a projector and a phone size.
 
-Run against `streamlit run app.py` (the `streamlit_server` fixture) in headless Chromium (`browser_page`). The
-animated chart is the plotly graph div inside the element keyed "animation"; plotly.js exposes its `layout` and
-`_transitionData._frames` on that div.
+Run against `streamlit run app.py` (the `streamlit_server` fixture) in headless Chromium, one browser per module
+and one context per screen size. The player (convviz/ui/player) is `.cvp`: its plot div is a plotly.js graph div
+(`.cvp-plot`), its step is in `data-step`, and `data-settled` is "true" once the figure laid out for the room the
+page measured is drawn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,140 +17,274 @@ from tests.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
 
-CHART = ".st-key-animation [data-testid='stPlotlyChart'] .js-plotly-plot"
 EXCEPTION = "[data-testid='stException']"
-CHART_MS = 30_000  # script done → chart drawn: plotly.js is parsed on a page's first chart, slow on a busy machine
-SETTLE_MS = 15_000  # after the first load, waits are short: cached work, warm interpreter
+PLAYER = ".cvp[data-settled='true']"
+LOAD_MS = 60_000  # the first page load imports TensorFlow and parses plotly.js on a busy machine
+SETTLE_MS = 15_000
+SIZES: dict[str, dict[str, Any]] = {
+    "laptop": {"viewport": {"width": 1280, "height": 720}},
+    "projector": {"viewport": {"width": 1920, "height": 1080}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+}
+FOUR_CHANNELS = "?c_in=4&c_out=3&h=8&w=8&padding=1&stride=2"
 
-# Read the chart's state in one call; the graph div may be replaced when the figure changes.
-READ_CHART = """(sel) => {
-    const gd = document.querySelector(sel);
-    if (!gd || !gd.layout || !gd.layout.meta) return null;
-    const shapes = gd.querySelectorAll('.shapelayer path');
-    const meta = JSON.parse(gd.layout.meta);  // sent as a string: see convviz.ui.common.drawn_once
+# The player's state in one call: what it shows, what plotly.js drew, the URL.
+READ = """() => {
+    const box = document.querySelector('.cvp'), gd = box.querySelector('.cvp-plot');
+    const full = gd._fullLayout;
     return {
-        n_steps: meta.n_steps,
-        frame_ms: meta.frame_ms,
-        frames: gd._transitionData ? gd._transitionData._frames.length : null,
-        slider_steps: gd.layout.sliders[0].steps.length,
-        active: gd.layout.sliders[0].active,
-        window: gd.layout.shapes[1].path,
-        drawn_window: shapes.length > 1 ? shapes[1].getAttribute('d') : null,
+        step: Number(box.dataset.step), playing: box.dataset.playing === 'true',
+        slider: Number(box.querySelector('.cvp-slider').value), label: box.querySelector('.cvp-label').textContent,
+        n_steps: gd.layout.meta.n_steps, digit_px: gd.layout.meta.digit_px,
+        shapes: gd.layout.shapes.map(s => s.path), window: gd.layout.shapes[1].path,
+        ranges: [full.xaxis.range.slice(), full.yaxis.range.slice()], url: location.search,
     };
 }"""
+# Rectangles of elements, in viewport pixels.
+RECTS = """(sel) => [...document.querySelectorAll(sel)].map(e => { const r = e.getBoundingClientRect();
+    return {x: r.x, y: r.y, w: r.width, h: r.height, text: e.textContent}; }).filter(r => r.w > 0 && r.h > 0)"""
 
 
-def open_app(page: Any, query: str = "") -> dict:
-    """Open the app (optionally with a link's query string) and wait for the animated chart; return its state."""
-    page.goto(f"/{query}")
-    wait_for_app(page)
-    page.wait_for_selector(CHART, timeout=CHART_MS)
-    return chart_state(page)
+@pytest.fixture(scope="module")
+def open_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """`open_page("phone", "?h=8")`: a fresh page (its own session) at that size, the player drawn and settled.
+
+    `player=False` waits only for the script (for a setting that cannot be drawn).
+
+    Console errors and uncaught exceptions are collected on `page.errors`.
+    """
+    server = request.getfixturevalue("streamlit_server")  # only once a browser exists
+    contexts: dict[str, Any] = {}
+    pages: list[Any] = []
+
+    def open_(size: str, query: str = "", player: bool = True) -> Any:
+        if size not in contexts:
+            contexts[size] = chromium.new_context(base_url=server, **SIZES[size])
+        page = contexts[size].new_page()
+        pages.append(page)
+        page.errors = []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto(f"/{query}")
+        wait_for_app(page, LOAD_MS)
+        if player:
+            page.wait_for_selector(PLAYER, timeout=LOAD_MS)
+            settle(page)
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
+    for context in contexts.values():
+        context.close()
 
 
-def chart_state(page: Any) -> dict:
-    return page.evaluate(READ_CHART, CHART)
+def settle(page: Any) -> None:
+    """Wait for the script to finish and the player to draw what it was given last."""
+    page.wait_for_timeout(300)
+    wait_for_app(page, SETTLE_MS)
+    page.wait_for_selector(PLAYER, timeout=SETTLE_MS)
 
 
-def assert_no_exception(page: Any) -> None:
-    count = page.locator(EXCEPTION).count()
-    assert count == 0, page.locator(EXCEPTION).first.inner_text()
+def read(page: Any) -> dict:
+    return page.evaluate(READ)
 
 
-def test_page_loads_with_the_animated_chart(browser_page: Any) -> None:
-    page = browser_page
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    state = open_app(page)
-    assert_no_exception(page)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # one figure: one chart to draw per change
-    # Defaults: 6×6 input, 3×3 kernel, no padding, stride 1 → 4×4 = 16 steps, one frame per step.
-    assert state["n_steps"] == state["frames"] == state["slider_steps"] == 16
-    assert state["window"] and state["drawn_window"]
-    buttons = page.locator(f"{CHART} .updatemenu-button").all_text_contents()  # SVG: no innerText
-    assert any("Play" in b for b in buttons) and any("Pause" in b for b in buttons)
-    assert errors == []
+def window_at(page: Any, step: int) -> str:
+    """The window outline that frame `step` draws (from the figure the player holds)."""
+    return page.evaluate("""(s) => { let node = document.querySelector('.cvp');
+        while (node && !node.__convvizPlayer) node = node.parentElement;
+        return node.__convvizPlayer.figure.frames[s].layout.shapes[1].path; }""", step)
 
 
-def test_play_moves_the_window_and_pause_stops_it(browser_page: Any) -> None:
-    page = browser_page
-    start = open_app(page)
-    page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
-    # Two steps of frame_ms each (700 ms at the default speed), with room for a loaded machine.
-    page.wait_for_function("(sel) => document.querySelector(sel).layout.sliders[0].active >= 2", arg=CHART,
-                           timeout=start["frame_ms"] * 2 + 5_000)
-    playing = chart_state(page)
-    assert playing["window"] != start["window"]  # the layout moved on ...
-    assert playing["drawn_window"] != start["drawn_window"]  # ... and so did the outline on screen
-    page.locator(f"{CHART} .updatemenu-button", has_text="Pause").click()
-    page.wait_for_timeout(200)  # a frame already queued may still land
-    paused = chart_state(page)
-    page.wait_for_timeout(start["frame_ms"] * 2)
-    still = chart_state(page)
-    assert still["active"] == paused["active"] < still["n_steps"] - 1
-    assert still["window"] == paused["window"]
-    assert_no_exception(page)
+def assert_clean(page: Any) -> None:
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    assert page.errors == [], page.errors
 
 
-def test_changing_a_control_redraws_the_chart(browser_page: Any) -> None:
-    page = browser_page
-    before = open_app(page)
-    assert before["n_steps"] == 16
-    field = page.locator(".st-key-h input")  # widgets are found by their key, which is also the URL parameter
+def url_step(page: Any) -> str | None:
+    return page.evaluate("() => new URLSearchParams(location.search).get('step')")
+
+
+# ---- laptop and projector: size, numbers, everything in one screen ----
+
+
+@pytest.mark.parametrize(("size", "query"), [("laptop", ""), ("laptop", "?values=textbook"), ("projector", "")])
+def test_the_diagram_fills_the_column_or_the_screen_and_fits_with_its_controls(
+    open_page: Any, size: str, query: str
+) -> None:
+    page = open_page(size, query)
+    column = page.evaluate("() => document.querySelector('.cvp').getBoundingClientRect().width")
+    svg = page.evaluate(RECTS, ".cvp-plot .main-svg")[0]
+    controls = page.evaluate(RECTS, ".cvp-controls")[0]
+    height = SIZES[size]["viewport"]["height"]
+    room_h = height - svg["y"] - controls["h"] - 12  # what the window leaves under the diagram's top
+    # As large as the window allows: the column's width, or the screen's height, whichever binds first.
+    assert svg["w"] >= 0.9 * column or svg["h"] >= 0.85 * room_h, (svg, column, room_h)
+    # The diagram, its controls and the written-out sum in one screen, without scrolling.
+    assert controls["y"] + controls["h"] <= height
+    assert svg["y"] + svg["h"] <= controls["y"] + 1
+    total = page.evaluate(RECTS, ".cvp-plot .scatterlayer .textpoint")  # the written-out sum
+    assert total and all(r["y"] + r["h"] <= height for r in total)
+    assert_clean(page)
+
+
+def cell_font_sizes(page: Any) -> list[float]:
+    """Rendered font sizes (CSS px) of the numbers in the heatmap cells."""
+    return page.evaluate("""() => [...document.querySelectorAll('.cvp-plot .heatmaplayer text')]
+        .map(t => parseFloat(getComputedStyle(t).fontSize))""")
+
+
+def test_cell_numbers_are_16px_or_more_on_a_projector(open_page: Any) -> None:
+    page = open_page("projector")
+    sizes = cell_font_sizes(page)
+    assert len(sizes) >= 3 * 36 + 3 * 9  # every input and kernel cell carries its number
+    assert min(sizes) >= 16, min(sizes)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("size", ["laptop", "projector"])
+def test_cells_show_numbers_where_they_fit(open_page: Any, size: str) -> None:
+    page = open_page(size, FOUR_CHANNELS if size == "projector" else "")
+    state = read(page)
+    assert state["digit_px"] >= 9
+    labels = page.evaluate("""() => [...document.querySelectorAll('.cvp-plot .heatmaplayer text')]
+        .map(t => t.textContent)""")
+    if size == "projector":  # 4 channels of 10×10 padded, 3×3 kernels and products, 4×4 outputs (3 of them)
+        assert len(labels) >= 4 * 100 + 4 * 9 * 2 + 4 + 1 + 16 * 4
+    assert all(label.strip() for label in labels)
+    assert_clean(page)
+
+
+# ---- one step, one control ----
+
+
+def test_play_pause_and_the_url_agree_on_one_step(open_page: Any) -> None:
+    page = open_page("laptop", "?step=5")
+    start = read(page)
+    assert start["step"] == start["slider"] == 5 and "Step 6 of 16" in start["label"]
+    assert start["window"] == window_at(page, 5)
+    page.locator(".cvp-play").click()  # Play starts from the current step ...
+    page.wait_for_function("() => Number(document.querySelector('.cvp').dataset.step) >= 7", timeout=10_000)
+    playing = read(page)
+    assert playing["playing"] and playing["step"] in (7, 8)  # ... not from 0
+    page.locator(".cvp-play").click()  # Pause
+    paused = read(page)
+    page.wait_for_timeout(1_600)  # two more frames' time: nothing moves
+    settle(page)
+    still = read(page)
+    assert not still["playing"] and still["step"] == paused["step"] == still["slider"]
+    assert still["window"] == window_at(page, still["step"])
+    assert f"Step {still['step'] + 1} of 16" in still["label"]
+    assert url_step(page) == str(still["step"])  # a copied link opens on the paused step
+    assert_clean(page)
+
+
+def test_buttons_and_keys_step_and_the_url_follows(open_page: Any) -> None:
+    page = open_page("laptop")
+    page.locator(".cvp-next").click()
+    page.locator(".cvp-next").click()
+    page.locator(".cvp-prev").click()
+    assert read(page)["step"] == 1
+    page.locator(".cvp-plot").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    state = read(page)
+    assert state["step"] == state["slider"] == 2 and state["window"] == window_at(page, 2)
+    settle(page)
+    assert url_step(page) == "2"
+    page.keyboard.press(" ")  # space plays ...
+    assert read(page)["playing"]
+    page.keyboard.press(" ")  # ... and pauses
+    assert not read(page)["playing"]
+    assert_clean(page)
+
+
+def test_playback_to_the_end_rests_on_the_last_step(open_page: Any) -> None:
+    page = open_page("laptop", "?step=13&speed=fastest")
+    page.locator(".cvp-play").click()
+    page.wait_for_function("() => document.querySelector('.cvp').dataset.playing === 'false'", timeout=5_000)
+    settle(page)
+    assert read(page)["step"] == 15 and url_step(page) == "15"
+    assert_clean(page)
+
+
+# ---- no accidental zoom, pan or modebar ----
+
+
+def test_a_drag_over_the_diagram_changes_no_axis_range(open_page: Any) -> None:
+    page = open_page("laptop")
+    before = read(page)
+    box = page.evaluate(RECTS, ".cvp-plot .main-svg")[0]
+    page.mouse.move(box["x"] + 40, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 90, box["y"] + 80, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    assert read(page)["ranges"] == before["ranges"]
+    assert page.locator(".cvp-plot .modebar").count() == 0
+    assert_clean(page)
+
+
+# ---- hover and click an output cell ----
+
+
+def output_cell_centre(page: Any, row: int, col: int, trace: str = "first") -> tuple[float, float]:
+    """The screen position of output cell (row, col) of the map that fills in (or the first finished map)."""
+    return tuple(page.evaluate("""([i, j, which]) => {
+        const gd = document.querySelector('.cvp-plot'), meta = gd.layout.meta;
+        const index = Number(Object.keys(meta.output_traces)[which === 'first' ? 0 : 1]);
+        const t = gd._fullData[index], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const r = gd.querySelector('.main-svg').getBoundingClientRect();
+        return [r.x + xa._offset + xa.l2p(t.x0 + j * t.dx), r.y + ya._offset + ya.l2p(t.y0 + i * t.dy)];
+    }""", [row, col, trace]))
+
+
+def test_hovering_an_output_cell_outlines_its_receptive_field_and_a_click_goes_there(open_page: Any) -> None:
+    page = open_page("projector")
+    x, y = output_cell_centre(page, 2, 1, "finished")  # in a finished map: step 2 * 4 + 1 = 9
+    page.mouse.move(x, y)
+    page.wait_for_function("() => document.querySelector('.cvp-plot').layout.shapes.length === 3", timeout=3_000)
+    state = read(page)
+    assert state["shapes"][2] == window_at(page, 9)  # every channel's window for that cell, outlined
+    assert state["step"] == 0  # hovering only shows
+    page.mouse.click(x, y)
+    page.wait_for_function("() => document.querySelector('.cvp').dataset.step === '9'", timeout=3_000)
+    settle(page)
+    assert read(page)["window"] == window_at(page, 9) and url_step(page) == "9"
+    page.mouse.move(5, 5)
+    page.wait_for_function("() => document.querySelector('.cvp-plot').layout.shapes.length === 2", timeout=3_000)
+    assert_clean(page)
+
+
+# ---- a control change ----
+
+
+def test_changing_a_control_redraws_once_and_keeps_the_step(open_page: Any) -> None:
+    page = open_page("laptop", "?step=3")
+    page.evaluate("""() => { window.__paints = 0; const read = HTMLCanvasElement.prototype.toDataURL;
+        HTMLCanvasElement.prototype.toDataURL = function (...a) { window.__paints += 1; return read.apply(this, a); };
+    }""")  # plotly.js paints each heatmap into a canvas and reads it back: one call per heatmap per draw
+    field = page.locator(".st-key-h input")
     field.fill("7")
     field.press("Enter")
-    # h 6 → 7: the output grows from 4×4 to 5×4, so the new figure has 20 steps and 20 frames.
-    page.wait_for_function(
-        """(sel) => { const gd = document.querySelector(sel);
-                      return gd && gd.layout && gd.layout.meta && JSON.parse(gd.layout.meta).n_steps === 20
-                             && gd._transitionData && gd._transitionData._frames.length === 20; }""",
-        arg=CHART, timeout=8_000,  # bench/bench_app.py measures the real latency against its 500 ms budget
-    )
-    after = chart_state(page)
-    assert after["slider_steps"] == 20 and after["active"] == 0
-    page.wait_for_url("**h=7**", timeout=5_000)  # the control is bound to the link
-    wait_for_app(page, SETTLE_MS)
-    assert_no_exception(page)
-
-
-# plotly.js paints each heatmap into a canvas and reads it back with toDataURL: one call per heatmap per draw.
-COUNT_HEATMAP_PAINTS = """() => {
-    window.__paints = 0;
-    const read = HTMLCanvasElement.prototype.toDataURL;
-    HTMLCanvasElement.prototype.toDataURL = function (...args) { window.__paints += 1; return read.apply(this, args); };
-}"""
-HEATMAPS_ON_PAGE = """() => [...document.querySelectorAll('.js-plotly-plot')]
-    .reduce((n, gd) => n + gd.data.filter(t => t.type === 'heatmap').length, 0)"""
-
-
-def test_a_control_change_paints_each_heatmap_once(browser_page: Any) -> None:
-    # Streamlit hands plotly.js a copy of the figure right after the chart mounts; unless the figure says its data
-    # is unchanged (convviz.ui.common.drawn_once), everything is drawn a second time, ~150 ms on this machine.
-    page = browser_page
-    open_app(page)
-    wait_for_app(page, SETTLE_MS)
-    page.evaluate(COUNT_HEATMAP_PAINTS)
-    field = page.locator(".st-key-c_in input")
-    field.fill("2")
-    field.press("Enter")
-    page.wait_for_function("(sel) => { const gd = document.querySelector(sel); "
-                           "return gd && gd.data && gd.data.filter(t => t.hovertemplate && "
-                           "t.hovertemplate.startsWith('X[')).length === 2; }", arg=CHART, timeout=8_000)
-    wait_for_app(page, SETTLE_MS)
-    page.wait_for_timeout(1_000)  # a second draw would come within a few hundred ms
-    heatmaps = page.evaluate(HEATMAPS_ON_PAGE)
-    assert heatmaps >= 10  # 2 inputs, 2 kernels, 2 products, sums, total, output, 2 finished output maps
+    page.wait_for_function("() => document.querySelector('.cvp-plot').layout.meta.n_steps === 20", timeout=8_000)
+    settle(page)
+    page.wait_for_timeout(800)  # a second draw would come within a few hundred ms
+    heatmaps = page.evaluate("() => document.querySelector('.cvp-plot').data.filter(t => t.type === 'heatmap').length")
     assert page.evaluate("() => window.__paints") == heatmaps
-    assert_no_exception(page)
+    state = read(page)
+    assert state["step"] == 3 and state["window"] == window_at(page, 3)  # a new setting keeps the step
+    page.wait_for_url("**h=7**", timeout=5_000)
+    assert_clean(page)
 
 
-def test_a_malformed_link_loads_with_a_notice(browser_page: Any) -> None:
-    page = browser_page
-    page.goto("/?h=1e400&c_in=abc&kh=99")
-    wait_for_app(page)
+def test_a_malformed_link_loads_with_a_notice(open_page: Any) -> None:
+    page = open_page("laptop", "?h=1e400&c_in=abc&kh=99", player=False)  # a 7×7 kernel does not fit
     notice = page.locator("[data-testid='stAlert']", has_text="Some values in the link were changed")
     notice.wait_for(timeout=SETTLE_MS)
-    assert_no_exception(page)
     said = notice.inner_text()
     for bad in ("h=1e400", "c_in=abc", "kh=99"):
         assert bad in said
@@ -156,3 +292,118 @@ def test_a_malformed_link_loads_with_a_notice(browser_page: Any) -> None:
     assert page.locator(".st-key-h input").input_value() == "6"
     assert page.locator(".st-key-c_in input").input_value() == "3"
     assert page.locator(".st-key-kh input").input_value() == "7"
+    assert page.locator(EXCEPTION).count() == 0
+
+
+# ---- a phone ----
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1 and \
+        a["y"] < b["y"] + b["h"] - 1 and b["y"] < a["y"] + a["h"] - 1
+
+
+@pytest.mark.parametrize("query", ["", "?values=textbook"])
+def test_on_a_phone_no_text_overlaps_and_numbers_show(open_page: Any, query: str) -> None:
+    page = open_page("phone", query)
+    texts = page.evaluate(RECTS, ".cvp-plot .main-svg text")
+    assert len(texts) > 50
+    clashes = [(a["text"], b["text"]) for k, a in enumerate(texts) for b in texts[k + 1 :] if overlaps(a, b)]
+    assert clashes == []
+    assert min(cell_font_sizes(page)) >= 11
+    svg = page.evaluate(RECTS, ".cvp-plot .main-svg")[0]
+    assert svg["x"] >= 0 and svg["x"] + svg["w"] <= 390  # re-flowed, not squeezed off the screen
+    assert_clean(page)
+
+
+def swipe(page: Any, x: int, y: int, dy: int, moves: int = 10) -> None:
+    """A one-finger swipe from (x, y) by dy, as touch events (CDP's synthesized scroll gestures do not scroll)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, moves + 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * k / moves}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_on_a_phone_a_swipe_scrolls_the_page_and_play_stays_in_reach(open_page: Any) -> None:
+    page = open_page("phone")
+    before = read(page)
+    scroll = "() => document.querySelector('[data-testid=stMain]').scrollTop + window.scrollY"
+    top = page.evaluate(scroll)
+    svg = page.evaluate(RECTS, ".cvp-plot .main-svg")[0]
+    start = int(max(svg["y"] + 20, 500))  # a finger down on the diagram, swiping up by 400 px
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.cvp-plot') !== null", [200, start])
+    swipe(page, 200, start, -400)
+    page.wait_for_timeout(500)
+    assert page.evaluate(scroll) > top + 100  # the page scrolled ...
+    assert read(page)["ranges"] == before["ranges"]  # ... and the diagram neither zoomed nor panned
+    play = page.evaluate(RECTS, ".cvp-play")[0]
+    assert play["y"] >= 0 and play["y"] + play["h"] <= 844  # Play in reach without scrolling back
+    page.locator(".cvp-play").tap()
+    assert read(page)["playing"]
+    page.locator(".cvp-play").tap()
+    assert_clean(page)
+
+
+def test_on_a_phone_a_tap_on_an_output_cell_inspects_it(open_page: Any) -> None:
+    page = open_page("phone")
+    x, y = output_cell_centre(page, 1, 2, "finished")  # step 1 * 4 + 2 = 6
+    page.evaluate("([x, y]) => document.querySelector('[data-testid=stMain]').scrollBy(0, y - 400)", [x, y])
+    x, y = output_cell_centre(page, 1, 2, "finished")
+    page.touchscreen.tap(x, y)
+    page.wait_for_function("() => document.querySelector('.cvp').dataset.step === '6'", timeout=3_000)
+    assert read(page)["window"] == window_at(page, 6)
+    assert_clean(page)
+
+
+# ---- presentation mode ----
+
+
+def test_presentation_mode_closes_the_sidebar_for_a_larger_diagram_and_leaving_restores_the_page(open_page: Any):
+    page = open_page("projector", "?present=1")
+    sidebar = "[data-testid='stSidebar']"
+    assert not page.locator(sidebar).is_visible()
+    big = page.evaluate("() => document.querySelector('.cvp-plot').layout.meta.cell_px")
+    page.locator(".st-key-present label").click()  # leave presentation mode
+    page.wait_for_function("() => !document.body.classList.contains('convviz-present')", timeout=5_000)
+    page.wait_for_timeout(600)  # the column narrows; the player asks for a layout for it
+    settle(page)
+    assert page.locator(sidebar).is_visible()
+    normal = page.evaluate("() => document.querySelector('.cvp-plot').layout.meta.cell_px")
+    assert normal < 0.95 * big, (normal, big)  # bigger cells (and numbers) while presenting
+    assert "present" not in page.evaluate("() => location.search") or "present=false" in page.url
+    assert_clean(page)
+
+
+def test_on_a_phone_the_sidebar_opens_a_change_redraws_and_it_closes(open_page: Any) -> None:
+    page = open_page("phone")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    page.locator("[data-testid='stExpandSidebarButton']").tap()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().x >= 0",
+                           timeout=5_000)
+    field = page.locator(".st-key-h input")
+    field.fill("7")
+    field.press("Enter")  # h 6 → 7: 5×4 = 20 steps
+    page.wait_for_function("() => document.querySelector('.cvp-plot').layout.meta.n_steps === 20", timeout=8_000)
+    sidebar.locator("[data-testid='stSidebarCollapseButton'] button").tap()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0",
+                           timeout=5_000)
+    settle(page)
+    assert read(page)["n_steps"] == 20
+    assert_clean(page)
+
+
+def test_on_a_phone_where_numbers_do_not_fit_the_page_says_so_and_a_tap_shows_a_value(open_page: Any) -> None:
+    page = open_page("phone", "?c_in=1&c_out=1&h=32&w=32")  # 32 cells across 352 px: 11 px cells
+    assert not page.evaluate("() => document.querySelector('.cvp-plot').layout.meta.numbers")
+    assert "too small for numbers" in page.locator(".cvp-note").inner_text()
+    x, y = page.evaluate("""() => { const gd = document.querySelector('.cvp-plot'), t = gd._fullData[0];
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const r = gd.querySelector('.main-svg').getBoundingClientRect();
+        return [r.x + xa._offset + xa.l2p(t.x0 + 5 * t.dx), r.y + ya._offset + ya.l2p(t.y0 + 2 * t.dy)]; }""")
+    page.touchscreen.tap(x, y)
+    page.wait_for_selector(".cvp-plot .hoverlayer .hovertext", timeout=3_000)
+    assert "X[0] = " in page.locator(".cvp-plot .hoverlayer .hovertext").text_content()  # SVG: no innerText
+    assert_clean(page)

@@ -7,6 +7,7 @@ student who opens the same link shares it.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -16,7 +17,7 @@ import tensorflow as tf
 from convviz import reference
 from convviz.codegen import arrays_zip, setting_code
 from convviz.core import corr2d_multi_in_out
-from convviz.figures import animation_figure, at_step
+from convviz.figures import Room, animation_figure
 from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
 from convviz.steps import StepTable, step_table
@@ -29,9 +30,9 @@ from convviz.ui.common import (
     adopt_url,
     drop_non_numbers,
     set_url_value,
-    show_figure,
 )
 from convviz.ui.image_view import PictureInput
+from convviz.ui.player import figure_payload, player, read_state
 
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -52,10 +53,12 @@ URL_SETTINGS = (
     IntSetting("out", 0, 0, 7),
     ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
     IntSetting("step", 0, 0, MAX_STEPS - 1),
+    BoolSetting("present", False),
 )
+PLAYER_KEY = "player"
 URL_KEYS = (*(s.key for s in URL_SETTINGS), *image_view.URL_KEYS)
 _INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
-# Keys whose upper end depends on other controls: cleaned once, against the real bound, when their widget is drawn.
+# Keys whose upper end depends on other controls: cleaned once, against the real bound, when their control is drawn.
 _DEPENDENT_KEYS = frozenset({"out", "step"})
 _SHAPE_KEYS = frozenset({"c_in", "c_out", "h", "w", "kh", "kw"})
 
@@ -70,10 +73,17 @@ def _steps(setting: Setting) -> StepTable:
     return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _animation(setting: Setting, out: int, language: str) -> dict:
-    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return animation_figure(_steps(setting), out, decimals=_decimals(setting))
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[bytes, str, bool]:
+    """The animated figure for a room, as the player's JSON bytes, their revision, and whether numbers show.
+
+    `language` keys the cache: the figure's titles are in the page's language (text() reads it).
+    """
+    return _payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
+
+
+def _payload(figure: dict) -> tuple[bytes, str, bool]:
+    return *figure_payload(figure), figure["layout"]["meta"]["numbers"]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -225,7 +235,8 @@ def render_main_view(notices: list[str]) -> None:
         st.info(text("impossible_hint"))
     elif picture is not None:
         region = image_view.picture_page(picture, setting, geo, out, notices)
-        _play(region, animation_figure(region, out, decimals=2), out, frame_ms, notices)
+        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room)), out,
+              frame_ms, notices)
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms, notices)
@@ -256,20 +267,30 @@ def _link(setting: Setting) -> str:
         "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed"))
 
 
-def _play(table: StepTable, figure: dict, out: int, frame_ms: int, notices: list[str]) -> None:
-    """The animated figure of `table` with its step control."""
-    title_column, step_column = st.columns([3, 1], vertical_alignment="bottom")
+def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int,
+          notices: list[str]) -> None:
+    """The player: the diagram, its one step control, and the step kept in the URL whenever it rests.
+
+    `payload_for(room)` is the animated figure laid out for the room the page gives it (see `_payload`).
+    """
+    if PLAYER_KEY not in st.session_state:  # first run: a link may ask for a step this setting does not have
+        notices += adopt_url([IntSetting("step", 0, 0, n_steps - 1)])
+    url_step = int(st.query_params.get("step", 0))
+    state = read_state(st.session_state.get(PLAYER_KEY), n_steps, min(url_step, n_steps - 1))
+    title_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
-    with step_column:
-        step = _number("step", notices, high=table.n_steps - 1, help=text("step_help"))
-    figure = at_step(figure, step, frame_ms)
-    if not figure["layout"]["meta"]["numbers"]:
-        st.caption(text("numbers_hidden"))
-    show_figure(figure, key="animation", width="stretch")
+    present = present_column.toggle(text("present"), key="present", bind="query-params")
+    room = state.room or Room()
+    payload, revision, numbers = payload_for(room)
+    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
+           note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)
+    if str(state.step) != st.query_params.get("step", "0"):
+        st.query_params["step"] = str(state.step)  # a copied link opens on the step the player rests on
 
 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
-    _play(_steps(setting), _animation(setting, out, current_language()), out, frame_ms, notices)
+    language = current_language()
+    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms, notices)
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

@@ -1,0 +1,299 @@
+// The convviz player: draws the figure it is handed with Plotly.react, steps its frames, and tells Python
+// two things: the step it shows whenever it comes to rest (paused, ended, stepped, clicked) and the room the page
+// gives the diagram (so that Python can lay the diagram out for it). Everything else is decided in Python
+// (convviz/figures.py builds the figure; convviz/ui/player/__init__.py hands it over).
+//
+// Streamlit calls the default export on every script run whose data changed, with the same parentElement; the
+// player keeps its state on that element, so a re-run never restarts playback or moves the step.
+
+const PLOTLY_SRC = "app/static/plotly.min.js"; // copied into ./static by convviz/ui/player (static serving)
+const CONFIG = { displayModeBar: false, scrollZoom: false, doubleClick: false, showTips: false, responsive: false };
+const ROOM_STEP = 16; // rooms are reported in steps of this many pixels ...
+const ROOM_SLACK = 40; // ... and only when they differ from the drawn one by more than this
+const NARROW_PX = 600; // convviz.figures.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
+
+function loadPlotly(version) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__convvizPlotly) {
+    window.__convvizPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = `${PLOTLY_SRC}?v=${encodeURIComponent(version)}`;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window.__convvizPlotly = null;
+        reject(new Error(`plotly.js did not load from ${PLOTLY_SRC}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__convvizPlotly;
+}
+
+function decode(data) {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return JSON.parse(new TextDecoder().decode(data));
+  return typeof data === "string" ? JSON.parse(data) : data;
+}
+
+function build(root) {
+  const holder = document.createElement("div"); // beside the <style> Streamlit puts in root: never root.innerHTML
+  root.appendChild(holder);
+  holder.innerHTML = `
+    <div class="cvp" data-testid="convviz-player">
+      <div class="cvp-plot" tabindex="0"></div>
+      <p class="cvp-note" hidden></p>
+      <div class="cvp-controls" role="toolbar">
+        <button type="button" class="cvp-prev"></button>
+        <button type="button" class="cvp-play"></button>
+        <button type="button" class="cvp-next"></button>
+        <input type="range" class="cvp-slider" min="0" max="0" step="1" value="0">
+        <span class="cvp-label" aria-live="polite"></span>
+      </div>
+    </div>`;
+  const q = (sel) => holder.querySelector(sel);
+  return {
+    box: q(".cvp"), plot: q(".cvp-plot"), note: q(".cvp-note"), prev: q(".cvp-prev"), play: q(".cvp-play"),
+    next: q(".cvp-next"), slider: q(".cvp-slider"), label: q(".cvp-label"),
+  };
+}
+
+function scrollTopOf(el) {
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) return node.scrollTop;
+  }
+  return window.scrollY;
+}
+
+// The room for the diagram: the column's width; on a wide screen the window's height under the page's top
+// (as it stands with the page scrolled to the top) less the controls; a phone's page scrolls, so its height.
+function measureRoom(p) {
+  const width = p.el.box.clientWidth;
+  const controls = p.el.box.querySelector(".cvp-controls").offsetHeight || 48;
+  let height = window.innerHeight;
+  if (width >= NARROW_PX) {
+    const top = p.el.box.getBoundingClientRect().top + scrollTopOf(p.el.box);
+    height = Math.max(window.innerHeight * 0.5, window.innerHeight - top - controls - 12);
+  }
+  return [Math.floor(width / ROOM_STEP) * ROOM_STEP, Math.floor(height / ROOM_STEP) * ROOM_STEP];
+}
+
+function stepLabel(p, s) {
+  const w = p.meta.out_w;
+  return p.labels.step.replace("{s}", s + 1).replace("{n}", p.meta.n_steps)
+    .replace("{i}", Math.floor(s / w)).replace("{j}", s % w);
+}
+
+function inspectShape(p, s) {
+  const path = p.figure.frames[s].layout.shapes[1].path;
+  return { type: "path", path, line: { color: p.inspectColour, width: 3, dash: "dot" } };
+}
+
+function draw(p) {
+  const fig = p.figure;
+  const s = p.step;
+  const frame = fig.frames[s];
+  const data = fig.data.slice();
+  p.meta.animated_traces.forEach((index, k) => { data[index] = Object.assign({}, fig.data[index], frame.data[k]); });
+  const shapes = frame.layout.shapes.slice();
+  if (p.inspect !== null) shapes.push(inspectShape(p, p.inspect));
+  const layout = Object.assign({}, fig.layout, { shapes });
+  p.el.slider.value = String(s);
+  p.el.label.textContent = stepLabel(p, s);
+  p.el.box.dataset.step = String(s);
+  return window.Plotly.react(p.el.plot, data, layout, CONFIG).catch(() => null);
+}
+
+function report(p, again = false) {
+  if (p.reported === p.step && !again) return;
+  p.reported = p.step;
+  p.setStateValue("step", p.step);
+}
+
+function setPlaying(p, playing) {
+  p.playing = playing;
+  clearTimeout(p.timer);
+  p.el.play.textContent = playing ? p.labels.pause : p.labels.play;
+  p.el.play.setAttribute("aria-pressed", String(playing));
+  p.el.box.dataset.playing = String(playing);
+  if (!playing) report(p);
+}
+
+function goTo(p, s) {
+  p.step = Math.min(Math.max(s, 0), p.meta.n_steps - 1);
+  return draw(p);
+}
+
+function tick(p) {
+  if (!p.playing) return;
+  if (!p.el.box.isConnected) { p.playing = false; return; }
+  p.beat += 1;
+  goTo(p, p.step + 1);
+  if (p.step >= p.meta.n_steps - 1) { setPlaying(p, false); return; }
+  // Scheduled from the start of playback, so slow draws do not add up.
+  p.timer = setTimeout(() => tick(p), Math.max(0, p.started + (p.beat + 1) * p.frameMs - performance.now()));
+}
+
+function play(p) {
+  if (p.playing) { setPlaying(p, false); return; }
+  if (p.step >= p.meta.n_steps - 1) goTo(p, 0); // at the end, Play starts over
+  setPlaying(p, true);
+  p.started = performance.now();
+  p.beat = 0;
+  p.timer = setTimeout(() => tick(p), p.frameMs);
+}
+
+function stepBy(p, delta) {
+  setPlaying(p, false);
+  goTo(p, p.step + delta);
+  report(p);
+}
+
+function outputCell(p, event) {
+  const point = event && event.points && event.points[0];
+  if (!point) return null;
+  const shape = p.meta.output_traces[String(point.curveNumber)];
+  if (!shape || !Array.isArray(point.pointNumber)) return null;
+  const [i, j] = point.pointNumber;
+  return i * shape[1] + j;
+}
+
+function wire(p) {
+  const { el } = p;
+  el.play.addEventListener("click", () => play(p));
+  el.prev.addEventListener("click", () => stepBy(p, -1));
+  el.next.addEventListener("click", () => stepBy(p, 1));
+  el.slider.addEventListener("input", () => { setPlaying(p, false); goTo(p, Number(el.slider.value)); });
+  el.slider.addEventListener("change", () => report(p));
+  el.box.addEventListener("keydown", (e) => {
+    if (e.target === el.slider || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+      e.preventDefault();
+      stepBy(p, e.key === "ArrowLeft" ? -1 : 1);
+    } else if (e.key === " " && e.target.tagName !== "BUTTON") {
+      e.preventDefault();
+      play(p);
+    }
+  });
+  el.plot.addEventListener("pointerdown", () => el.plot.focus({ preventScroll: true }));
+  el.plot.on("plotly_hover", (e) => {
+    const s = outputCell(p, e);
+    if (s === null || s === p.inspect) return;
+    p.inspect = s;
+    if (!p.playing) draw(p);
+  });
+  el.plot.on("plotly_unhover", () => {
+    if (p.inspect === null) return;
+    p.inspect = null;
+    if (!p.playing) draw(p);
+  });
+  el.plot.on("plotly_click", (e) => {
+    const s = outputCell(p, e);
+    if (s === null) return;
+    setPlaying(p, false);
+    p.inspect = null;
+    goTo(p, s);
+    report(p);
+  });
+  // A new window size, or a new column width (the sidebar opened or closed): ask for a layout for it.
+  let pending;
+  const later = () => { clearTimeout(pending); pending = setTimeout(() => askForRoom(p), 250); };
+  const resized = new ResizeObserver(later);
+  resized.observe(el.box);
+  window.addEventListener("resize", function onResize() {
+    if (el.box.isConnected) { later(); return; }
+    window.removeEventListener("resize", onResize);
+    resized.disconnect();
+  });
+}
+
+function askForRoom(p) {
+  if (!p.el.box.isConnected || !p.room) return false;
+  const [w, h] = measureRoom(p);
+  const [dw, dh] = p.room;
+  const heightMatters = w >= NARROW_PX || dw >= NARROW_PX;
+  if (Math.abs(w - dw) > ROOM_SLACK || (heightMatters && Math.abs(h - dh) > ROOM_SLACK)) {
+    if (p.asked && p.asked[0] === w && p.asked[1] === h) return false;
+    p.asked = [w, h];
+    p.setStateValue("room", [w, h]);
+    return true;
+  }
+  return false;
+}
+
+async function mount(p, d) {
+  const Plotly = await loadPlotly(d.plotly_version);
+  const first = !p.figure;
+  const newFigure = d.revision !== p.revision;
+  if (p.playing && p.frameMs !== d.frame_ms) { p.started = performance.now() - p.beat * d.frame_ms; }
+  p.frameMs = d.frame_ms; // a new speed applies from the next step on
+  p.labels = d.labels;
+  p.inspectColour = d.inspect_colour;
+  p.room = d.room;
+  p.reported = p.reported === undefined ? d.step : p.reported;
+  document.body.classList.toggle("convviz-present", Boolean(d.present));
+  if (first) {
+    p.el.prev.textContent = d.labels.prev;
+    p.el.next.textContent = d.labels.next;
+    p.el.prev.setAttribute("aria-label", d.labels.prev_help);
+    p.el.next.setAttribute("aria-label", d.labels.next_help);
+    p.el.slider.setAttribute("aria-label", d.labels.slider);
+    p.el.plot.setAttribute("aria-label", d.labels.diagram);
+    p.step = d.step;
+    setPlaying(p, false);
+  }
+  if (!newFigure) {
+    // Python says which step it last heard of; at rest, anything else means a report was lost or overtaken.
+    if (!first && !p.playing && d.step !== p.step) report(p, true);
+    return;
+  }
+  p.figure = d.figure;
+  p.meta = d.figure.layout.meta;
+  p.revision = d.revision;
+  p.inspect = null;
+  p.step = Math.min(p.step, p.meta.n_steps - 1); // a new setting keeps the step where it can
+  p.el.slider.max = String(p.meta.n_steps - 1);
+  p.el.note.hidden = !d.note;
+  p.el.note.textContent = d.note || "";
+  p.el.box.dataset.settled = "false";
+  if (first && askForRoom(p)) {
+    // Python lays the diagram out for the room measured; draw this one only if that answer is slow to come.
+    p.fallback = setTimeout(() => { if (p.revision === d.revision) drawn(p); }, 1500);
+    return;
+  }
+  clearTimeout(p.fallback);
+  await drawn(p);
+  if (!first && !p.playing && d.step !== p.step) report(p, true);
+  if (!first && !p.playing && askForRoom(p)) p.el.box.dataset.settled = "false";
+  void Plotly;
+}
+
+// Draw a newly arrived figure; the box says which one is on screen (tests wait for `data-settled`).
+async function drawn(p) {
+  await draw(p);
+  wireOnce(p);
+  p.el.box.dataset.revision = p.revision;
+  p.el.box.dataset.settled = "true";
+}
+
+function wireOnce(p) {
+  if (p.wired) return;
+  p.wired = true;
+  wire(p);
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  let p = parentElement.__convvizPlayer;
+  if (!p) {
+    p = { el: build(parentElement), playing: false, inspect: null, timer: null };
+    parentElement.__convvizPlayer = p;
+  }
+  p.setStateValue = setStateValue;
+  const d = decode(data);
+  if (d) {
+    mount(p, d).catch((err) => {
+      p.el.note.hidden = false;
+      p.el.note.textContent = String(err && err.message ? err.message : err);
+    });
+  }
+}
