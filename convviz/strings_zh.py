@@ -44,12 +44,10 @@ ZH: dict[str, str] = {
     "speed_normal": "正常（每步 0.7 秒）",
     "speed_fast": "快（每步 0.3 秒）",
     "speed_fastest": "最快（每步 0.1 秒）",
-    "step": "显示步骤",
-    "step_help": "动画从这个输出位置开始；用 − 和 + 按钮逐步前后移动。",
     # ---- main screen: page ----
     "intro": (
         "每个输入通道与卷积核中对应它的那一片做互相关运算；各通道的部分和 Σ 相加（再加上偏置），"
-        "得到一个输出值。点击 **播放**、拖动滑块，或用 **显示步骤** 逐步查看。"
+        "得到一个输出值。"
     ),
     "not_convolution": (
         "这是互相关运算，深度学习框架把它称为卷积：数学上的卷积要先把卷积核翻转。"
@@ -74,8 +72,8 @@ ZH: dict[str, str] = {
         "这段脚本重现上面的每一个数（只用 NumPy 和 TensorFlow）：张量、教材中的循环写法，以及 `tf.nn.conv2d`。"
         "可以粘贴到 notebook 中，或用 `python` 运行。"
     ),
-    "kit_download": "下载 X、K、偏置和 Y（.npy 和 .csv，打包成一个 zip）",
-    "kit_download_mix": "下载 W、X 和 Y（.npy 和 .csv，打包成一个 zip）",
+    "kit_download": "下载 X、K、偏置和 Y（npy 和 csv 文件，打包成一个 zip）",
+    "kit_download_mix": "下载 W、X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     "how_text": (
         "本应用用 TensorFlow 一次算出所有步骤（`tf.image.extract_patches` 和 `einsum`），"
         "并用一次 `Conv2D` 调用算出输出。下面是教材中的循环写法，它每次算一个位置，得到的数值相同："
@@ -85,18 +83,31 @@ ZH: dict[str, str] = {
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "窗口 × K",
     "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
-    "fig_total": "Y[{o}, i, j] = 各 Σ 之和",
-    "fig_total_bias": "Y[{o}, i, j] = 各 Σ 之和 + 偏置",
-    "fig_output": "输出 Y[{o}]（{h}×{w}）",
-    "fig_finals": "全部 {c_o} 个输出通道的最终结果",
+    "fig_total": "Y[{o}, i, j] = 各 Σ",
+    "fig_total_bias": "Y[{o}, i, j] = 各 Σ + 偏置",
+    "fig_output": "输出 Y[{o}]  {h}×{w}",
+    "fig_finals": "全部 {c_o} 个输出",
     "fig_final": "Y[{o}]",
+    "fig_bias_term": "{value}（偏置）",
+    # ---- main screen: the player ----
+    "player_play": "▶ 播放",
+    "player_pause": "❚❚ 暂停",
+    "player_prev": "◀",
+    "player_next": "▶",
+    "player_prev_help": "后退一步（← 键）",
+    "player_next_help": "前进一步（→ 键）",
+    "player_slider": "步骤",
+    "player_step": "第 {s} 步，共 {n} 步 · 输出单元 ({i}, {j})",
+    "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
+    "present": "演示模式",
+    "player_no_plotly": (
+        "示意图需要 `{path}` 中的 plotly.js，但无法从 plotly 包复制到那里："
+        "请让应用可以写入该文件夹，或把 `plotly/package_data/plotly.min.js` 复制进去。"
+    ),
     "fig_padding_hover": "填充：0",
     "fig_products_hover": "窗口中的值 × 卷积核权重 = %{z}",
     "fig_partial_hover": "该通道的部分和 = %{z}",
     "fig_total_hover": "Σ 部分和（+ 偏置）= Y[{o}, i, j] = %{{z}}",
-    "fig_play": "▶ 播放",
-    "fig_pause": "❚❚ 暂停",
-    "fig_slider_prefix": "输出位置（行，列）= ",
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
     "mix_title": "1×1卷积层：在每个像素上的全连接层",
     "mix_intro": (

@@ -30,6 +30,8 @@ SAME_AS_ENGLISH = {
     "mix_fig_yflat",  # "Y_flat = W · X_flat: ({c_out} × {n})"
     "mix_fig_general_map",  # "Y_general[{o}]"
     "sep_cost_pointwise",  # "(b) 1×1, {c_in} → {c_out}"
+    "player_prev",  # "◀"
+    "player_next",  # "▶"
 }
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
