@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
-from test_app import chart, run_app, trace_by_hover
+from test_app import chart, player_data, run_app, trace_by_hover
 
 from convviz.setting import NUMBER_KINDS, TEXTBOOK_SHAPES, Setting, make_tensors
+from convviz.strings import text
 from convviz.ui.common import unknown_key_notice
 
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
@@ -55,7 +56,7 @@ def test_an_unknown_view_gets_a_notice_and_the_main_screen():
     at = run_app(view="nonsense")
     assert not at.exception
     assert len(notices(at)) == 1 and notices(at)[0].startswith("`view=nonsense` is not one of")
-    assert at.get("plotly_chart"), "the main screen is drawn"
+    assert at.get("bidi_component"), "the main screen's player is drawn"
 
 
 def test_an_output_channel_out_of_range_gets_one_notice_about_the_number_typed():
@@ -67,7 +68,7 @@ def test_an_output_channel_out_of_range_gets_one_notice_about_the_number_typed()
 def test_a_step_out_of_range_gets_one_notice_and_the_last_step():
     at = run_app(step="99")  # the defaults have 16 steps
     assert notices(at) == ["`step=99` is outside 0–15 or not whole, so 15 is used."]
-    assert chart(at, 0)["layout"]["sliders"][0]["active"] == 15
+    assert player_data(at)["step"] == 15
 
 
 def test_the_notices_cover_both_tabs():
@@ -112,12 +113,13 @@ def test_the_bias_is_never_zero_so_the_toggle_visibly_changes_every_sum(values: 
 
 def test_at_the_default_seed_the_written_sum_shows_a_nonzero_bias_term():
     at = run_app(bias="true")
-    figure = chart(at, 0)
+    figure = chart(at)
     _, _, bias = make_tensors(Setting(bias=True))
     assert bias is not None
     equation = figure["frames"][0]["data"][-1]["text"][0]  # "= 3 + 14 + (−6)<br>+ (−1)<br>= <b>10</b>"
     bias_term = f"{bias[0]:.0f}" if bias[0] > 0 else f"({bias[0]:.0f})".replace("-", "−")
-    assert bias[0] != 0 and equation.split("<br>= ")[0].endswith(bias_term)  # the last term added is the bias
+    # The last term added is the bias, named as such.
+    assert bias[0] != 0 and equation.split("<br>= ")[0].endswith(text("fig_bias_term", value=bias_term))
     assert trace_by_hover(figure, "Y[0]")  # and the map still draws
 
 
@@ -126,7 +128,7 @@ def test_at_the_default_seed_the_written_sum_shows_a_nonzero_bias_term():
 def test_dilated_settings_draw_with_every_cell_the_window_reads_outlined(query: dict[str, str]):
     at = run_app(**query)  # these once crashed the page: a misspelt method in the window outline
     assert not at.exception
-    figure = chart(at, 0)
+    figure = chart(at)
     window = figure["layout"]["shapes"][1]["path"]  # one rectangle per input channel and per cell read, plus Y's cell
     d, c_in = int(query["dilation"]), int(query.get("c_in", 3))
     assert window.count("M") == c_in * (1 + 3 * 3) + 1, f"dilation {d}"
@@ -140,7 +142,7 @@ def test_the_readme_lists_every_key_a_link_can_carry():
     listed = {key for row in table.splitlines() if row.startswith("| `")
               for key in re.findall(r"`([a-zA-Z_0-9]+)`", row.split("|")[1])}
     listed |= {f"kernel_{o}" for o in range(1, 7)}  # the table writes `kernel_0` … `kernel_7`
-    assert listed == {"view", *main_view.URL_KEYS, *mixing_view.URL_KEYS, *separable_view.URL_KEYS}
+    assert listed == {"view", "lang", *main_view.URL_KEYS, *mixing_view.URL_KEYS, *separable_view.URL_KEYS}
 
 
 def test_when_the_core_disagrees_with_tf_the_page_says_so(monkeypatch: pytest.MonkeyPatch):
@@ -162,7 +164,7 @@ def test_a_followed_channel_beyond_fewer_output_channels_moves_to_the_last_one()
     at.number_input(key="c_out").set_value(2).run()
     assert not at.exception
     assert at.number_input(key="out").value == 1
-    assert trace_by_hover(chart(at, 0), "Y[1]")  # the figure follows channel 1
+    assert trace_by_hover(chart(at), "Y[1]")  # the figure follows channel 1
 
 
 def test_textbook_mode_keeps_its_shapes_across_reruns():
