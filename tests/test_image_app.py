@@ -125,3 +125,10 @@ def test_leaving_picture_mode_gives_back_the_users_own_shapes():
     assert shapes(at)[2:4] == [85, 128]
     at.radio(key="values").set_value("integers").run()
     assert not at.exception and shapes(at)[2:4] == [7, 9]
+
+
+def test_a_pictures_tensors_come_from_the_picture_not_from_make_tensors():
+    from convviz.setting import Setting, make_tensors
+
+    with pytest.raises(ValueError, match="a picture's come from convviz.images"):
+        make_tensors(Setting(values="image"))
