@@ -366,8 +366,25 @@ def _outline_traces(table: StepTable, o: int, lay: _Layout) -> list[dict]:
     data = [_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
         _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs])]
     data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))
-    data += [_outline_trace([box], _channel_colour(c), 3) for c, box in enumerate(lay.partials)]
+    seen = geo.input_channels(o)
+    data += [_outline_trace([box], _channel_colour(c), 3) for c, box in enumerate(lay.partials) if c in seen]
     return data
+
+
+def _unseen_wash(table: StepTable, o: int, lay: _Layout) -> list[dict]:
+    """With groups, a pale wash over the blocks of the input channels that output channel o does not see."""
+    geo = table.geometry
+    boxes = [box for c in range(geo.c_in) if c not in geo.input_channels(o)
+             for box in (lay.inputs[c], lay.kernels[c], lay.products[c], lay.partials[c])]
+    if not boxes:
+        return []
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for b in boxes:  # one closed rectangle per panel, parted by gaps, filled one by one
+        xs += [b.x - 0.2, b.x + b.w + 0.2, b.x + b.w + 0.2, b.x - 0.2, b.x - 0.2, None]
+        ys += [b.y - 0.2, b.y - 0.2, b.y + b.h + 0.2, b.y + b.h + 0.2, b.y - 0.2, None]
+    return [{"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself", "fillcolor": style.UNSEEN_WASH,
+             "line": {"width": 0}, "hoverinfo": "skip", "name": "unseen"}]
 
 
 def _channel_colour(c: int) -> str:
@@ -382,13 +399,14 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
         (text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (text("fig_kernel", o=o, c=geo.c_in - 1), geo.k_w),
         (text("fig_products"), geo.k_w)))
     annotations = []
+    seen = geo.input_channels(o)
     for c in range(geo.c_in):
-        colour = _channel_colour(c)
+        colour = _channel_colour(c) if c in seen else style.UNSEEN_TEXT
         if roomy:
             annotations += [_title(lay.inputs[c], text("fig_input", c=c), font, colour),
                             _title(lay.kernels[c], text("fig_kernel", o=o, c=c), font),
                             _title(lay.products[c], text("fig_products"), font),
-                            _title(lay.partials[c], "Σ", font, colour)]
+                            _title(lay.partials[c], "Σ" if c in seen else "", font, colour)]
         else:  # panels narrower than their titles: one short title over the block
             annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c), font, colour))
     annotations += [_title(box, text("fig_final", o=k), font) for k, box in enumerate(lay.finals)]
@@ -403,9 +421,12 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
 # ---- what changes at each step ----
 
 
-def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int) -> str:
-    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, TERMS_PER_LINE a line."""
-    terms = [f'<span style="color:{_channel_colour(c)}">{_term(v, decimals)}</span>' for c, v in enumerate(partials)]
+def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int, seen: range) -> str:
+    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, TERMS_PER_LINE a line.
+
+    Only the channels in `seen` (the followed output's group) are terms; with one group, every channel.
+    """
+    terms = [f'<span style="color:{_channel_colour(c)}">{_term(partials[c], decimals)}</span>' for c in seen]
     if bias is not None:
         terms.append(text("fig_bias_term", value=_term(bias, decimals)))
     lines = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
@@ -417,12 +438,13 @@ def _term(v: float, decimals: int) -> str:
     return f"{v:.{decimals}f}" if v >= 0 else f"({v:.{decimals}f})".replace("-", "−")
 
 
-def _window_path(table: StepTable, lay: _Layout, step: int) -> str:
-    """Outline the window in every input channel (and each cell it reads, when dilated) and the output cell."""
+def _window_path(table: StepTable, lay: _Layout, step: int, seen: range) -> str:
+    """Outline the window in every input channel it reads (`seen`; each cell it reads, when dilated) and the
+    output cell."""
     geo = table.geometry
     (r0, c0), (span_h, span_w) = table.window_origin[step], geo.span
     parts = []
-    for box in lay.inputs:
+    for box in (lay.inputs[c] for c in seen):
         parts.append(rect_path(box.x + c0, box.y + r0, box.x + c0 + span_w, box.y + r0 + span_h))
         if geo.dilation != (1, 1) and lay.cell_px >= 10:  # smaller cells: the span alone, the figure stays small
             rows, cols = table.window_cells(step)
@@ -444,12 +466,12 @@ def _pending_path(table: StepTable, lay: _Layout, step: int) -> str:
     return "".join(parts) or "M0,0Z"
 
 
-def _step_shapes(table: StepTable, lay: _Layout, step: int) -> list[dict[str, Any]]:
+def _step_shapes(table: StepTable, lay: _Layout, step: int, seen: range) -> list[dict[str, Any]]:
     """The two shapes that move: the pending cover over Y[o] and the window outlines."""
     return [
         {"type": "path", "path": _pending_path(table, lay, step), "fillcolor": style.PENDING_FILL,
          "line": {"width": 0}},
-        {"type": "path", "path": _window_path(table, lay, step), "line": {"color": style.WINDOW, "width": 3}},
+        {"type": "path", "path": _window_path(table, lay, step, seen), "line": {"color": style.WINDOW, "width": 3}},
     ]
 
 
@@ -468,9 +490,12 @@ def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int
         products: list = cells(table.products[:, o], decimals)  # (n, c_i, k_h, k_w)
     else:  # no numbers: 8-bit colour levels cut 8×32×32 (7×7) from 3.2 MB to 2.1 MB
         products = _colour_levels(table.products[:, o], symmetric_range(table.products[:, o]))
-    partials = cells(_scatter_into(lay.partials, table.partial_sums[:, o, :, None, None]), decimals)
+    partial_sums = table.partial_sums[:, o].copy()  # (n, c_i)
+    partial_sums[:, [c not in geo.input_channels(o) for c in range(geo.c_in)]] = np.nan  # no Σ outside o's group
+    partials = cells(_scatter_into(lay.partials, partial_sums[:, :, None, None]), decimals)
     totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
-    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals) for s in range(n)]
+    seen = geo.input_channels(o)
+    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals, seen) for s in range(n)]
 
     def step_data(s: int) -> list[dict]:
         return [*({"type": "heatmap", "z": products[s][c]} for c in range(geo.c_in)),
@@ -492,7 +517,7 @@ def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int
     ]
     for trace, start in zip(traces, step_data(0), strict=True):
         trace.update(start)
-    frames = [{"name": str(s), "data": step_data(s), "layout": {"shapes": _step_shapes(table, lay, s)}}
+    frames = [{"name": str(s), "data": step_data(s), "layout": {"shapes": _step_shapes(table, lay, s, seen)}}
               for s in range(n)]
     return traces, frames
 
@@ -569,6 +594,7 @@ def animation_figure(
     layout["annotations"] = _titles(table, o, lay, kind)
     layout["shapes"] = frames[0]["layout"]["shapes"]
     traces = list(range(first_animated, len(data)))
+    data += _unseen_wash(table, o, lay)  # on top of the animated products, which it fades
     for frame in frames:
         frame["traces"] = traces
     layout["meta"] = {

@@ -37,13 +37,14 @@ class Setting:
     bias: bool = False
     values: str = "integers"
     seed: int = 0
+    groups: int = 1  # g: output channel o sees only the c_i/g input channels of its group
 
     def effective(self) -> Setting:
         """The setting actually computed: textbook mode fixes the shapes to the chapter's example."""
         if self.values == "textbook":
             shapes = TEXTBOOK_SHAPES
             return replace(self, c_in=shapes["c_in"], c_out=shapes["c_out"], h=shapes["h"], w=shapes["w"],
-                           kh=shapes["kh"], kw=shapes["kw"])
+                           kh=shapes["kh"], kw=shapes["kw"], groups=1)
         return self
 
     @property
@@ -52,7 +53,7 @@ class Setting:
 
     @property
     def k_shape(self) -> tuple[int, int, int, int]:
-        return (self.c_out, self.c_in, self.kh, self.kw)
+        return (self.c_out, self.c_in // self.groups, self.kh, self.kw)  # (c_o, c_i/g, k_h, k_w)
 
 
 def make_tensors(setting: Setting) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

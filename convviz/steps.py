@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from convviz.core import as_bias, as_float32
+from convviz.core import as_bias, as_float32, dense_kernel
 from convviz.geometry import Geometry, IntPair, conv_geometry
 
 
@@ -57,10 +57,17 @@ def step_table(
     stride: IntPair = 1,
     padding: IntPair = 0,
     dilation: IntPair = 1,
+    groups: int = 1,
 ) -> StepTable:
-    """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i, k_h, k_w), vectorized in TensorFlow."""
+    """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i/g, k_h, k_w), vectorized in TensorFlow.
+
+    With `groups` = g > 1 the table holds the layer's full kernel (zeros outside each output channel's group, see
+    `dense_kernel`), so the channels an output does not see add partial sums of 0; `geometry.groups` says which.
+    """
     X, K = as_float32("X", X), as_float32("K", K)
-    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None)
+    geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None,
+                        groups=groups)
+    K = dense_kernel(K, groups) if groups > 1 else K  # (c_o, c_i, k_h, k_w)
     b = np.zeros(geo.c_out, np.float32) if bias is None else as_bias(bias, geo.c_out)
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
 

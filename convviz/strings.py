@@ -62,10 +62,19 @@ EN: dict[str, str] = {
     # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
     "counts": (
         "**Output shape** (c\\_o × h\\_o × w\\_o): {shape}  \n"
-        "**Parameters** (c\\_o·c\\_i·k\\_h·k\\_w{bias_term}): {weights} = {params}  \n"
-        "**Multiply–adds** (c\\_o·h\\_o·w\\_o·c\\_i·k\\_h·k\\_w): {products} = {mult_adds}"
+        "**Parameters** (c\\_o·{per_group}·k\\_h·k\\_w{bias_term}): {weights} = {params}  \n"
+        "**Multiply–adds** (c\\_o·h\\_o·w\\_o·{per_group}·k\\_h·k\\_w): {products} = {mult_adds}"
     ),
     "counts_bias_term": " + c\\_o",
+    "groups": "Groups g",
+    "groups_help": (
+        "Output channel o sees only the c_i/g input channels of its group: g must divide c_i and c_o. "
+        "g = c_i is depthwise: every input channel on its own."
+    ),
+    "groups_depthwise": "g = c_i: a depthwise convolution, each output channel sees one input channel.",
+    "groups_url_bad": (
+        "`groups={raw}` does not divide both c_i = {c_in} and c_o = {c_out} (choose {options}), so 1 is used."
+    ),
     "formula_title": "Output size",
     "animation_title": "Output channel {o}, step by step",
     "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it.",

@@ -57,10 +57,17 @@ ZH: dict[str, str] = {
     # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
     "counts": (
         "**输出形状**（c\\_o × h\\_o × w\\_o）：{shape}  \n"
-        "**参数量**（c\\_o·c\\_i·k\\_h·k\\_w{bias_term}）：{weights} = {params}  \n"
-        "**乘加次数**（c\\_o·h\\_o·w\\_o·c\\_i·k\\_h·k\\_w）：{products} = {mult_adds}"
+        "**参数量**（c\\_o·{per_group}·k\\_h·k\\_w{bias_term}）：{weights} = {params}  \n"
+        "**乘加次数**（c\\_o·h\\_o·w\\_o·{per_group}·k\\_h·k\\_w）：{products} = {mult_adds}"
     ),
     "counts_bias_term": " + c\\_o",
+    "groups": "分组数 g",
+    "groups_help": (
+        "输出通道 o 只看到它所在分组的 c_i/g 个输入通道：g 必须整除 c_i 和 c_o。"
+        "g = c_i 就是逐通道卷积：每个输入通道单独计算。"
+    ),
+    "groups_depthwise": "g = c_i：逐通道（depthwise）卷积，每个输出通道只看到一个输入通道。",
+    "groups_url_bad": "`groups={raw}` 不能同时整除 c_i = {c_in} 和 c_o = {c_out}（可选 {options}），因此使用 1。",
     "formula_title": "输出大小",
     "animation_title": "输出通道 {o}：逐步计算",
     "numbers_hidden": "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。",

@@ -130,5 +130,5 @@ def test_leaving_picture_mode_gives_back_the_users_own_shapes():
 def test_a_pictures_tensors_come_from_the_picture_not_from_make_tensors():
     from convviz.setting import Setting, make_tensors
 
-    with pytest.raises(ValueError, match="a picture's come from convviz.images"):
+    with pytest.raises(ValueError, match=r"a picture's come from convviz\.images"):
         make_tensors(Setting(values="image"))

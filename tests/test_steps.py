@@ -152,3 +152,18 @@ def test_the_figure_refuses_an_output_channel_that_does_not_exist():
     table = step_table(np.ones((1, 3, 3)), np.ones((2, 1, 2, 2)))
     with pytest.raises(ValueError, match=r"Output channel 2 does not exist: there are 2 \(0 to 1\)"):
         animation_figure(table, 2, decimals=0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from([(4, 2, 2), (6, 3, 3), (4, 8, 4), (2, 2, 1)]), st.integers(0, 2), st.integers(1, 2))
+def test_a_grouped_step_table_adds_up_to_the_grouped_layer(channels, padding, stride):
+    c_in, c_out, groups = channels
+    rng = np.random.default_rng(c_in * 10 + c_out)
+    X = rng.integers(-3, 4, (c_in, 5, 6)).astype(np.float32)
+    K = rng.integers(-2, 3, (c_out, c_in // groups, 3, 2)).astype(np.float32)  # (c_o, c_i/g, k_h, k_w)
+    table = step_table(X, K, stride=stride, padding=padding, groups=groups)
+    expected = corr2d_multi_in_out(X, K, stride=stride, padding=padding, groups=groups).numpy()
+    np.testing.assert_allclose(table.output_maps(), expected, atol=1e-4)
+    for o in range(c_out):  # channels outside o's group add nothing
+        unseen = [c for c in range(c_in) if c not in table.geometry.input_channels(o)]
+        assert np.all(table.partial_sums[:, o, unseen] == 0)

@@ -44,18 +44,20 @@ def _int(key: str) -> st.SearchStrategy[int]:
 @st.composite
 def main_settings(draw: st.DrawFn) -> tuple[Setting, int]:
     """Any setting the sidebar allows, and an output channel of it to follow."""
+    c_in, c_out = draw(_int("c_in")), draw(_int("c_out"))
     setting = Setting(
-        c_in=draw(_int("c_in")), c_out=draw(_int("c_out")), h=draw(_int("h")), w=draw(_int("w")),
+        c_in=c_in, c_out=c_out, h=draw(_int("h")), w=draw(_int("w")),
         kh=draw(_int("kh")), kw=draw(_int("kw")), stride=draw(_int("stride")), padding=draw(_int("padding")),
         dilation=draw(_int("dilation")), bias=draw(st.booleans()), values=draw(st.sampled_from(NUMBER_KINDS)),
         seed=draw(_int("seed")),
+        groups=draw(st.sampled_from([g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0])),
     )
     out = draw(st.integers(0, setting.effective().c_out - 1))
     return setting, out
 
 
 def conv2d_reference(X: np.ndarray, K: np.ndarray, bias: np.ndarray | None, s: Setting) -> np.ndarray:
-    """tf.nn.conv2d on NHWC, back to (c_o, h_o, w_o): the independent answer."""
+    """tf.nn.conv2d on NHWC, back to (c_o, h_o, w_o): the independent answer (a filter c_i/g deep runs groups)."""
     Y = tf.nn.conv2d(
         X.transpose(1, 2, 0)[None],  # (1, h, w, c_i)
         K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i, c_o)
@@ -67,7 +69,8 @@ def conv2d_reference(X: np.ndarray, K: np.ndarray, bias: np.ndarray | None, s: S
 def geometry_or_none(s: Setting):
     e = s.effective()
     try:
-        return conv_geometry(e.x_shape, e.k_shape, stride=e.stride, padding=e.padding, dilation=e.dilation)
+        return conv_geometry(e.x_shape, e.k_shape, stride=e.stride, padding=e.padding, dilation=e.dilation,
+                             groups=e.groups)
     except ValueError:
         return None
 
@@ -91,15 +94,17 @@ def assert_figure_shows(figure: dict, Y: np.ndarray, out: int, decimals: int) ->
 @example((Setting(8, 8, 32, 32, 7, 7, 1, 3, 1, True, "random", 2**31 - 1), 7))
 @example((Setting(1, 1, 1, 1, 1, 1, 4, 0, 3, False, "integers", 0), 0))
 @example((Setting(values="textbook", bias=True), 2))
+@example((Setting(c_in=6, c_out=4, groups=2, bias=True), 3))  # groups: channels 3-5 seen, 0-2 washed out
+@example((Setting(c_in=4, c_out=8, groups=4, values="random"), 5))  # depthwise, two outputs per input
 def test_every_main_setting_draws_the_numbers_tf_computes(drawn: tuple[Setting, int]):
     setting, out = drawn
     s = setting.effective()
     X, K, bias = make_tensors(setting)
     if geometry_or_none(setting) is None:  # the window does not fit: the core refuses with a sentence
         with pytest.raises(ValueError, match="does not fit"):
-            step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
+            step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
         return
-    table = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
+    table = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
     decimals = 2 if s.values == "random" else 0
     figure = animation_figure(table, out, decimals=decimals)
     assert_figure_shows(figure, conv2d_reference(X, K, bias, s), out, decimals)
@@ -110,7 +115,8 @@ def test_every_main_setting_draws_the_numbers_tf_computes(drawn: tuple[Setting, 
 def test_every_main_setting_opened_from_a_link_renders_or_explains(drawn: tuple[Setting, int]):
     setting, out = drawn
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key in ("c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "values", "seed"):
+    for key in ("c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "values", "seed",
+                "groups"):
         at.query_params[key] = str(getattr(setting, key)).lower()
     at.query_params["out"] = str(out)
     at.run()

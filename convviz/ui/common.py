@@ -134,6 +134,12 @@ def set_url_value(key: str, value: str) -> None:
     _reseed_bound_widgets_from_current_url()
 
 
+def drop_url_value(key: str) -> None:
+    """Take `key` out of the link, so that a widget bound to it starts from its default."""
+    del st.query_params[key]
+    _reseed_bound_widgets_from_current_url()
+
+
 def unknown_key_notice(key: str, known: Iterable[str]) -> str:
     """The notice for a URL key that is no setting, naming the nearest one when there is one (`k_h` → `kh`)."""
     by_lower = {name.lower(): name for name in known}  # `K_H` and `k_h` both point to `kh`

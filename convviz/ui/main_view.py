@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from convviz import reference
 from convviz.codegen import arrays_zip, setting_code
-from convviz.core import corr2d_multi_in_out
+from convviz.core import corr2d_multi_in_out, dense_kernel
 from convviz.figures import Room, animation_figure
 from convviz.geometry import Geometry, conv_geometry
 from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
@@ -29,6 +29,7 @@ from convviz.ui.common import (
     IntSetting,
     adopt_url,
     drop_non_numbers,
+    drop_url_value,
     set_url_value,
 )
 from convviz.ui.image_view import PictureInput
@@ -56,7 +57,7 @@ URL_SETTINGS = (
     BoolSetting("present", False),
 )
 PLAYER_KEY = "player"
-URL_KEYS = (*(s.key for s in URL_SETTINGS), *image_view.URL_KEYS)
+URL_KEYS = (*(s.key for s in URL_SETTINGS), "groups", *image_view.URL_KEYS)
 _INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
 # Keys whose upper end depends on other controls: cleaned once, against the real bound, when their control is drawn.
 _DEPENDENT_KEYS = frozenset({"out", "step"})
@@ -70,7 +71,7 @@ _SHAPE_KEYS = frozenset({"c_in", "c_out", "h", "w", "kh", "kw"})
 def _steps(setting: Setting) -> StepTable:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
+    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -91,11 +92,12 @@ def _check_against_tf(setting: Setting) -> tuple[float, float]:
     """Largest |core − tf.nn.conv2d| over the output, and the tolerance it is held to."""
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
+    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                            groups=s.groups).numpy()
     p = s.padding
-    Y_tf = tf.nn.conv2d(
+    Y_tf = tf.nn.conv2d(  # a filter c_i/g deep: TensorFlow runs the groups itself
         X.transpose(1, 2, 0)[None],  # (1, h, w, c_i)
-        K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i, c_o)
+        K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i/g, c_o)
         strides=s.stride,
         padding=[[0, 0], [p, p], [p, p], [0, 0]],
         dilations=s.dilation,
@@ -168,13 +170,32 @@ def _controls(notices: list[str]) -> tuple[Setting, int, int, PictureInput | Non
         dilation = _number("dilation", notices)
         bias = st.toggle(text("bias"), key="bias", bind="query-params")
         seed = _number("seed", notices, disabled=values == "textbook" and not bias)  # pictures: the random kernel
-        setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed)
+        groups = _groups(c_in, c_out, notices, fixed=bool(fixed))
+        setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed, groups)
         out = _number("out", notices, high=setting.effective().c_out - 1)
         speed = st.select_slider(text("speed"), tuple(SPEEDS_MS), value="normal", key="speed", bind="query-params",
                                  format_func=lambda name: name)
         st.caption(text(f"speed_{speed}"))
         st.caption(text("sidebar_share"))
     return setting, out, SPEEDS_MS[speed], picture
+
+
+def _groups(c_in: int, c_out: int, notices: list[str], fixed: bool) -> int:
+    """The number of groups: the divisors of c_i that divide c_o too (1 when the values fix the shapes)."""
+    options = (1,) if fixed else tuple(g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0)
+    if "groups" not in st.session_state:  # first run: the link's number must divide both channel counts
+        raw = st.query_params.get("groups")
+        if raw is not None and raw not in {str(g) for g in options}:
+            notices.append(text("groups_url_bad", raw=raw[:20], c_in=c_in, c_out=c_out,
+                                options=", ".join(map(str, options))))
+            drop_url_value("groups")
+    elif st.session_state["groups"] not in options:  # the channel counts changed under it
+        st.session_state["groups"] = 1
+    groups = int(st.selectbox(text("groups"), options, key="groups", bind="query-params", disabled=fixed,
+                              help=text("groups_help")))
+    if groups == c_in > 1:
+        st.caption(text("groups_depthwise"))
+    return groups
 
 
 # ---- the page ----
@@ -185,7 +206,7 @@ def _geometry(setting: Setting) -> tuple[Geometry | None, str]:
     s = setting.effective()
     try:
         return conv_geometry(s.x_shape, s.k_shape, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                             bias=s.bias), ""
+                             bias=s.bias, groups=s.groups), ""
     except ValueError as err:
         return None, str(err)
 
@@ -207,9 +228,11 @@ def _counts(geo: Geometry) -> None:
 
     One Markdown block: three `st.metric`s in columns cost ~80 ms of browser time on every control change.
     """
-    weights = f"{geo.c_out}·{geo.c_in}·{geo.k_h}·{geo.k_w}" + (f" + {geo.c_out}" if geo.has_bias else "")
-    products = f"{geo.c_out}·{geo.out_h}·{geo.out_w}·{geo.c_in}·{geo.k_h}·{geo.k_w}"
-    st.markdown(text("counts", shape=f"{geo.c_out} × {geo.out_h} × {geo.out_w}",
+    grouped = geo.groups > 1  # each output channel multiplies c_i/g input channels, not c_i
+    per_group, channels = ("(c\\_i/g)", f"({geo.c_in}/{geo.groups})") if grouped else ("c\\_i", f"{geo.c_in}")
+    weights = f"{geo.c_out}·{channels}·{geo.k_h}·{geo.k_w}" + (f" + {geo.c_out}" if geo.has_bias else "")
+    products = f"{geo.c_out}·{geo.out_h}·{geo.out_w}·{channels}·{geo.k_h}·{geo.k_w}"
+    st.markdown(text("counts", shape=f"{geo.c_out} × {geo.out_h} × {geo.out_w}", per_group=per_group,
                      bias_term=text("counts_bias_term") if geo.has_bias else "",
                      weights=weights, params=f"{geo.params:,}", products=products, mult_adds=f"{geo.mult_adds:,}"))
 
@@ -251,6 +274,7 @@ def _lecture_kit(setting: Setting) -> None:
     if kit.open:
         s = setting.effective()
         X, K, bias = make_tensors(setting)
+        K = dense_kernel(K, s.groups)  # the script's plain loops take the full kernel: zeros outside each group
         with kit:
             st.markdown(text("kit_code"))
             st.code(setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
