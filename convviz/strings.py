@@ -87,6 +87,9 @@ EN: dict[str, str] = {
         "loops, and `tf.nn.conv2d`. Paste it into a notebook or run it with `python`."
     ),
     "kit_download": "Download X, K, bias and Y (.npy and .csv, in one zip)",
+    "kit_offline": "Download the animation as one HTML file (plays with no network)",
+    "kit_offline_help": "plotly.js and the player are inside it: open it from a USB stick in any browser.",
+    "kit_offline_title": "convviz: output channel {o}, step by step ({link})",
     "kit_download_mix": "Download W, X and Y (.npy and .csv, in one zip)",
     "how_text": (
         "The app computes every step at once with TensorFlow (`tf.image.extract_patches` and `einsum`), and the "

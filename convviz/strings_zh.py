@@ -80,6 +80,9 @@ ZH: dict[str, str] = {
         "可以粘贴到 notebook 中，或用 `python` 运行。"
     ),
     "kit_download": "下载 X、K、偏置和 Y（npy 和 csv 文件，打包成一个 zip）",
+    "kit_offline": "把动画下载为一个 HTML 文件（无网络也能播放）",
+    "kit_offline_help": "plotly.js 和播放器都在文件里：从 U 盘拷贝后，用任何浏览器都能打开。",
+    "kit_offline_title": "convviz：输出通道 {o}，逐步演示（{link}）",
     "kit_download_mix": "下载 W、X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     "how_text": (
         "本应用用 TensorFlow 一次算出所有步骤（`tf.image.extract_patches` 和 `einsum`），"

@@ -33,7 +33,7 @@ from convviz.ui.common import (
     set_url_value,
 )
 from convviz.ui.image_view import PictureInput
-from convviz.ui.player import figure_payload, player, read_state
+from convviz.ui.player import figure_payload, offline_html, player, read_state
 
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -57,6 +57,7 @@ URL_SETTINGS = (
     BoolSetting("present", False),
 )
 PLAYER_KEY = "player"
+OFFLINE_ROOM = Room(1100, 700)
 URL_KEYS = (*(s.key for s in URL_SETTINGS), "groups", *image_view.URL_KEYS)
 _INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
 # Keys whose upper end depends on other controls: cleaned once, against the real bound, when their control is drawn.
@@ -263,13 +264,14 @@ def render_main_view(notices: list[str]) -> None:
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms, notices)
-        _lecture_kit(setting)
+        _lecture_kit(setting, out, frame_ms)
     if notices:
         notice_slot.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {n}" for n in notices))
 
 
-def _lecture_kit(setting: Setting) -> None:
-    """The code that reproduces the numbers on screen, and the arrays as files; drawn only when opened."""
+def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
+    """The code that reproduces the numbers on screen, the arrays as files, and the animation as one HTML file
+    that plays with no network; drawn only when opened."""
     kit = st.expander(text("kit_title"), key="kit_open", on_change="rerun")
     if kit.open:
         s = setting.effective()
@@ -283,6 +285,13 @@ def _lecture_kit(setting: Setting) -> None:
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")
+            room = OFFLINE_ROOM  # a laptop's screen: the file cannot ask the page how large it is
+            payload, revision, _ = _animation(setting, out, room, current_language())
+            title = text("kit_offline_title", o=out, link=_link(setting))
+            st.download_button(text("kit_offline"), offline_html(payload, revision, frame_ms=frame_ms, room=room,
+                                                                 title=title),
+                               file_name="convviz_animation.html", mime="text/html", key="kit_html",
+                               help=text("kit_offline_help"))
 
 
 def _link(setting: Setting) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import importlib.metadata
 import importlib.util
 import os
@@ -27,7 +28,7 @@ import streamlit as st
 
 from convviz import style
 from convviz.figures import Room
-from convviz.strings import text
+from convviz.strings import current_language, text
 
 HERE = Path(__file__).resolve().parent
 APP_ROOT = HERE.parents[2]  # the folder holding app.py; Streamlit serves its static/ subfolder
@@ -109,11 +110,44 @@ def player(
         st.warning(text("player_no_plotly", path=str(APP_ROOT / "static")))
     js, css = _assets()
     component = st.components.v2.component("convviz.player", js=js, css=css, isolate_styles=False)
+    data = player_data(payload, revision, step=step, frame_ms=frame_ms, room=room, present=present, note=note)
+    component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
+              on_room_change=_rerun, width="stretch")
+
+
+def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool,
+                note: str) -> bytes:
+    """What the player's JavaScript is handed: the figure's JSON bytes and the few values around them."""
     small = orjson.dumps({
         "revision": revision, "step": step, "frame_ms": frame_ms, "room": [room.width, room.height],
         "present": present, "note": note, "labels": _labels(), "inspect_colour": style.INSPECT,
         "plotly_version": PLOTLY_VERSION,
     })
-    data = b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
-    component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
-              on_room_change=_rerun, width="stretch")
+    return b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
+
+
+def offline_html(payload: bytes, revision: str, *, frame_ms: int, room: Room, title: str) -> bytes:
+    """One HTML file that plays the animation with no network: plotly.js, the player and the figure inside it.
+
+    The player's own script runs as it does in the app, handed the same data; with no Python behind it, the step
+    it reports goes nowhere. About 4.8 MB of it is plotly.js (the defaults' figure adds ~25 kB).
+    """
+    js, css = _assets()
+    module = js.replace("export default function (component)", "const convvizPlayer = function (component)", 1)
+    data = player_data(payload, revision, step=0, frame_ms=frame_ms, room=room, present=False, note="")
+    script_safe = data.replace(b"</", b"<\\/")  # the JSON may not close the <script> element it sits in
+    page = (
+        f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        f"<style>body{{font-family:sans-serif;margin:1rem}}{css}</style></head><body>"
+        f"<h1 style=\"font-size:1.3rem\">{html.escape(title)}</h1><div id=\"convviz\"></div>"
+    ).encode()
+    return b"".join([
+        page,
+        b"<script>", PLOTLY_JS.read_bytes(), b"</script>",
+        b'<script type="application/json" id="convviz-data">', script_safe, b"</script>",
+        b'<script type="module">', module.encode(),
+        b'\nconvvizPlayer({data: document.getElementById("convviz-data").textContent,'
+        b' parentElement: document.getElementById("convviz"), setStateValue: () => {}});\n</script>',
+        b"</body></html>",
+    ])
