@@ -95,9 +95,8 @@ def test_the_page_shows_the_code_for_its_setting_and_offers_the_arrays():
     shown = at.code[0].value.splitlines()
     assert shown[1:] == source.splitlines()[1:]  # the very script the fresh-interpreter test runs
     assert shown[0] == "# convviz: ?values=textbook&c_in=2&c_out=3&h=3&w=3&kh=2&kw=2&stride=1&padding=0&dilation=1" \
-                       "&bias=true&seed=3"  # the link that opens this setting
-    buttons = at.get("download_button")
-    assert len(buttons) == 1
+                       "&bias=true&seed=3&groups=1"  # the link that opens this setting
+    assert [b.key for b in at.get("download_button")] == ["kit_zip", "kit_html"]  # the arrays, the offline animation
 
 
 def test_the_1x1_tab_offers_w_x_and_y():

@@ -297,7 +297,7 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
 def _link(setting: Setting) -> str:
     """The setting as the query string of a link that opens it."""
     return "?" + "&".join(f"{key}={str(getattr(setting, key)).lower()}" for key in (
-        "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed"))
+        "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups"))
 
 
 def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int,
