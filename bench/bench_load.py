@@ -97,6 +97,7 @@ def stop(process: subprocess.Popen) -> None:
 class Server:
     base_url: str
     pids: list[int]  # the Streamlit processes whose memory is reported
+    workers: list[str] = field(default_factory=list)  # behind a proxy: each process's own URL (for warming up)
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server's processes have used: unlike waits, barely moved by a busy machine."""
@@ -149,7 +150,7 @@ def class_server(processes: int) -> Iterator[Server]:
         workers = [first_worker + i for i in range(processes)]
         for worker in workers:
             wait_healthy(f"http://127.0.0.1:{worker}", process)
-        yield Server(base_url, _pids_listening(workers))
+        yield Server(base_url, _pids_listening(workers), [f"http://127.0.0.1:{w}" for w in workers])
     finally:
         stop(process)
 
@@ -438,8 +439,8 @@ def processes_section(args: argparse.Namespace) -> None:
     rows, p95 = [], {}
     for processes in args.processes:
         with class_server(processes) as server:
-            for _ in range(processes):  # each worker imports TensorFlow on its first run
-                warm(server)
+            for worker in server.workers:  # each process imports TensorFlow on its first run: not measured
+                warm(Server(worker, []), ("", LARGEST))
             for name, plans in (("one link", one_link(args.students)), ("settings", own_settings(args.students))):
                 figures = run_load(server, plans, args, cookie=True)
                 p95[processes, name] = figures
