@@ -1,8 +1,8 @@
 """Benchmark: a class of students on one server, over Streamlit's own websocket protocol, against a trivial app.
 
-Run with `.venv/bin/python bench/bench_load.py` (about 5 minutes; `--soak 5` adds the lecture-long soak, about 5
-more; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two processes). It
-prints Markdown tables.
+Run with `.venv/bin/python bench/bench_load.py` (about 5 minutes; `--soak 5` adds the lecture-long soak, about 6
+more; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two processes, about 4
+more; `--server-arg=--runner.postScriptGC=true` tries a Streamlit option on both apps). It prints Markdown tables.
 
 Each student is one `bench.stclient.Session` (one browser tab): the tabs open within `--spread` seconds, then each
 changes a control every `--think` seconds (± 1/3, random) until `--duration` seconds have passed, then closes.
@@ -19,7 +19,9 @@ Loads:
 
 The floor: `bench/trivial_app.py` (one number input keyed `h`, one line of Markdown) on another port, with the
 same students doing the same things (its h takes the same values), run right before convviz in each row.
-The server's resident memory (RSS, from /proc) is read after each load.
+The server's resident memory (RSS, from /proc) is read after each load, and its CPU time over the load divided by
+the number of runs ("server CPU per run"): on a shared machine the waits move with everyone else's work, the CPU
+time a run costs hardly does.
 """
 
 from __future__ import annotations
@@ -287,8 +289,9 @@ class Figures:
                    sorted({f.error for f in failed}), 1000 * cpu_s / max(runs, 1))
 
     def cells(self) -> list[str]:
+        cpu = "—" if self.cpu_ms_per_run != self.cpu_ms_per_run else f"{self.cpu_ms_per_run:.0f} ms"
         return [f"{ms(self.open_p50)} / {ms(self.open_p95)}", f"{ms(self.rerun_p50)} / {ms(self.rerun_p95)} / "
-                f"{ms(self.rerun_max)}", f"{self.failed} of {self.runs}", f"{self.cpu_ms_per_run:.0f} ms",
+                f"{ms(self.rerun_max)}", f"{self.failed} of {self.runs}", cpu,
                 f"{self.rss_mb:,.0f} MB"]
 
 
@@ -461,7 +464,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--spread", type=float, default=2.0, help="seconds over which the tabs open")
     parser.add_argument("--think", type=float, default=3.0, help="seconds between a student's changes (± 1/3)")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds each load lasts")
+    parser.add_argument("--duration", type=float, default=25.0, help="seconds each load lasts")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-load", action="store_true", help="skip the load table")
     parser.add_argument("--soak", type=int, default=0, metavar="ROUNDS", help="also run ROUNDS soak rounds")
