@@ -5,7 +5,7 @@ import streamlit as st
 from convviz.strings import LANGUAGES, speaking, text
 from convviz.ui import main_view, mixing_view, separable_view
 from convviz.ui.common import ChoiceSetting, adopt_url, drop_unknown_keys, freeze_startup_heap
-from convviz.ui.runtime_hooks import keep_keras_session
+from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
 # The link's `view` values: the same in every language, so a link keeps its meaning when the page speaks Chinese.
 VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable")
@@ -16,6 +16,7 @@ LANGUAGE = ChoiceSetting("lang", "en", tuple(LANGUAGES))
 def main() -> None:
     freeze_startup_heap()  # once per server: keeps garbage collection from stalling re-runs
     keep_keras_session()  # Streamlit would reset TensorFlow's Keras state after every run (~160 ms; see the module)
+    send_without_delay()  # Streamlit's sockets keep Nagle's algorithm on: ~40 ms more per run (see the module)
     # A link's typos and impossible values are dropped or clamped before any widget reads them, each with a notice.
     notices = drop_unknown_keys(("view", "lang", *main_view.URL_KEYS, *mixing_view.URL_KEYS,
                                  *separable_view.URL_KEYS))

@@ -1,8 +1,8 @@
 """Benchmark: a class of students on one server, over Streamlit's own websocket protocol, against a trivial app.
 
-Run with `.venv/bin/python bench/bench_load.py` (about 5 minutes; `--soak 5` adds the lecture-long soak, about 5
-more; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two processes). It
-prints Markdown tables.
+Run with `.venv/bin/python bench/bench_load.py` (about 5 minutes; `--soak 5` adds the lecture-long soak, about 6
+more; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two processes, about 4
+more; `--server-arg=--runner.postScriptGC=true` tries a Streamlit option on both apps). It prints Markdown tables.
 
 Each student is one `bench.stclient.Session` (one browser tab): the tabs open within `--spread` seconds, then each
 changes a control every `--think` seconds (± 1/3, random) until `--duration` seconds have passed, then closes.
@@ -19,7 +19,9 @@ Loads:
 
 The floor: `bench/trivial_app.py` (one number input keyed `h`, one line of Markdown) on another port, with the
 same students doing the same things (its h takes the same values), run right before convviz in each row.
-The server's resident memory (RSS, from /proc) is read after each load.
+The server's resident memory (RSS, from /proc) is read after each load, and its CPU time over the load divided by
+the number of runs ("server CPU per run"): on a shared machine the waits move with everyone else's work, the CPU
+time a run costs hardly does.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 APPS = {"trivial app": "bench/trivial_app.py", "convviz": "app.py"}
 LARGEST = "c_in=8&c_out=8&h=32&w=32&kh=7&kw=7&padding=3&values=random"
 RUN_TIMEOUT_S = 60.0
+COLUMNS = ["page open p50 / p95", "re-run p50 / p95 / max", "failed runs", "server CPU per run", "server RSS after"]
 
 
 # ---- servers ----
@@ -96,6 +99,16 @@ def stop(process: subprocess.Popen) -> None:
 class Server:
     base_url: str
     pids: list[int]  # the Streamlit processes whose memory is reported
+    workers: list[str] = field(default_factory=list)  # behind a proxy: each process's own URL (for warming up)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server's processes have used: unlike waits, barely moved by a busy machine."""
+        total = 0.0
+        for pid in self.pids:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def rss_mb(self) -> float:
         total = 0
@@ -139,7 +152,7 @@ def class_server(processes: int) -> Iterator[Server]:
         workers = [first_worker + i for i in range(processes)]
         for worker in workers:
             wait_healthy(f"http://127.0.0.1:{worker}", process)
-        yield Server(base_url, _pids_listening(workers))
+        yield Server(base_url, _pids_listening(workers), [f"http://127.0.0.1:{w}" for w in workers])
     finally:
         stop(process)
 
@@ -261,21 +274,25 @@ class Figures:
     failed: int
     rss_mb: float
     errors: list[str]
+    cpu_ms_per_run: float = float("nan")  # the server's CPU time over the load, per run (opens and re-runs)
 
     @classmethod
-    def of(cls, outcomes: list[Outcome], rss_mb: float) -> Figures:
+    def of(cls, outcomes: list[Outcome], rss_mb: float, cpu_s: float = float("nan")) -> Figures:
         opens = [r for o in outcomes for r in o.opens]
         reruns = [r for o in outcomes for r in o.reruns]
         failed = [r for r in opens + reruns if not r.ok]
         o = [r.seconds for r in opens if r.ok]
         r = [x.seconds for x in reruns if x.ok]
+        runs = len(opens) + len(reruns)
         return cls(quantile(o, 0.5), quantile(o, 0.95), max(o, default=float("nan")), quantile(r, 0.5),
-                   quantile(r, 0.95), max(r, default=float("nan")), len(opens) + len(reruns), len(failed), rss_mb,
-                   sorted({f.error for f in failed}))
+                   quantile(r, 0.95), max(r, default=float("nan")), runs, len(failed), rss_mb,
+                   sorted({f.error for f in failed}), 1000 * cpu_s / max(runs, 1))
 
     def cells(self) -> list[str]:
+        cpu = "—" if self.cpu_ms_per_run != self.cpu_ms_per_run else f"{self.cpu_ms_per_run:.0f} ms"
         return [f"{ms(self.open_p50)} / {ms(self.open_p95)}", f"{ms(self.rerun_p50)} / {ms(self.rerun_p95)} / "
-                f"{ms(self.rerun_max)}", f"{self.failed} of {self.runs}", f"{self.rss_mb:,.0f} MB"]
+                f"{ms(self.rerun_max)}", f"{self.failed} of {self.runs}", cpu,
+                f"{self.rss_mb:,.0f} MB"]
 
 
 def ms(seconds: float) -> str:
@@ -285,18 +302,38 @@ def ms(seconds: float) -> str:
 
 
 def run_load(server: Server, plans: list[Student], args: argparse.Namespace, cookie: bool = False) -> Figures:
+    cpu = server.cpu_seconds()
     outcomes = asyncio.run(_run_class(server.base_url, plans, spread=args.spread, duration=args.duration,
                                       think=args.think, seed=args.seed, cookie=cookie))
-    return Figures.of(outcomes, server.rss_mb())
+    return Figures.of(outcomes, server.rss_mb(), server.cpu_seconds() - cpu)
 
 
 def run_load_split(server: Server, plans: list[Student], heavy: Student, args: argparse.Namespace) -> tuple[
         Figures, Figures]:
     """The class plus one heavy student; figures for the class and for the heavy student separately."""
+    cpu = server.cpu_seconds()
     outcomes = asyncio.run(_run_class(server.base_url, [*plans, heavy], spread=args.spread, duration=args.duration,
                                       think=args.think, seed=args.seed, cookie=False))
-    rss = server.rss_mb()
-    return Figures.of(outcomes[:-1], rss), Figures.of(outcomes[-1:], rss)
+    rss, cpu = server.rss_mb(), server.cpu_seconds() - cpu
+    return Figures.of(outcomes[:-1], rss, cpu), Figures.of(outcomes[-1:], rss)
+
+
+def alone(server: Server, visits: int = 12) -> Figures:
+    """Students one after another on an idle server: what opening a session and a re-run cost by themselves."""
+    async def go() -> list[Outcome]:
+        outcomes = []
+        for _ in range(visits):
+            outcome = Outcome()
+            session, opened = await Session.open(server.base_url, "", timeout=RUN_TIMEOUT_S)
+            outcome.opens.append(opened)
+            for value in (7, 6, 7):
+                outcome.reruns.append(await session.change("h", value, timeout=RUN_TIMEOUT_S))
+            await session.close()
+            outcomes.append(outcome)
+        return outcomes
+    cpu = server.cpu_seconds()
+    outcomes = asyncio.run(go())
+    return Figures.of(outcomes, server.rss_mb(), server.cpu_seconds() - cpu)
 
 
 def warm(server: Server, queries: tuple[str, ...] = ("",)) -> None:
@@ -328,6 +365,10 @@ def load_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
     with streamlit_server(APPS["trivial app"], extra) as trivial, streamlit_server(APPS["convviz"], extra) as app:
         warm(trivial)
         warm(app, ("", LARGEST))
+        for app_name, server in (("trivial app", trivial), ("convviz", app)):
+            figures = alone(server)
+            rows.append(["1 student alone, one at a time", app_name, *figures.cells()])
+            print(f"  alone / {app_name}: {figures.cells()} {figures.errors}", file=sys.stderr)
         for name, plans in loads:
             for app_name, server, these in (("trivial app", trivial, trivial_version(plans)),
                                             ("convviz", app, plans)):
@@ -339,8 +380,7 @@ def load_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
         results["heavy", "convviz"] = heavy_class
         rows.append([f"{n} students, settings, + 1 on the largest", "convviz (the 40)", *heavy_class.cells()])
         rows.append(["", "convviz (the largest)", *heavy.cells()])
-    print(table(["load", "app", "page open p50 / p95", "re-run p50 / p95 / max", "failed runs", "server RSS after"],
-                rows))
+    print(table(["load", "app", *COLUMNS], rows))
     t1, c1 = results["one link", "trivial app"], results["one link", "convviz"]
     t2, c2 = results["settings", "trivial app"], results["settings", "convviz"]
     c3 = results["heavy", "convviz"]
@@ -376,8 +416,7 @@ def soak_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
                 rows.append([app_name, str(r), *figures.cells()])
                 print(f"  soak {app_name} round {r}: {figures.cells()} {figures.errors}", file=sys.stderr)
     rows.sort(key=lambda row: row[0] != "trivial app")
-    print(table(["app", "round", "page open p50 / p95", "re-run p50 / p95 / max", "failed runs", "server RSS after"],
-                rows))
+    print(table(["app", "round", *COLUMNS], rows))
     c, t = per_app["convviz"], per_app["trivial app"]
     checks = []
     for label, field_name in (("page open p50", "open_p50"), ("page open p95", "open_p95"),
@@ -387,6 +426,11 @@ def soak_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
         checks.append([f"convviz {label}: last round ≤ 1.10 × round 1", f"{ratio(last, first)} (trivial app: "
                        f"{floor:.2f}×)", goal(last <= 1.10 * first)])
     if len(c) >= 3:
+        for label, field_name in (("re-run p95", "rerun_p95"), ("server CPU per run", "cpu_ms_per_run")):
+            second, last = getattr(c[1], field_name), getattr(c[-1], field_name)
+            floor = getattr(t[-1], field_name) / getattr(t[1], field_name)
+            checks.append([f"convviz {label}: last round ≤ 1.10 × round 2 (round 1 fills the caches)",
+                           f"{ratio(last, second)} (trivial app: {floor:.2f}×)", goal(last <= 1.10 * second)])
         base = c[1].rss_mb
         drift = max(abs(f.rss_mb - base) / base for f in c[2:])
         checks.append(["convviz RSS after round 2 flat within 5 %", f"{drift * 100:.1f} %", goal(drift <= 0.05)])
@@ -398,15 +442,15 @@ def processes_section(args: argparse.Namespace) -> None:
     rows, p95 = [], {}
     for processes in args.processes:
         with class_server(processes) as server:
-            for _ in range(processes):  # each worker imports TensorFlow on its first run
-                warm(server)
+            for worker in server.workers:  # each process imports TensorFlow on its first run: not measured
+                warm(Server(worker, []), ("", LARGEST))
             for name, plans in (("one link", one_link(args.students)), ("settings", own_settings(args.students))):
                 figures = run_load(server, plans, args, cookie=True)
                 p95[processes, name] = figures
                 rows.append([f"{args.students} students, {name}", f"{processes} behind nginx", *figures.cells()])
                 print(f"  {processes} proc / {name}: {figures.cells()} {figures.errors}", file=sys.stderr)
     print(table(["load", "processes", "page open p50 / p95", "re-run p50 / p95 / max", "failed runs",
-                 "RSS of all processes"], rows))
+                 "CPU per run", "RSS of all processes"], rows))
     if len(args.processes) == 2:
         a, b = args.processes
         print()
@@ -420,7 +464,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--spread", type=float, default=2.0, help="seconds over which the tabs open")
     parser.add_argument("--think", type=float, default=3.0, help="seconds between a student's changes (± 1/3)")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds each load lasts")
+    parser.add_argument("--duration", type=float, default=25.0, help="seconds each load lasts")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-load", action="store_true", help="skip the load table")
     parser.add_argument("--soak", type=int, default=0, metavar="ROUNDS", help="also run ROUNDS soak rounds")

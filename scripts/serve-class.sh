@@ -4,7 +4,9 @@
 #   scripts/serve-class.sh [N] [PORT]      N processes (default 2), students open http://<this machine>:PORT/
 #
 # Environment: CONVVIZ_LISTEN (address nginx listens on; default 0.0.0.0, every interface, so the room can reach
-# it), CONVVIZ_WORKER_PORT (the first process's port; default 8601, then 8602, ...), NGINX (the nginx binary).
+# it), CONVVIZ_WORKER_PORT (the first process's port; default 8601, then 8602, ...), NGINX (the nginx binary),
+# CONVVIZ_EXTRA_UPSTREAMS (host:port of processes on other machines to share the class with, space-separated;
+# start them there with `streamlit run app.py --server.port P --server.address <their LAN address>`).
 # Each browser sticks to one process (deploy/nginx.conf.template says how and why). Runs in the foreground;
 # Ctrl-C stops nginx and every process. Nothing is written outside a temporary directory.
 set -euo pipefail
@@ -38,6 +40,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 servers=""
+for upstream in ${CONVVIZ_EXTRA_UPSTREAMS:-}; do
+  if ! [[ "$upstream" =~ ^[A-Za-z0-9.:_-]+:[0-9]+$ ]]; then
+    echo "serve-class.sh: CONVVIZ_EXTRA_UPSTREAMS entries are host:port, not '$upstream'" >&2; exit 2
+  fi
+  servers+="server $upstream; "
+done
+
 for ((i = 0; i < N; i++)); do
   port=$((FIRST + i))
   TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}" "$PYTHON" -m streamlit run app.py \

@@ -1,13 +1,18 @@
-"""Streamlit no longer clears the Keras session after each script run (convviz/ui/runtime_hooks.py).
+"""convviz/ui/runtime_hooks.py: Streamlit no longer clears the Keras session after each script run, and its
+sockets send without Nagle's delay.
 
-The probe is Keras' own public counter `keras.backend.get_uid(prefix)`: it counts up, and
+The Keras probe is Keras' own public counter `keras.backend.get_uid(prefix)`: it counts up, and
 `keras.backend.clear_session()` resets it. A run that leaves the counter going kept the session.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import keras
@@ -16,7 +21,7 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from convviz.ui import runtime_hooks
-from convviz.ui.runtime_hooks import keep_keras_session
+from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PROBE = "convviz_keras_probe"
@@ -69,3 +74,57 @@ def test_the_known_clean_up_is_replaced_and_pyplot_figures_still_close(monkeypat
     stand_in._clean_problem_modules()  # type: ignore[attr-defined]
     assert closed == ["all"]
     assert {"clear_session", "close"} <= runtime_hooks.KNOWN_CLEANUP_NAMES
+
+
+# ---- Nagle ----
+
+
+def _nodelay(sock: socket.socket) -> bool:
+    return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+
+@contextlib.contextmanager
+def _listener_like_streamlits() -> Iterator[socket.socket]:
+    """A listening socket made the way Streamlit 1.67 makes its own: `proto` left at 0, so no TCP_NODELAY."""
+    with socket.socket(family=socket.AF_INET) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert listener.proto == 0 and not _nodelay(listener)
+        yield listener
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the fix reads /proc (Linux, where classes are served)")
+def test_connections_accepted_after_the_fix_send_without_delay() -> None:
+    with _listener_like_streamlits() as listener, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as local, \
+            socket.create_connection(listener.getsockname()):
+        open_before, _ = listener.accept()
+        with open_before:
+            assert not _nodelay(open_before)
+            assert send_without_delay() >= 2
+            assert send_without_delay() == 0  # nothing left to change; the local (non-TCP) socket is left alone
+            assert local.family == socket.AF_UNIX
+            assert _nodelay(open_before)  # a connection already open is changed
+        with socket.create_connection(listener.getsockname()):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert _nodelay(accepted)  # inherited from the listener: what makes one call enough
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the fix reads /proc (Linux, where classes are served)")
+def test_a_run_of_the_app_turns_nagle_off() -> None:
+    with _listener_like_streamlits() as listener:
+        run = AppTest.from_file(APP, default_timeout=120)
+        run.run()
+        assert not run.exception
+        assert _nodelay(listener)
+
+
+def test_odd_entries_and_no_proc_are_skipped(tmp_path: Path) -> None:
+    assert send_without_delay(str(tmp_path / "no-such-dir")) == 0  # macOS, Windows: nothing to do
+    fds = tmp_path / "fd"
+    fds.mkdir()
+    (fds / "3").write_text("")  # not a link: readlink fails
+    os.symlink("/dev/null", fds / "4")  # not a socket
+    os.symlink("socket:[1]", fds / "name")  # not a descriptor number
+    os.symlink("socket:[1]", fds / "999999")  # a socket that has been closed meanwhile
+    assert send_without_delay(str(fds)) == 0
