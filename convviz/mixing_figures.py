@@ -530,21 +530,36 @@ def pixel_from_selection(event: dict[str, Any] | None, h: int, w: int) -> tuple[
 # ---- the whole layer as one matrix product ----
 
 
-def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int) -> dict[str, Any]:
-    """X (c_i, h, w) → reshape → W · X_flat = Y_flat → reshape → Y (c_o, h, w), pixel (row, col) outlined throughout.
+@dataclass(frozen=True)
+class _MatmulLayout:
+    """Where the matrix-product figure's four panels sit: X (subplot 1), W · X_flat = Y_flat (2), Y (3), Y_general (4).
 
-    Below Y, the general path's answer Y_general for comparison.
-    The product is laid out as in a hand calculation: X_flat above Y_flat, W to the left of Y_flat, so that
-    Y_flat[o, p] sits where row o of W meets column p of X_flat.
+    The product panel, in its cells: X_flat under its title at the top right; below it Y_flat under its title, with
+    W on its left and W's name left of W; its rows may be taller than its columns are wide.
     """
-    c_in, h, w = X.shape
-    c_out = W.shape[0]
+
+    c_in: int
+    c_out: int
+    h: int
+    w: int
+    strip_cols: int
+    strip_px: float
+    prod_cols: int
+    prod_px: float
+    row_scale: float
+    title_strip: float
+    flat_left: float
+    flat_top: float
+    w_top: float
+    prod_bottom: float
+    plot_px: float
+    domains: list[list[float]]
+
+
+def _matmul_layout(c_in: int, c_out: int, h: int, w: int) -> _MatmulLayout:
     n = h * w
-    p = row * w + col  # the pixel's column in X_flat and Y_flat
     strip_cols = max(_strip_width(c_in, w), _strip_width(c_out, w))
     strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
-    # The product panel, in its cells: X_flat under its title at the top right; below it Y_flat under its
-    # title, with W on its left and W's name left of W.
     prod_cols = c_in + 1 + n
     prod_px = min(STRIP_MAX_CELL_PX, (ASSUMED_WIDTH_PX - W_LABEL_PX) / (prod_cols + 0.5))
     row_scale = max(1.0, MIN_ROW_PX / prod_px)  # many pixels make thin columns: keep the rows readable
@@ -561,108 +576,107 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
     for part in heights_px:
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
         top -= part + gap_px
+    return _MatmulLayout(c_in, c_out, h, w, strip_cols, strip_px, prod_cols, prod_px, row_scale, title_strip,
+                         flat_left, flat_top, w_top, prod_bottom, plot_px, domains)
 
+
+def _matmul_traces(lay: _MatmulLayout, X: np.ndarray, W: np.ndarray, check: MatmulCheck) -> list[dict[str, Any]]:
+    """X's maps, X_flat, W, Y_flat, Y's maps and Y_general's maps, each on its subplot."""
+    h, w = lay.h, lay.w
     signed = (-symmetric_range(check.Y_flat), symmetric_range(check.Y_flat))
     w_limit = symmetric_range(W)
-    layout: dict[str, Any] = {}
-    strip_x, strip_y = [-0.3, strip_cols + 0.3], [-title_strip, h + 0.1]
-    layout.update(_axes(1, strip_x, strip_y, domains[0]))
-    layout.update(_axes(2, [-W_LABEL_PX / prod_px, prod_cols + 0.3], [0, prod_bottom], domains[1], row_scale))
-    layout.update(_axes(3, strip_x, strip_y, domains[2]))
-    layout.update(_axes(4, strip_x, strip_y, domains[3]))
-    strip_text = strip_px >= TEXT_MIN_CELL_PX
-    prod_text = prod_px >= TEXT_MIN_CELL_PX
 
     def strip(maps: np.ndarray, subplot: int, name: str, colorscale: list, zrange: tuple[float, float]) -> dict:
         """Channel maps (c, h, w) side by side in one row of its own subplot."""
         return _heatmap(_spread(maps), 0, 0, subplot, name=name, colorscale=colorscale, zrange=zrange,
-                        text_on=strip_text, cell_px=strip_px, labels=_strip_labels(name, len(maps), h, w))
+                        text_on=lay.strip_px >= TEXT_MIN_CELL_PX, cell_px=lay.strip_px,
+                        labels=_strip_labels(name, len(maps), h, w))
 
     def panel(z: np.ndarray, left: float, top: float, name: str, colorscale: list, zrange: tuple[float, float],
               labels: list) -> dict:
         """A matrix of the product panel: X_flat, W or Y_flat."""
-        return _heatmap(z, left, top, 2, name=name, colorscale=colorscale, zrange=zrange, text_on=prod_text,
-                        cell_px=prod_px, labels=labels)
+        return _heatmap(z, left, top, 2, name=name, colorscale=colorscale, zrange=zrange,
+                        text_on=lay.prod_px >= TEXT_MIN_CELL_PX, cell_px=lay.prod_px, labels=labels)
 
-    data = [
+    return [
         strip(X, 1, "X", INPUT_SCALE, (0, INPUT_MAX)),
-        panel(check.X_flat, flat_left, flat_top, "X_flat", INPUT_SCALE, (0, INPUT_MAX),
-              _flat_labels("X_flat", "X", c_in, h, w)),
-        panel(W, 0, w_top, "W", style.DIVERGING, (-w_limit, w_limit), _matrix_labels("W", c_out, c_in)),
-        panel(check.Y_flat, flat_left, w_top, "Y_flat", style.DIVERGING, signed,
-              _flat_labels("Y_flat", "Y", c_out, h, w)),
+        panel(check.X_flat, lay.flat_left, lay.flat_top, "X_flat", INPUT_SCALE, (0, INPUT_MAX),
+              _flat_labels("X_flat", "X", lay.c_in, h, w)),
+        panel(W, 0, lay.w_top, "W", style.DIVERGING, (-w_limit, w_limit), _matrix_labels("W", lay.c_out, lay.c_in)),
+        panel(check.Y_flat, lay.flat_left, lay.w_top, "Y_flat", style.DIVERGING, signed,
+              _flat_labels("Y_flat", "Y", lay.c_out, h, w)),
         strip(check.Y_1x1, 3, "Y", style.DIVERGING, signed),
         strip(check.Y_general, 4, "Y_general", style.DIVERGING, signed),
     ]
+
+
+def _matmul_titles(lay: _MatmulLayout) -> list[dict[str, Any]]:
+    """The maps' and matrices' names, and the reshape arrows in the gaps between the panels."""
+    c_in, c_out, h, w, n = lay.c_in, lay.c_out, lay.h, lay.w, lay.h * lay.w
     annotations = (
         [_label(c * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]
         + [_label(o * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)) for o in range(c_out)]
         + [_label(o * (w + 1) + w / 2, 0, 4, text("mix_fig_general_map", o=o)) for o in range(c_out)]
         + [
-            _label(flat_left + n / 2, flat_top, 2, text("mix_fig_xflat", c_in=c_in, n=n)),
-            _label(
-                -0.3,
-                w_top + c_out / 2,
-                2,
-                text("mix_fig_w_short", c_out=c_out, c_in=c_in),
-                xanchor="right",
-                yanchor="middle",
-            ),
-            _label(flat_left + n / 2, w_top, 2, text("mix_fig_yflat", c_out=c_out, n=n)),
+            _label(lay.flat_left + n / 2, lay.flat_top, 2, text("mix_fig_xflat", c_in=c_in, n=n)),
+            _label(-0.3, lay.w_top + c_out / 2, 2, text("mix_fig_w_short", c_out=c_out, c_in=c_in),
+                   xanchor="right", yanchor="middle"),
+            _label(lay.flat_left + n / 2, lay.w_top, 2, text("mix_fig_yflat", c_out=c_out, n=n)),
         ]
     )
-    # The reshape arrows live in the gaps between the panels (paper coordinates).
-    for upper, lower, key in (
-        (domains[0], domains[1], "mix_fig_reshape_in"),
-        (domains[1], domains[2], "mix_fig_reshape_out"),
-        (domains[2], domains[3], "mix_fig_general"),
-    ):
-        middle = (upper[0] + lower[1]) / 2
-        annotations.append(
-            {
-                "x": 0.5,
-                "y": middle,
-                "xref": "paper",
-                "yref": "paper",
-                "text": text(key, c_in=c_in, c_out=c_out, h=h, w=w),
-                "showarrow": False,
-                "font": {"size": 13, "color": style.LABEL_FONT["color"]},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        )
+    gaps = ((lay.domains[0], lay.domains[1], "mix_fig_reshape_in"),
+            (lay.domains[1], lay.domains[2], "mix_fig_reshape_out"),
+            (lay.domains[2], lay.domains[3], "mix_fig_general"))
+    for upper, lower, key in gaps:  # in paper coordinates, half-way between two panels
+        annotations.append({"x": 0.5, "y": (upper[0] + lower[1]) / 2, "xref": "paper", "yref": "paper",
+                            "text": text(key, c_in=c_in, c_out=c_out, h=h, w=w), "showarrow": False,
+                            "font": {"size": 13, "color": style.LABEL_FONT["color"]},
+                            "bgcolor": "rgba(255,255,255,0.85)"})
+    return annotations
+
+
+def _matmul_shapes(lay: _MatmulLayout, row: int, col: int) -> list[dict[str, Any]]:
+    """Pixel (row, col) outlined in X, Y and Y_general and as its column of X_flat and Y_flat; dotted row breaks."""
+    c_in, c_out, h, w = lay.c_in, lay.c_out, lay.h, lay.w
+    p = row * w + col  # the pixel's column in X_flat and Y_flat
+    left, flat_top, w_top = lay.flat_left, lay.flat_top, lay.w_top
     line = {"color": style.WINDOW, "width": 3}
-    thin = {"color": style.GRID_LINE, "width": 1, "dash": "dot"}
-    row_breaks = "".join(
-        rect_path(flat_left + k * w, flat_top, flat_left + k * w, flat_top + c_in) for k in range(1, h)
-    ) + "".join(rect_path(flat_left + k * w, w_top, flat_left + k * w, w_top + c_out) for k in range(1, h))
     shapes = [
         {"type": "path", "path": _pixel_outline(c_in, h, w, row, col), "xref": "x", "yref": "y", "line": line},
         {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x3", "yref": "y3", "line": line},
         {"type": "path", "path": _pixel_outline(c_out, h, w, row, col), "xref": "x4", "yref": "y4", "line": line},
-        {
-            "type": "path",
-            "xref": "x2",
-            "yref": "y2",
-            "line": line,
-            "path": rect_path(flat_left + p, flat_top, flat_left + p + 1, flat_top + c_in)
-            + rect_path(flat_left + p, w_top, flat_left + p + 1, w_top + c_out),
-        },
+        {"type": "path", "xref": "x2", "yref": "y2", "line": line,
+         "path": rect_path(left + p, flat_top, left + p + 1, flat_top + c_in)
+         + rect_path(left + p, w_top, left + p + 1, w_top + c_out)},
     ]
-    if h > 1:
-        shapes.insert(0, {"type": "path", "path": row_breaks, "xref": "x2", "yref": "y2", "line": thin})
-    return {
-        "data": data,
-        "layout": {
-            **layout,
-            "height": int(plot_px + 20),
-            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-            "shapes": shapes,
-            "annotations": annotations,
-            "showlegend": False,
-            "hovermode": "closest",
-            "dragmode": False,
-            "plot_bgcolor": "white",
-            "paper_bgcolor": "white",
-            "font": {"family": style.FONT_FAMILY},
-        },
-    }
+    if h > 1:  # where one image row of X_flat and Y_flat ends and the next begins
+        breaks = "".join(rect_path(left + k * w, flat_top, left + k * w, flat_top + c_in) for k in range(1, h))
+        breaks += "".join(rect_path(left + k * w, w_top, left + k * w, w_top + c_out) for k in range(1, h))
+        thin = {"color": style.GRID_LINE, "width": 1, "dash": "dot"}
+        shapes.insert(0, {"type": "path", "path": breaks, "xref": "x2", "yref": "y2", "line": thin})
+    return shapes
+
+
+def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int) -> dict[str, Any]:
+    """X (c_i, h, w) → reshape → W · X_flat = Y_flat → reshape → Y (c_o, h, w), pixel (row, col) outlined throughout.
+
+    Below Y, the general path's answer Y_general for comparison.
+    The product is laid out as in a hand calculation: X_flat above Y_flat, W to the left of Y_flat, so that
+    Y_flat[o, p] sits where row o of W meets column p of X_flat.
+    """
+    c_in, h, w = X.shape
+    lay = _matmul_layout(c_in, W.shape[0], h, w)
+    strip_x, strip_y = [-0.3, lay.strip_cols + 0.3], [-lay.title_strip, h + 0.1]
+    layout: dict[str, Any] = {}
+    layout.update(_axes(1, strip_x, strip_y, lay.domains[0]))
+    layout.update(_axes(2, [-W_LABEL_PX / lay.prod_px, lay.prod_cols + 0.3], [0, lay.prod_bottom], lay.domains[1],
+                        lay.row_scale))
+    layout.update(_axes(3, strip_x, strip_y, lay.domains[2]))
+    layout.update(_axes(4, strip_x, strip_y, lay.domains[3]))
+    layout.update({
+        "height": int(lay.plot_px + 20), "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "shapes": _matmul_shapes(lay, row, col), "annotations": _matmul_titles(lay), "showlegend": False,
+        "hovermode": "closest", "dragmode": False, "plot_bgcolor": "white", "paper_bgcolor": "white",
+        "font": {"family": style.FONT_FAMILY},
+    })
+    return {"data": _matmul_traces(lay, X, W, check), "layout": layout}
