@@ -58,6 +58,12 @@ EN: dict[str, str] = {
         "a mathematical convolution would flip the kernel first."
     ),
     "impossible": "This setting cannot be computed: {reason}",
+    "impossible_fit": (
+        "The kernel does not fit: its {axis} {k} with dilation {d} spans {span} cells, but the padded input is only "
+        "{padded} cells ({size} + 2·{p}). Each axis needs d·(k − 1) + 1 ≤ size + 2·padding."
+    ),
+    "axis_height": "height",
+    "axis_width": "width",
     "impossible_hint": "Make the kernel or the dilation smaller, or the input or the padding larger.",
     # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
     "counts": (

@@ -53,6 +53,12 @@ ZH: dict[str, str] = {
         "这是互相关运算，深度学习框架把它称为卷积：数学上的卷积要先把卷积核翻转。"
     ),
     "impossible": "无法按此设置计算：{reason}",
+    "impossible_fit": (
+        "卷积核放不下：它的{axis} {k} 在膨胀 {d} 下跨越 {span} 个单元，而填充后的输入只有 {padded} 个单元"
+        "（{size} + 2·{p}）。每个方向都需要 d·(k − 1) + 1 ≤ 大小 + 2·填充。"
+    ),
+    "axis_height": "高",
+    "axis_width": "宽",
     "impossible_hint": "请减小卷积核或膨胀，或增大输入或填充。",
     # Markdown: the underscores of c\\_o are escaped so that they do not start italics.
     "counts": (

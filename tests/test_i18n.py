@@ -113,3 +113,11 @@ def test_an_unknown_language_in_a_link_gets_a_notice_and_english():
     at = run_app(lang="fr")
     assert any("`lang=fr` is not one of en, zh" in w.value for w in at.warning)
     assert at.tabs[0].label == "Multi-channel correlation"
+
+
+def test_an_impossible_setting_is_explained_in_chinese_too():
+    at = run_app(lang="zh", h="3", w="3", kh="5", kw="5")
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "卷积核放不下：它的高 5 在膨胀 1 下跨越 5 个单元，而填充后的输入只有 3 个单元" in message
+    assert english_sentences([message]) == []

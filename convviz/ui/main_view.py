@@ -208,8 +208,20 @@ def _geometry(setting: Setting) -> tuple[Geometry | None, str]:
     try:
         return conv_geometry(s.x_shape, s.k_shape, stride=s.stride, padding=s.padding, dilation=s.dilation,
                              bias=s.bias, groups=s.groups), ""
-    except ValueError as err:
-        return None, str(err)
+    except ValueError:
+        return None, _why_not(s)
+
+
+def _why_not(s: Setting) -> str:
+    """Why the one setting the controls can make impossible is: a window wider than the padded input.
+
+    (Said here, in the page's language; the core's own sentence is for Python users. Groups are offered only where
+    they divide both channel counts, so they never make a setting impossible.)
+    """
+    axis, size, k = next((axis, size, k) for axis, size, k in (("height", s.h, s.kh), ("width", s.w, s.kw))
+                         if s.dilation * (k - 1) + 1 > size + 2 * s.padding)
+    return text("impossible_fit", axis=text(f"axis_{axis}"), k=k, d=s.dilation, span=s.dilation * (k - 1) + 1,
+                padded=size + 2 * s.padding, size=size, p=s.padding)
 
 
 def _formula(geo: Geometry) -> None:
