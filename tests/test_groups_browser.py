@@ -24,10 +24,13 @@ def test_a_grouped_layer_fades_the_unseen_channels_and_plays(browser_page: Any):
     drawn = page.evaluate("""(sel) => {
         const gd = document.querySelector(sel);
         const wash = gd.data.findIndex((t) => t.name === 'unseen');
-        return {wash, fills: gd.querySelectorAll('.scatterlayer .trace .fills path').length,
+        const fills = [...gd.querySelectorAll('.scatterlayer .trace .fills path')];
+        return {wash, fills: fills.map((p) => (p.getAttribute('d') || '').split('M').length - 1)
+                                  .reduce((a, b) => Math.max(a, b), 0),
                 terms: (gd.data[gd.data.length - 2].text || [''])[0]};
     }""", PLOT)
-    assert drawn["wash"] >= 0 and drawn["fills"] >= 8  # one fade per panel of channels 0 and 1
+    # One fade (a closed shape in the fill's path) per panel of channels 0 and 1: 2 channels × 4 panels.
+    assert drawn["wash"] >= 0 and drawn["fills"] >= 8
     assert page.locator("text=Groups g").count() >= 1
     page.locator("[data-testid='convviz-player'] .cvp-next").click()
     page.wait_for_function("() => document.querySelector(\"[data-testid='convviz-player'] .cvp-label\")"
