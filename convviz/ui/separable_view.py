@@ -22,11 +22,13 @@ from convviz.mixing_figures import matrix_figure
 from convviz.separable_figures import kernels_figure, maps_figure
 from convviz.strings import current_language, text
 from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, show_figure
+from convviz.ui.matrix_edit import MatrixEdit
 
 DEFAULT_PRESET = "random"
 STATE = "sep_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
 TEXT_KEY = "sep_W_text"  # the text area holding the editable W (not in the link: `sep_W` is)
 URL_MATRIX = "sep_W"
+MATRIX = MatrixEdit(STATE, TEXT_KEY, URL_MATRIX, "sep_url_bad_matrix")  # W: a preset or the last good edit
 
 SETTINGS = (
     IntSetting("sep_c_in", 3, 1, mixing.MAX_CHANNELS),
@@ -150,7 +152,7 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
             help=text("mix_preset_help"),
         )  # no format_func: a bound selectbox would then expect the formatted label in the link
         st.caption(text(f"mix_preset_{preset}"))
-    state = _matrix_state(preset, sizes, notices)
+    state = MATRIX.state(preset, sizes.c_out, sizes.c_in, sizes.seed, notices)
     W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
     with middle:
         show_figure(matrix_figure(W), key="sep_W_chart", width="stretch")
@@ -159,7 +161,7 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
             text("sep_edit", c_in=sizes.c_in, c_out=sizes.c_out),
             value=None,  # the text lives in session_state[TEXT_KEY]
             key=TEXT_KEY,
-            on_change=_on_matrix_edit,
+            on_change=MATRIX.on_edit,
             height=max(100, 28 * sizes.c_out + 24),
             max_chars=mixing.MAX_TEXT_CHARS,
             help=text("mix_edit_help"),
@@ -168,59 +170,10 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
             st.error(text("mix_edit_bad", problem=state["error"]))
         if state["custom"]:
             st.caption(text("mix_edit_custom"))
-            st.button(text("mix_reset"), key="sep_reset", on_click=_reset_matrix)
+            st.button(text("mix_reset"), key="sep_reset", on_click=MATRIX.reset)
         else:
             st.caption(text("mix_edit_preset", preset=preset))
     return W
-
-
-def _fresh_state(basis: tuple, W: np.ndarray, custom: bool) -> dict[str, Any]:
-    st.session_state[TEXT_KEY] = mixing.matrix_to_text(W)
-    return {"basis": basis, "W": W.tolist(), "custom": custom, "error": None}
-
-
-def _matrix_state(preset: str, sizes: Sizes, notices: list[str]) -> dict[str, Any]:
-    """The last good W for this preset and these sizes; changing the preset, c_i, c_o or the seed starts over."""
-    basis = (preset, sizes.c_out, sizes.c_in, sizes.seed)
-    state = st.session_state.get(STATE)
-    if state is not None and state["basis"] == basis:
-        if TEXT_KEY not in st.session_state:  # the text box was away (another tab): show the last good W again
-            st.session_state[TEXT_KEY] = mixing.matrix_to_text(np.asarray(state["W"]))
-            state["error"] = None
-        return state
-    W = mixing.preset_matrix(preset, sizes.c_out, sizes.c_in, sizes.seed)
-    custom = False
-    raw = st.query_params.get(URL_MATRIX)
-    if state is None and raw is not None:  # the view opens: a link may carry an edited W
-        try:
-            W, custom = mixing.parse_matrix(raw, sizes.c_out, sizes.c_in), True
-        except ValueError as err:
-            notices.append(text("sep_url_bad_matrix", c_out=sizes.c_out, c_in=sizes.c_in, problem=str(err)))
-    if not custom:
-        st.query_params.pop(URL_MATRIX, None)
-    state = _fresh_state(basis, W, custom)
-    st.session_state[STATE] = state
-    return state
-
-
-def _on_matrix_edit() -> None:
-    """Keep an edit that parses; otherwise keep the last good W and say what is wrong."""
-    state = st.session_state[STATE]  # the text box is drawn only after the state exists
-    _, c_out, c_in, _ = state["basis"]
-    try:
-        W = mixing.parse_matrix(st.session_state.get(TEXT_KEY) or "", c_out, c_in)
-    except ValueError as err:
-        state["error"] = str(err)
-        return
-    state.update(W=W.tolist(), custom=True, error=None)
-    st.query_params[URL_MATRIX] = mixing.matrix_to_param(W)
-
-
-def _reset_matrix() -> None:
-    state = st.session_state[STATE]  # the button is drawn only after the state exists
-    preset, c_out, c_in, seed = state["basis"]
-    st.session_state[STATE] = _fresh_state(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed), False)
-    st.query_params.pop(URL_MATRIX, None)
 
 
 # ---- costs ----

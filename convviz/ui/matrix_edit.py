@@ -1,0 +1,77 @@
+"""An editable matrix W kept in the page and in the link: a preset, or the user's last good edit.
+
+The 1×1 tab and the separable tab both let a teacher type W. Each has its own keys (`MatrixEdit`); this module
+holds what they share: the last good W in session state, the text box's contents, the link's `<prefix>_W`, an
+edit that does not parse (kept out, with the reason), and the way back to the preset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from convviz import mixing
+from convviz.strings import text
+
+
+@dataclass(frozen=True)
+class MatrixEdit:
+    """The keys of one editable W: its session state, its text box, its URL parameter, its bad-link notice."""
+
+    state_key: str  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
+    text_key: str  # the text area holding the editable W
+    url_key: str  # the link's parameter of an edited W
+    bad_link_notice: str  # strings key of the notice for a link whose W does not parse
+
+    def _fresh(self, basis: tuple, W: np.ndarray, custom: bool) -> dict[str, Any]:
+        st.session_state[self.text_key] = mixing.matrix_to_text(W)
+        return {"basis": basis, "W": W.tolist(), "custom": custom, "error": None}
+
+    def state(self, preset: str, c_out: int, c_in: int, seed: int, notices: list[str]) -> dict[str, Any]:
+        """The last good W for this preset and these sizes: a preset, or an edit (from the text box or the link).
+
+        Changing the preset, the channel counts or the seed starts again from the preset.
+        """
+        basis = (preset, c_out, c_in, seed)
+        state = st.session_state.get(self.state_key)
+        if state is not None and state["basis"] == basis:
+            if self.text_key not in st.session_state:  # the text box was away (another tab): show W again
+                st.session_state[self.text_key] = mixing.matrix_to_text(np.asarray(state["W"]))
+                state["error"] = None
+            return state
+        W = mixing.preset_matrix(preset, c_out, c_in, seed)
+        custom = False
+        raw = st.query_params.get(self.url_key)
+        if state is None and raw is not None:  # the view opens: a link may carry an edited W
+            try:
+                W, custom = mixing.parse_matrix(raw, c_out, c_in), True
+            except ValueError as err:
+                notices.append(text(self.bad_link_notice, c_out=c_out, c_in=c_in, problem=str(err)))
+        if not custom:
+            st.query_params.pop(self.url_key, None)
+        state = self._fresh(basis, W, custom)
+        st.session_state[self.state_key] = state
+        return state
+
+    def on_edit(self) -> None:
+        """Keep an edit that parses; otherwise keep the last good W and say what is wrong."""
+        state = st.session_state[self.state_key]  # the text box is drawn only after the state exists
+        _, c_out, c_in, _ = state["basis"]
+        try:
+            W = mixing.parse_matrix(st.session_state.get(self.text_key) or "", c_out, c_in)
+        except ValueError as err:
+            state["error"] = str(err)
+            return
+        state.update(W=W.tolist(), custom=True, error=None)
+        st.query_params[self.url_key] = mixing.matrix_to_param(W)
+
+    def reset(self) -> None:
+        """Back to the preset: the edit leaves the text box and the link."""
+        state = st.session_state[self.state_key]  # the button is drawn only after the state exists
+        preset, c_out, c_in, seed = state["basis"]
+        st.session_state[self.state_key] = self._fresh(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed),
+                                                       False)
+        st.query_params.pop(self.url_key, None)
