@@ -54,7 +54,8 @@ def test_the_region_players_cells_equal_the_full_maps_cells():
     at = run_app(values="image", image="shapes", kernels="sobel_x,laplacian", padding="1", region="40,30", out="1")
     assert not at.exception
     Y = full_maps("shapes", ("sobel_x", "laplacian"), padding=1)
-    np.testing.assert_allclose(region_map(at, 1), Y[1, 40:52, 30:42], atol=1e-2)  # cells carry 2 decimals
+    np.testing.assert_allclose(region_map(at, 1), Y[1, 40:44, 30:34], atol=1e-2)  # cells carry 2 decimals
+    assert chart(at)["layout"]["meta"]["numbers"], "the region's cells are big enough for their numbers"
 
 
 def test_kernels_from_a_link_are_kept_and_unknown_names_are_named():
@@ -88,7 +89,7 @@ def test_an_edited_kernel_goes_into_the_link_and_into_the_maps():
     assert at.query_params["kernel_0"] in ("-1,0,1;-2,7,2;-1,0,1", ["-1,0,1;-2,7,2;-1,0,1"])
     edited = [[-1, 0, 1], [-2, 7, 2], [-1, 0, 1]]
     Y = full_maps("stripes", kernels.DEFAULT, edit=edited)
-    np.testing.assert_allclose(region_map(at, 0), Y[0, :12, :12], atol=1e-2)
+    np.testing.assert_allclose(region_map(at, 0), Y[0, :4, :4], atol=1e-2)
     reset = next(b for b in at.button if b.key == "img_reset_0")
     reset.click().run()
     assert not at.exception and "kernel_0" not in at.query_params
@@ -100,8 +101,8 @@ def test_an_edited_kernel_goes_into_the_link_and_into_the_maps():
         ({"kernel_0": "1,2;3,4"}, "`kernel_0` in the link is not a 3×3 kernel"),
         ({"kernel_1": "0,0,0;0,500,0;0,0,0"}, "at most 100 in size"),
         ({"region": "left"}, "`region=left` is not two whole numbers"),
-        # h_o = 85 − 3 + 1 = 83 rows, so a 12-row region starts at row 71 at the latest
-        ({"region": "500,-3"}, "`region=500,-3` reaches past the map, so the region starts at 71,0."),
+        # h_o = 85 − 3 + 1 = 83 rows, so a 4-row region starts at row 79 at the latest
+        ({"region": "500,-3"}, "`region=500,-3` reaches past the map, so the region starts at 79,0."),
         ({"image": "dog"}, "`image=dog` is not one of"),
     ],
 )

@@ -188,17 +188,19 @@ def test_a_regions_input_gives_exactly_the_full_maps_cells(stride: int, padding:
     span = dilation * 2 + 1
     for y, x in ((0, 0), (50, 40), (95, 95)):  # a click in a corner, the middle, the other corner
         region = images.region_around(y, x, full.shape[1], full.shape[2], stride, padding, span)
-        assert region.rows == region.cols == images.REGION_MAX
+        assert region.rows == region.cols == images.REGION
         crop = images.region_input(X, region, stride, padding, span)
         part = corr2d_multi_in_out(crop, K, stride=stride, dilation=dilation).numpy()
-        np.testing.assert_allclose(part, full[:, region.row : region.row + 12, region.col : region.col + 12],
-                                   atol=1e-5)
+        n = images.REGION
+        np.testing.assert_allclose(part, full[:, region.row : region.row + n, region.col : region.col + n], atol=1e-5)
 
 
 def test_a_click_centres_the_region_on_the_cell_whose_window_is_under_it():
     region = images.region_around(40, 60, 126, 126, stride=1, padding=0, span=3)
-    assert (region.row + 6, region.col + 6) == (39, 59)  # window of output (39, 59) is centred on pixel (40, 60)
-    assert images.clamp_region(-5, 500, 8, 30) == images.Region(0, 18, 8, 12)  # a small map: all its rows
+    half = images.REGION // 2
+    assert (region.row + half, region.col + half) == (39, 59)  # output (39, 59)'s window is centred on (40, 60)
+    assert images.clamp_region(-5, 500, 8, 30, size=12) == images.Region(0, 18, 8, 12)  # a small map: all its rows
+    assert images.clamp_region(-5, 500, 3, 30) == images.Region(0, 26, 3, 4)
 
 
 def test_feature_maps_are_valid_and_small_enough_to_send():

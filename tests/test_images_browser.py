@@ -77,8 +77,8 @@ def test_a_click_on_the_picture_moves_the_region_there(browser_page: Any):
     page.wait_for_function("() => !/region=0(%2C|,)0/.test(window.location.search)", timeout=WAIT_MS)
     wait_for_app(page)
     row, col = (int(v) for v in re.search(r"region=(\d+)(?:%2C|,)(\d+)", page.url).groups())
-    # A 12×12 region centred on the output cell whose window is centred on the clicked pixel (±the click grid).
-    assert abs(row + 6 - 59) <= 4 and abs(col + 6 - 65) <= 4
+    # A 4×4 region centred on the output cell whose window is centred on the clicked pixel (±the click grid).
+    assert abs(row + 2 - 59) <= 4 and abs(col + 2 - 65) <= 4
     # A double-click clears the chart's selection: the region stays where the click put it, and nothing breaks.
     page.mouse.dblclick(point[0] + 300, point[1])
     page.wait_for_timeout(1500)

@@ -174,7 +174,7 @@ def _region(geo: Geometry, notices: list[str]) -> Region:
     except ValueError:
         if raw:
             notices.append(text("img_url_bad_region", raw=raw[:20]))
-        row, col = geo.out_h // 2 - images.REGION_MAX // 2, geo.out_w // 2 - images.REGION_MAX // 2
+        row, col = geo.out_h // 2 - images.REGION // 2, geo.out_w // 2 - images.REGION // 2
     region = images.clamp_region(row, col, geo.out_h, geo.out_w)
     if raw and (region.row, region.col) != (row, col):
         notices.append(text("img_url_region_moved", raw=raw[:20], row=region.row, col=region.col))
