@@ -68,6 +68,19 @@ class MatrixEdit:
         state.update(W=W.tolist(), custom=True, error=None)
         st.query_params[self.url_key] = mixing.matrix_to_param(W)
 
+    def editor(self, label: str, state: dict[str, Any], preset: str, c_out: int, reset_key: str) -> None:
+        """The text box holding W, what is wrong with an edit that does not parse, and the way back to the preset."""
+        st.text_area(label, value=None,  # the text lives in session_state[text_key]
+                     key=self.text_key, on_change=self.on_edit, height=max(100, 28 * c_out + 24),
+                     max_chars=mixing.MAX_TEXT_CHARS, help=text("mix_edit_help"))
+        if state["error"]:
+            st.error(text("mix_edit_bad", problem=state["error"]))
+        if state["custom"]:
+            st.caption(text("mix_edit_custom"))
+            st.button(text("mix_reset"), key=reset_key, on_click=self.reset)
+        else:
+            st.caption(text("mix_edit_preset", preset=preset))
+
     def reset(self) -> None:
         """Back to the preset: the edit leaves the text box and the link."""
         state = st.session_state[self.state_key]  # the button is drawn only after the state exists

@@ -157,22 +157,8 @@ def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
     with middle:
         show_figure(matrix_figure(W), key="sep_W_chart", width="stretch")
     with right:
-        st.text_area(
-            text("sep_edit", c_in=sizes.c_in, c_out=sizes.c_out),
-            value=None,  # the text lives in session_state[TEXT_KEY]
-            key=TEXT_KEY,
-            on_change=MATRIX.on_edit,
-            height=max(100, 28 * sizes.c_out + 24),
-            max_chars=mixing.MAX_TEXT_CHARS,
-            help=text("mix_edit_help"),
-        )
-        if state["error"]:
-            st.error(text("mix_edit_bad", problem=state["error"]))
-        if state["custom"]:
-            st.caption(text("mix_edit_custom"))
-            st.button(text("mix_reset"), key="sep_reset", on_click=MATRIX.reset)
-        else:
-            st.caption(text("mix_edit_preset", preset=preset))
+        label = text("sep_edit", c_in=sizes.c_in, c_out=sizes.c_out)
+        MATRIX.editor(label, state, preset, sizes.c_out, reset_key="sep_reset")
     return W
 
 
