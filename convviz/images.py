@@ -129,8 +129,9 @@ def as_channels(rgb: np.ndarray, grey: bool) -> np.ndarray:
 
 # ---- a region of the output, small enough to animate with numbers ----
 
-# Output cells per side that the step player animates on a picture. The issue allows up to 12; at 4 the player
-# keeps its numbers (2 decimals) in every room a class uses, 1280×720 to a projector (at 12 it has none below one).
+# Output cells per side that the step player animates on a picture (the issue allows up to 12). At 4 the region's
+# cells keep their numbers (2 decimals) on a projector, 1920×1080; at 12 they had none there. At 1280×720 with the
+# sidebar open the player's room is too low for them even at 4: the page then says to hover or tap a cell.
 REGION = 4
 
 
