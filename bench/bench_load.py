@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ import streamlit
 
 from bench.machine import load_average, machine_line, table
 from bench.stclient import RunResult, Session, first_cookie
+from tests.conftest import stop_process_group
 
 REPO = Path(__file__).resolve().parent.parent
 APPS = {"trivial app": "bench/trivial_app.py", "convviz": "app.py"}
@@ -81,18 +81,6 @@ def wait_healthy(base_url: str, process: subprocess.Popen, timeout_s: float = 12
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{base_url} did not come up (exit code {process.poll()})")
         time.sleep(0.25)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @dataclass
@@ -135,7 +123,7 @@ def streamlit_server(app: str, extra_args: tuple[str, ...] = ()) -> Iterator[Ser
         wait_healthy(base_url, process)
         yield Server(base_url, [process.pid])
     finally:
-        stop(process)
+        stop_process_group(process)
 
 
 @contextlib.contextmanager
@@ -154,7 +142,7 @@ def class_server(processes: int) -> Iterator[Server]:
             wait_healthy(f"http://127.0.0.1:{worker}", process)
         yield Server(base_url, _pids_listening(workers), [f"http://127.0.0.1:{w}" for w in workers])
     finally:
-        stop(process)
+        stop_process_group(process)
 
 
 def _pids_listening(ports: list[int]) -> list[int]:

@@ -58,7 +58,7 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process_group(process: subprocess.Popen) -> None:
     """Terminate the server's whole process group (SIGTERM, then SIGKILL after 10 s)."""
     if process.poll() is not None:
         return
@@ -101,7 +101,7 @@ def running_streamlit(
         log = stack.enter_context(open(log_path, "wb")) if log_path else subprocess.DEVNULL
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
                                    start_new_session=True)
-        stack.callback(_stop, process)
+        stack.callback(stop_process_group, process)
         deadline = time.monotonic() + timeout_s
         while not _healthy(base_url):
             if process.poll() is not None or time.monotonic() > deadline:

@@ -73,6 +73,12 @@ def clean_url_value(setting: Setting, raw: str) -> tuple[str | None, str | None]
     return None, text("url_not_option", **shown, choices=", ".join(setting.options))
 
 
+def int_input(setting: IntSetting, **extra: Any) -> int:
+    """A whole-number input for `setting`, labelled with its key's sentence and bound to its URL parameter."""
+    return int(st.number_input(text(setting.key), min_value=setting.low, max_value=setting.high,
+                               value=setting.default, step=1, key=setting.key, bind="query-params", **extra))
+
+
 def _parse_number(key: str, raw: str) -> tuple[float | None, str | None]:
     """The finite number `raw` spells, or None and the notice that says why not."""
     try:

@@ -21,7 +21,15 @@ from convviz import mixing
 from convviz.codegen import arrays_zip
 from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
 from convviz.strings import current_language, text
-from convviz.ui.common import BoolSetting, ChoiceSetting, IntSetting, adopt_url, drop_non_numbers, show_figure
+from convviz.ui.common import (
+    BoolSetting,
+    ChoiceSetting,
+    IntSetting,
+    adopt_url,
+    drop_non_numbers,
+    int_input,
+    show_figure,
+)
 from convviz.ui.matrix_edit import MatrixEdit
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
@@ -111,35 +119,19 @@ def render_mixing_view(notices: list[str]) -> None:
         notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
 
 
-def _int_input(key: str, label: str, **extra: Any) -> int:
-    setting = _INT_SETTINGS[key]
-    return int(
-        st.number_input(
-            label,
-            min_value=setting.low,
-            max_value=setting.high,
-            value=setting.default,
-            step=1,
-            key=key,
-            bind="query-params",
-            **extra,
-        )
-    )
-
-
 def _sizes_ui() -> Sizes:
     st.subheader(text("mix_controls"))
     cols = st.columns(5)
     with cols[0]:
-        c_in = _int_input("mix_c_in", text("mix_c_in"))
+        c_in = int_input(_INT_SETTINGS["mix_c_in"])
     with cols[1]:
-        c_out = _int_input("mix_c_out", text("mix_c_out"))
+        c_out = int_input(_INT_SETTINGS["mix_c_out"])
     with cols[2]:
-        h = _int_input("mix_h", text("mix_h"))
+        h = int_input(_INT_SETTINGS["mix_h"])
     with cols[3]:
-        w = _int_input("mix_w", text("mix_w"))
+        w = int_input(_INT_SETTINGS["mix_w"])
     with cols[4]:
-        seed = _int_input("mix_seed", text("mix_seed"), help=text("mix_seed_help"))
+        seed = int_input(_INT_SETTINGS["mix_seed"], help=text("mix_seed_help"))
     st.caption(text("mix_input_note"))
     return Sizes(c_in, c_out, h, w, seed)
 

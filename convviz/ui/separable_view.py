@@ -21,7 +21,7 @@ from convviz.geometry import Geometry
 from convviz.mixing_figures import matrix_figure
 from convviz.separable_figures import kernels_figure, maps_figure
 from convviz.strings import current_language, text
-from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, show_figure
+from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, int_input, show_figure
 from convviz.ui.matrix_edit import MatrixEdit
 
 DEFAULT_PRESET = "random"
@@ -100,39 +100,23 @@ def render_separable_view(notices: list[str]) -> None:
         notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
 
 
-def _int_input(key: str, **extra: Any) -> int:
-    setting = _INT_SETTINGS[key]
-    return int(
-        st.number_input(
-            text(key),
-            min_value=setting.low,
-            max_value=setting.high,
-            value=setting.default,
-            step=1,
-            key=key,
-            bind="query-params",
-            **extra,
-        )
-    )
-
-
 def _sizes_ui() -> Sizes:
     st.subheader(text("sep_controls"))
     cols = st.columns([1, 1, 1, 1, 1.4, 1])
     with cols[0]:
-        c_in = _int_input("sep_c_in")
+        c_in = int_input(_INT_SETTINGS["sep_c_in"])
     with cols[1]:
-        c_out = _int_input("sep_c_out")
+        c_out = int_input(_INT_SETTINGS["sep_c_out"])
     with cols[2]:
-        h = _int_input("sep_h")
+        h = int_input(_INT_SETTINGS["sep_h"])
     with cols[3]:
-        w = _int_input("sep_w")
+        w = int_input(_INT_SETTINGS["sep_w"])
     with cols[4]:
         k = st.select_slider(
             text("sep_k"), separable.K_OPTIONS, value=3, key="sep_k", bind="query-params", help=text("sep_k_help")
         )
     with cols[5]:
-        seed = _int_input("sep_seed", help=text("sep_seed_help"))
+        seed = int_input(_INT_SETTINGS["sep_seed"], help=text("sep_seed_help"))
     return Sizes(c_in, c_out, h, w, int(k), seed)
 
 
