@@ -116,18 +116,22 @@ class _Layout:
     cell_px: float
 
 
-def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[list[list[_Box]], float, float]:
-    """Each input channel's [input, kernel, products, Σ] boxes, and the width and height of all the blocks."""
+def _block_size(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[float, float, float, float]:
+    """One channel's block: its width and height, and where its kernel, products and Σ start inside it."""
+    geo = table.geometry
+    H_p, W_p = geo.padded_shape
+    tail_w = geo.k_w + GAP + geo.k_w + GAP + 1  # kernel, products, Σ
+    if arr.stacked:
+        return max(W_p, tail_w), title_rows + H_p + GAP + title_rows + geo.k_h, 0.0, H_p + GAP + title_rows
+    return W_p + GAP + tail_w, title_rows + max(H_p, geo.k_h), W_p + GAP, 0.0
+
+
+def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> list[list[_Box]]:
+    """Each input channel's [input, kernel, products, Σ] boxes."""
     geo = table.geometry
     H_p, W_p = geo.padded_shape
     k_h, k_w = geo.k_h, geo.k_w
-    tail_w = k_w + GAP + k_w + GAP + 1  # kernel, products, Σ
-    if arr.stacked:
-        block_w, block_h = max(W_p, tail_w), title_rows + H_p + GAP + title_rows + k_h
-        tail_dx, tail_dy = 0.0, H_p + GAP + title_rows
-    else:
-        block_w, block_h = W_p + GAP + tail_w, title_rows + max(H_p, k_h)
-        tail_dx, tail_dy = W_p + GAP, 0.0
+    block_w, block_h, tail_dx, tail_dy = _block_size(table, arr, title_rows)
     blocks = []
     for c in range(geo.c_in):
         row, col = divmod(c, arr.per_row)
@@ -135,8 +139,7 @@ def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[lis
         tx, ty = x + tail_dx, y + tail_dy
         blocks.append([_Box(x, y, W_p, H_p), _Box(tx, ty, k_w, k_h), _Box(tx + k_w + GAP, ty, k_w, k_h),
                        _Box(tx + 2 * (k_w + GAP), ty + (k_h - 1) // 2, 1, 1)])
-    n_rows = math.ceil(geo.c_in / arr.per_row)
-    return blocks, arr.per_row * (block_w + BLOCK_GAP) - BLOCK_GAP, n_rows * (block_h + BLOCK_GAP) - BLOCK_GAP
+    return blocks
 
 
 @dataclass(frozen=True)
@@ -150,27 +153,53 @@ class _TextRoom:
     finals_title_w: float = 8
 
 
+@dataclass(frozen=True)
+class _Extent:
+    """An arrangement's outline, in cells: where the sum column and the finished maps start, the diagram's size,
+    and the pixels a cell gets in the room. Cheap to work out, so every arrangement is measured this way and only
+    the chosen one is laid out box by box."""
+
+    ox: float  # the sum column's left edge
+    oy: float  # and top
+    fx: float  # the finished maps' left edge
+    top: float  # and top
+    width: float
+    height: float
+    cell_px: float
+
+
+def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom) -> _Extent:
+    geo = table.geometry
+    rows = t.title_rows
+    block_w, block_h, _, _ = _block_size(table, arr, rows)
+    blocks_w = arr.per_row * (block_w + BLOCK_GAP) - BLOCK_GAP
+    blocks_h = math.ceil(geo.c_in / arr.per_row) * (block_h + BLOCK_GAP) - BLOCK_GAP
+    ox, oy = (0.0, blocks_h + BLOCK_GAP) if arr.sum_below else (blocks_w + BLOCK_GAP, 0.0)
+    output_y = (oy + rows) + max(1, t.sum_rows) + rows + GAP  # under the total and the written-out sum
+    if arr.finals_beside:  # the finished maps right of Y[o], under their own title
+        fx, top = ox + max(geo.out_w, t.output_title_w) + BLOCK_GAP, output_y + rows
+    else:
+        fx, top = ox, output_y + geo.out_h + BLOCK_GAP + 2 * rows
+    last_row = (geo.c_out - 1) // arr.maps_per_row
+    width = max(blocks_w, ox + t.sum_w, ox + t.output_title_w, fx + t.finals_title_w,
+                fx + arr.maps_per_row * (geo.out_w + GAP) - GAP)
+    height = max(blocks_h, top + last_row * (geo.out_h + GAP + rows) + geo.out_h)
+    room_h = (room.height * PHONE_SCREENS if room.narrow else room.height) or math.inf
+    cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), MAX_CELL_PX)
+    return _Extent(ox, oy, fx, top, width, height, cell_px)
+
+
 def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _TextRoom()) -> _Layout:
     """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
     rows = t.title_rows
-    blocks, blocks_w, blocks_h = _blocks(table, arr, rows)
-    ox, oy = (0.0, blocks_h + BLOCK_GAP) if arr.sum_below else (blocks_w + BLOCK_GAP, 0.0)
-    total = _Box(ox, oy + rows, 1, 1)
-    output = _Box(ox, total.y + max(1, t.sum_rows) + rows + GAP, geo.out_w, geo.out_h)
-    if arr.finals_beside:  # the finished maps right of Y[o], under their own title
-        fx, top = ox + max(geo.out_w, t.output_title_w) + BLOCK_GAP, output.y + rows
-    else:
-        fx, top = ox, output.y + output.h + BLOCK_GAP + 2 * rows
-    finals = [_Box(fx + col * (geo.out_w + GAP), top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
+    e = _extent(table, room, arr, t)
+    total = _Box(e.ox, e.oy + rows, 1, 1)
+    output = _Box(e.ox, total.y + max(1, t.sum_rows) + rows + GAP, geo.out_w, geo.out_h)
+    finals = [_Box(e.fx + col * (geo.out_w + GAP), e.top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
               for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
-    width = max(blocks_w, ox + t.sum_w, ox + t.output_title_w, fx + t.finals_title_w,
-                fx + arr.maps_per_row * (geo.out_w + GAP) - GAP)
-    height = max(blocks_h, finals[-1].y + finals[-1].h)
-    room_h = (room.height * PHONE_SCREENS if room.narrow else room.height) or math.inf
-    cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), MAX_CELL_PX)
-    inputs, kernels, products, partials = (list(panels) for panels in zip(*blocks, strict=True))
-    return _Layout(inputs, kernels, products, partials, total, output, finals, width, height, rows, cell_px)
+    inputs, kernels, products, partials = (list(panels) for panels in zip(*_blocks(table, arr, rows), strict=True))
+    return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px)
 
 
 def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
@@ -185,30 +214,53 @@ def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
     )]
 
 
-def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int) -> tuple[_Layout, _Type]:
-    """A layout whose room for titles and the written-out sum (fixed pixels) matches its own cell size."""
-    geo = table.geometry
-    lay = _layout(table, room, arr)
-    sum_chars = _sum_chars(table, decimals)
-    for _ in range(3):
-        kind, cell = _type_for(lay.cell_px, decimals, sum_chars), lay.cell_px
+@dataclass(frozen=True)
+class _TextSizes:
+    """What the diagram's text needs, in characters: the same for every arrangement, so worked out once."""
+
+    sum_chars: int  # the widest one-cell sum
+    sum_units: int  # the written-out sum's longest line, in character widths
+    sum_lines: int
+    total_title: int  # the lengths of three titles, plus a little room after each
+    output_title: int
+    finals_title: int
+
+    @classmethod
+    def of(cls, table: StepTable, decimals: int) -> _TextSizes:
+        geo = table.geometry
         total_title = text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1)
-        lay = _layout(table, room, arr, _TextRoom(
+        return cls(_sum_chars(table, decimals), _sum_units(table, decimals), _sum_lines(table),
+                   len(total_title) + 1, len(text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w)) + 1,
+                   len(text("fig_finals", c_o=geo.c_out)) + 1)
+
+
+def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int,
+             sizes: _TextSizes) -> tuple[_TextRoom, _Extent, _Type]:
+    """Room for titles and the written-out sum (fixed pixels) that matches the arrangement's own cell size."""
+    t = _TextRoom()
+    extent = _extent(table, room, arr, t)
+    for _ in range(3):
+        kind, cell = _type_for(extent.cell_px, decimals, sizes.sum_chars), extent.cell_px
+        t = _TextRoom(
             title_rows=kind.title * LINE_EM / cell,
-            sum_w=max(1.2 + _sum_width_px(table, decimals, kind.sum) / cell, _text_px(total_title, kind.title) / cell),
-            sum_rows=_sum_lines(table) * kind.sum * LINE_EM / cell,
-            output_title_w=_text_px(text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w), kind.title) / cell,
-            finals_title_w=_text_px(text("fig_finals", c_o=geo.c_out), kind.title) / cell,
-        ))
-    return lay, _type_for(lay.cell_px, decimals, sum_chars)
+            sum_w=max(1.2 + CHAR_EM * kind.sum * sizes.sum_units / cell,
+                      CHAR_EM * kind.title * sizes.total_title / cell),
+            sum_rows=sizes.sum_lines * kind.sum * LINE_EM / cell,
+            output_title_w=CHAR_EM * kind.title * sizes.output_title / cell,
+            finals_title_w=CHAR_EM * kind.title * sizes.finals_title / cell,
+        )
+        extent = _extent(table, room, arr, t)
+    return t, extent, _type_for(extent.cell_px, decimals, sizes.sum_chars)
 
 
 def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, _Type]:
     """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen."""
-    layouts = [_settled(table, room, arr, decimals) for arr in _arrangements(table, room)]
-    biggest = max(lay.cell_px for lay, _ in layouts)
-    return min((pair for pair in layouts if pair[0].cell_px >= 0.98 * biggest),
-               key=lambda pair: (pair[0].height * pair[0].cell_px, pair[0].width))
+    sizes = _TextSizes.of(table, decimals)
+    tried = [(arr, *_settled(table, room, arr, decimals, sizes)) for arr in _arrangements(table, room)]
+    biggest = max(extent.cell_px for _, _, extent, _ in tried)
+    arr, t, _, kind = min((entry for entry in tried if entry[2].cell_px >= 0.98 * biggest),
+                          key=lambda entry: (entry[2].height * entry[2].cell_px, entry[2].width))
+    return _layout(table, room, arr, t), kind
 
 
 # ---- type ----
@@ -244,13 +296,14 @@ def _sum_lines(table: StepTable) -> int:
     return 1 + math.ceil(n_terms / TERMS_PER_LINE)
 
 
-def _sum_width_px(table: StepTable, decimals: int, font: int) -> float:
-    """How wide the written-out sum is: its longest line ("= " and up to TERMS_PER_LINE terms), in pixels."""
+def _sum_units(table: StepTable, decimals: int) -> int:
+    """How wide the written-out sum is, in character widths: its longest line ("= " and up to TERMS_PER_LINE
+    terms)."""
     geo = table.geometry
     widest = max(len(_term(v, decimals)) for v in (table.partial_sums.min(), table.partial_sums.max()))
     n_terms = min(geo.c_in + geo.has_bias, TERMS_PER_LINE)
     bias_label = len(text("fig_bias_term", value="")) if geo.has_bias else 0
-    return CHAR_EM * font * (2 + n_terms * widest + 3 * (n_terms - 1) + bias_label)
+    return 2 + n_terms * widest + 3 * (n_terms - 1) + bias_label
 
 
 def _text_px(label: str, font: int) -> float:
@@ -442,7 +495,7 @@ def _window_path(table: StepTable, lay: _Layout, step: int, seen: range) -> str:
     """Outline the window in every input channel it reads (`seen`; each cell it reads, when dilated) and the
     output cell."""
     geo = table.geometry
-    (r0, c0), (span_h, span_w) = table.window_origin[step], geo.span
+    (r0, c0), (span_h, span_w) = table.window_origin[step].tolist(), geo.span  # Python ints format faster
     parts = []
     for box in (lay.inputs[c] for c in seen):
         parts.append(rect_path(box.x + c0, box.y + r0, box.x + c0 + span_w, box.y + r0 + span_h))
