@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import tensorflow as tf
 
 from convviz.core import as_bias, as_float32, dense_kernel
 from convviz.geometry import Geometry, IntPair, conv_geometry
@@ -59,7 +58,12 @@ def step_table(
     dilation: IntPair = 1,
     groups: int = 1,
 ) -> StepTable:
-    """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i/g, k_h, k_w), vectorized in TensorFlow.
+    """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i/g, k_h, k_w), vectorized in NumPy.
+
+    The windows are gathered by index and multiplied in float32, so each product is the one TensorFlow's Conv2D
+    forms; the sums may differ from the core's in the last bits (their order differs). NumPy rather than a few
+    TensorFlow ops because TensorFlow's per-op dispatch cost the app ~1.5 ms on every new classroom setting
+    (about 7× the gather; bench/README.md), and a class computes one on nearly every change.
 
     With `groups` = g > 1 the table holds the layer's full kernel (zeros outside each output channel's group, see
     `dense_kernel`), so the channels an output does not see add partial sums of 0; `geometry.groups` says which.
@@ -72,29 +76,24 @@ def step_table(
     (s_h, s_w), (p_h, p_w), (d_h, d_w) = geo.stride, geo.padding, geo.dilation
 
     X_padded = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))  # (c_i, h + 2p_h, w + 2p_w)
-    patches = tf.image.extract_patches(
-        X_padded.transpose(1, 2, 0)[np.newaxis],  # (1, H_p, W_p, c_i)
-        sizes=[1, geo.k_h, geo.k_w, 1],
-        strides=[1, s_h, s_w, 1],
-        rates=[1, d_h, d_w, 1],
-        padding="VALID",
-    )  # (1, h_o, w_o, k_h * k_w * c_i), ordered (k_h, k_w, c_i)
-    windows = tf.transpose(
-        tf.reshape(patches, (geo.n_positions, geo.k_h, geo.k_w, geo.c_in)), (0, 3, 1, 2)
-    )  # (n, c_i, k_h, k_w)
-    products = tf.einsum("ncab,ocab->nocab", windows, K)  # (n, c_o, c_i, k_h, k_w)
-    partial_sums = tf.reduce_sum(products, axis=(3, 4))  # (n, c_o, c_i)
-    outputs = tf.reduce_sum(partial_sums, axis=2) + b  # (n, c_o)
+    rows = (np.arange(geo.out_h) * s_h)[:, np.newaxis] + d_h * np.arange(geo.k_h)  # (h_o, k_h): rows read
+    cols = (np.arange(geo.out_w) * s_w)[:, np.newaxis] + d_w * np.arange(geo.k_w)  # (w_o, k_w)
+    windows = X_padded[:, rows[:, np.newaxis, :, np.newaxis], cols[np.newaxis, :, np.newaxis, :]].transpose(
+        1, 2, 0, 3, 4)  # (c_i, h_o, w_o, k_h, k_w) -> (h_o, w_o, c_i, k_h, k_w)
+    windows = windows.reshape(geo.n_positions, geo.c_in, geo.k_h, geo.k_w)  # (n, c_i, k_h, k_w)
+    products = windows[:, np.newaxis] * K[np.newaxis]  # (n, c_o, c_i, k_h, k_w)
+    partial_sums = products.sum(axis=(3, 4))  # (n, c_o, c_i)
+    outputs = partial_sums.sum(axis=2) + b  # (n, c_o)
 
-    rows, cols = np.divmod(np.arange(geo.n_positions), geo.out_w)
-    window_origin = np.stack([rows * s_h, cols * s_w], axis=1)  # (n, 2)
+    out_row, out_col = np.divmod(np.arange(geo.n_positions), geo.out_w)
+    window_origin = np.stack([out_row * s_h, out_col * s_w], axis=1)  # (n, 2)
     return StepTable(
         geometry=geo,
         X_padded=X_padded,
         K=K,
         bias=b,
         window_origin=window_origin,
-        products=products.numpy(),
-        partial_sums=partial_sums.numpy(),
-        outputs=outputs.numpy(),
+        products=products,
+        partial_sums=partial_sums,
+        outputs=outputs,
     )
