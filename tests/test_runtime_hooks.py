@@ -111,6 +111,18 @@ def test_connections_accepted_after_the_fix_send_without_delay() -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the fix reads /proc (Linux, where classes are served)")
+def test_a_listener_opened_after_the_first_fix_is_fixed_too() -> None:
+    """Later calls skip the look at every socket only while the listeners they fixed are still the ones open: a
+    server that closes its listener and opens another (a restart in the same process) gets the fix again."""
+    with _listener_like_streamlits():
+        send_without_delay()
+        assert send_without_delay() == 0
+    with _listener_like_streamlits() as second:
+        assert send_without_delay() >= 1
+        assert _nodelay(second)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the fix reads /proc (Linux, where classes are served)")
 def test_a_run_of_the_app_turns_nagle_off() -> None:
     with _listener_like_streamlits() as listener:
         run = AppTest.from_file(APP, default_timeout=120)
