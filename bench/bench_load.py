@@ -18,7 +18,9 @@ Loads:
   random) who changes its seed every think time (a miss every time); the table is the others' figures.
 
 The floor: `bench/trivial_app.py` (one number input keyed `h`, one line of Markdown) on another port, with the
-same students doing the same things (its h takes the same values), run right before convviz in each row.
+same students doing the same things (its h takes the same values), run right before convviz in each row. A second
+floor, `bench/controls_app.py`, is convviz's page with all its controls and nothing they control: what Streamlit
+charges for those widgets alone, on every run of any page that has them.
 The server's resident memory (RSS, from /proc) is read after each load, and its CPU time over the load divided by
 the number of runs ("server CPU per run"): on a shared machine the waits move with everyone else's work, the CPU
 time a run costs hardly does.
@@ -50,7 +52,7 @@ from bench.stclient import RunResult, Session, first_cookie
 from tests.conftest import stop_process_group
 
 REPO = Path(__file__).resolve().parent.parent
-APPS = {"trivial app": "bench/trivial_app.py", "convviz": "app.py"}
+APPS = {"trivial app": "bench/trivial_app.py", "controls only": "bench/controls_app.py", "convviz": "app.py"}
 LARGEST = "c_in=8&c_out=8&h=32&w=32&kh=7&kw=7&padding=3&values=random"
 RUN_TIMEOUT_S = 60.0
 COLUMNS = ["page open p50 / p95", "re-run p50 / p95 / max", "failed runs", "server CPU per run", "server RSS after"]
@@ -290,10 +292,16 @@ def ms(seconds: float) -> str:
 
 
 def run_load(server: Server, plans: list[Student], args: argparse.Namespace, cookie: bool = False) -> Figures:
+    return Figures.of(*load_samples(server, plans, args, cookie))
+
+
+def load_samples(server: Server, plans: list[Student], args: argparse.Namespace,
+                 cookie: bool = False) -> tuple[list[Outcome], float, float]:
+    """One load: every student's outcome, the server's RSS after it and the CPU seconds it took."""
     cpu = server.cpu_seconds()
     outcomes = asyncio.run(_run_class(server.base_url, plans, spread=args.spread, duration=args.duration,
                                       think=args.think, seed=args.seed, cookie=cookie))
-    return Figures.of(outcomes, server.rss_mb(), server.cpu_seconds() - cpu)
+    return outcomes, server.rss_mb(), server.cpu_seconds() - cpu
 
 
 def run_load_split(server: Server, plans: list[Student], heavy: Student, args: argparse.Namespace) -> tuple[
@@ -350,17 +358,20 @@ def load_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
     n = args.students
     rows, results = [], {}
     loads = [("one link", one_link(n)), ("settings", own_settings(n))]
-    with streamlit_server(APPS["trivial app"], extra) as trivial, streamlit_server(APPS["convviz"], extra) as app:
+    with streamlit_server(APPS["trivial app"], extra) as trivial, \
+            streamlit_server(APPS["controls only"], extra) as controls, \
+            streamlit_server(APPS["convviz"], extra) as app:
         warm(trivial)
+        warm(controls)
         warm(app, ("", LARGEST))
-        for app_name, server in (("trivial app", trivial), ("convviz", app)):
+        apps = (("trivial app", trivial), ("controls only", controls), ("convviz", app))
+        for app_name, server in apps:
             figures = alone(server)
             rows.append(["1 student alone, one at a time", app_name, *figures.cells()])
             print(f"  alone / {app_name}: {figures.cells()} {figures.errors}", file=sys.stderr)
         for name, plans in loads:
-            for app_name, server, these in (("trivial app", trivial, trivial_version(plans)),
-                                            ("convviz", app, plans)):
-                figures = run_load(server, these, args)
+            for app_name, server in apps:
+                figures = run_load(server, trivial_version(plans) if server is trivial else plans, args)
                 results[name, app_name] = figures
                 rows.append([f"{n} students, {name}", app_name, *figures.cells()])
                 print(f"  {name} / {app_name}: {figures.cells()} {figures.errors}", file=sys.stderr)
@@ -385,25 +396,49 @@ def load_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
         ["no failed run", str(sum(f.failed for f in results.values())),
          goal(sum(f.failed for f in results.values()) == 0)],
     ]))
+    k1, k2 = results["one link", "controls only"], results["settings", "controls only"]
+    print()
+    print(table(["the controls alone (no figure, no computation), against the trivial app", "figure"], [
+        ["one link: page open p95", ratio(k1.open_p95, t1.open_p95)],
+        ["one link: re-run p95", ratio(k1.rerun_p95, t1.rerun_p95)],
+        ["settings: re-run p95", ratio(k2.rerun_p95, t2.rerun_p95)],
+        ["server CPU per run, one link", ratio(k1.cpu_ms_per_run, t1.cpu_ms_per_run)],
+        ["convviz's server CPU per run, one link, against the controls alone",
+         ratio(c1.cpu_ms_per_run, k1.cpu_ms_per_run)],
+    ]))
 
 
 def soak_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
     """`--soak R` rounds of the settings load, each app on one server for all rounds; the two apps take turns
-    round by round, so a busy spell on the shared machine shows in both. Figures and RSS after every round."""
-    rows = []
-    per_app: dict[str, list[Figures]] = {"trivial app": [], "convviz": []}
+    round by round, so a busy spell on the shared machine shows in both. With `--soak-runs S` the whole soak is
+    run S times on fresh servers, and round r's waits pool the samples of every run's round r: one round's p95
+    rests on ~340 re-runs and 40 page opens, and on this VM it moved by up to ±50 % between identical runs, so
+    one run alone cannot tell a 10 % drift from noise. RSS is compared within each run (its own server)."""
     plans = own_settings(args.students)
-    with streamlit_server(APPS["trivial app"], extra) as trivial, streamlit_server(APPS["convviz"], extra) as app:
-        warm(trivial)
-        warm(app)
-        for r in range(1, args.soak + 1):
-            for app_name, server, these in (("trivial app", trivial, trivial_version(plans)),
-                                            ("convviz", app, plans)):
-                figures = run_load(server, these, args)
-                per_app[app_name].append(figures)
-                rows.append([app_name, str(r), *figures.cells()])
-                print(f"  soak {app_name} round {r}: {figures.cells()} {figures.errors}", file=sys.stderr)
-    rows.sort(key=lambda row: row[0] != "trivial app")
+    samples: dict[tuple[str, int], list[tuple[list[Outcome], float, float]]] = {}
+    rss_drift: list[float] = []
+    for run in range(1, args.soak_runs + 1):
+        with streamlit_server(APPS["trivial app"], extra) as trivial, \
+                streamlit_server(APPS["convviz"], extra) as app:
+            warm(trivial)
+            warm(app)
+            for r in range(1, args.soak + 1):
+                for app_name, server, these in (("trivial app", trivial, trivial_version(plans)),
+                                                ("convviz", app, plans)):
+                    sample = load_samples(server, these, args)
+                    samples.setdefault((app_name, r), []).append(sample)
+                    print(f"  soak run {run} {app_name} round {r}: {Figures.of(*sample).cells()}", file=sys.stderr)
+        rss = [samples["convviz", r][-1][1] for r in range(2, args.soak + 1)]
+        rss_drift.append(max(abs(x - rss[0]) / rss[0] for x in rss[1:]) if len(rss) > 1 else 0.0)
+    per_app: dict[str, list[Figures]] = {"trivial app": [], "convviz": []}
+    rows = []
+    for (app_name, r), runs in sorted(samples.items(), key=lambda item: (item[0][0] != "trivial app", item[0][1])):
+        pooled = Figures.of([o for outcomes, _, _ in runs for o in outcomes], max(rss for _, rss, _ in runs),
+                            sum(cpu for _, _, cpu in runs))
+        per_app[app_name].append(pooled)
+        rows.append([app_name, str(r), *pooled.cells()])
+    print(f"{args.soak_runs} run(s) of {args.soak} rounds; each round's figures pool its samples from every run "
+          "(RSS: the largest of the runs)\n")
     print(table(["app", "round", *COLUMNS], rows))
     c, t = per_app["convviz"], per_app["trivial app"]
     checks = []
@@ -419,9 +454,9 @@ def soak_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
             floor = getattr(t[-1], field_name) / getattr(t[1], field_name)
             checks.append([f"convviz {label}: last round ≤ 1.10 × round 2 (round 1 fills the caches)",
                            f"{ratio(last, second)} (trivial app: {floor:.2f}×)", goal(last <= 1.10 * second)])
-        base = c[1].rss_mb
-        drift = max(abs(f.rss_mb - base) / base for f in c[2:])
-        checks.append(["convviz RSS after round 2 flat within 5 %", f"{drift * 100:.1f} %", goal(drift <= 0.05)])
+        drift = max(rss_drift)
+        checks.append(["convviz RSS after round 2 flat within 5 % (each run)", f"{drift * 100:.1f} %",
+                       goal(drift <= 0.05)])
     print()
     print(table(["goal", "figure (the floor's own drift)", "verdict"], checks))
 
@@ -456,11 +491,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-load", action="store_true", help="skip the load table")
     parser.add_argument("--soak", type=int, default=0, metavar="ROUNDS", help="also run ROUNDS soak rounds")
+    parser.add_argument("--soak-runs", type=int, default=1, metavar="RUNS",
+                        help="run the soak RUNS times on fresh servers and pool each round's samples")
     parser.add_argument("--processes", type=int, nargs="*", default=[], help="also run through serve-class.sh")
     parser.add_argument("--server-arg", action="append", default=[], help="extra `streamlit run` option (variants)")
     args = parser.parse_args()
-    if not 1 <= args.students <= 200 or not 1 <= args.duration <= 600 or not 0 <= args.soak <= 20:
-        parser.error("bounds: 1–200 students, 1–600 s, 0–20 soak rounds")
+    if not 1 <= args.students <= 200 or not 1 <= args.duration <= 600 or not 0 <= args.soak <= 20 \
+            or not 1 <= args.soak_runs <= 10:
+        parser.error("bounds: 1–200 students, 1–600 s, 0–20 soak rounds, 1–10 soak runs")
     print(f"Load average at start: {load_average()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(machine_line(Streamlit=streamlit.__version__))
     print(f"{args.students} students, opening within {args.spread} s, a change every ~{args.think} s, "
