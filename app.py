@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from convviz.strings import LANGUAGES, speaking, text
+from convviz.i18n.strings import LANGUAGES, speaking, text
 from convviz.ui import main_view, mixing_view, separable_view
 from convviz.ui.common import ChoiceSetting, adopt_url, drop_unknown_keys, freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay

@@ -41,9 +41,9 @@ import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
 from bench.machine import load_average, machine_line, table
-from convviz.figures import animation_figure
-from convviz.setting import Setting, make_tensors
-from convviz.steps import step_table
+from convviz.figures.animation import animation_figure
+from convviz.model.setting import Setting, make_tensors
+from convviz.model.steps import step_table
 from convviz.ui.player import figure_payload
 from tests.conftest import CHROMIUM_ARGS, find_chromium, running_streamlit, wait_for_app
 

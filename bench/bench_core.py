@@ -25,10 +25,10 @@ import numpy as np
 import tensorflow as tf
 
 from bench.machine import load_average, machine_line, table
-from convviz.core import _aligned_empty, _share, _to_tensor, as_float32, corr2d_multi_in_out
-from convviz.geometry import conv_geometry
-from convviz.reference import corr2d_multi_in_out_loop
-from convviz.steps import step_table
+from convviz.core.correlation import _aligned_empty, _share, _to_tensor, as_float32, corr2d_multi_in_out
+from convviz.core.geometry import conv_geometry
+from convviz.core.reference import corr2d_multi_in_out_loop
+from convviz.model.steps import step_table
 
 LOOP_BUDGET_S = 60.0  # the textbook loop is stopped after this, and skipped when expected to take longer
 LOOP_SKIP_AFTER_S = 20.0  # the loop is skipped for a size when the previous size's loop took longer than this

@@ -28,11 +28,11 @@ import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
 from bench.machine import load_average, machine_line, table
-from convviz import images, kernels
-from convviz.core import corr2d_multi_in_out
-from convviz.figures import animation_figure
-from convviz.image_figures import feature_maps_figure
-from convviz.steps import step_table
+from convviz.core.correlation import corr2d_multi_in_out
+from convviz.figures.animation import animation_figure
+from convviz.figures.images import feature_maps_figure
+from convviz.model import images, kernels
+from convviz.model.steps import step_table
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 EIGHT = ("identity", "box_blur", "gaussian_blur", "sharpen", "outline", "sobel_x", "sobel_y", "random")

@@ -8,7 +8,7 @@ controls avoids, so it shows how much of convviz's run is its own work.
 
 import streamlit as st
 
-from convviz.strings import LANGUAGES, speaking, text
+from convviz.i18n.strings import LANGUAGES, speaking, text
 from convviz.ui import main_view
 from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay

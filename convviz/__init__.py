@@ -5,9 +5,9 @@ import os
 # TensorFlow reads this once, at import: keep its start-up chatter out of the students' terminal.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from convviz.core import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
-from convviz.geometry import Geometry, conv_geometry
-from convviz.steps import StepTable, step_table
+from convviz.core.correlation import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from convviz.core.geometry import Geometry, conv_geometry
+from convviz.model.steps import StepTable, step_table
 
 __all__ = [
     "Geometry",

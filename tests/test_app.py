@@ -11,10 +11,10 @@ import pytest
 import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 
-from convviz.figures import animation_figure
-from convviz.setting import Setting, make_tensors
-from convviz.steps import step_table
-from convviz.strings import text
+from convviz.figures.animation import animation_figure
+from convviz.i18n.strings import text
+from convviz.model.setting import Setting, make_tensors
+from convviz.model.steps import step_table
 from convviz.ui.common import drawn_once
 from convviz.ui.player import ROOM_LIMITS, ensure_plotly_js, figure_payload, read_state
 

@@ -12,9 +12,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from convviz.codegen import arrays_zip, setting_code
-from convviz.core import corr2d_multi_in_out
-from convviz.setting import Setting, make_tensors
+from convviz.core.correlation import corr2d_multi_in_out
+from convviz.model.codegen import arrays_zip, setting_code
+from convviz.model.setting import Setting, make_tensors
 
 SWEEP = [  # the kinds of values, and each geometry option, at least once
     Setting(values="textbook"),

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from convviz.core import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1, dense_kernel
-from convviz.geometry import conv_geometry
-from convviz.reference import corr2d_grouped_loop, corr2d_loop, corr2d_multi_in_loop, corr2d_multi_in_out_loop
+from convviz.core.correlation import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1, dense_kernel
+from convviz.core.geometry import conv_geometry
+from convviz.core.reference import corr2d_grouped_loop, corr2d_loop, corr2d_multi_in_loop, corr2d_multi_in_out_loop
 
 # float32 sums of up to c_i*k_h*k_w products of numbers in [-4, 4] differ from float64 by well under 1e-4.
 ATOL, RTOL = 1e-4, 1e-5

@@ -7,10 +7,10 @@ import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
 
-from convviz import style
-from convviz.figures import MIN_DIGIT_PX, NARROW_PX, Room, animation_figure
-from convviz.setting import Setting, make_tensors
-from convviz.steps import StepTable, step_table
+from convviz.figures import style
+from convviz.figures.animation import MIN_DIGIT_PX, NARROW_PX, Room, animation_figure
+from convviz.model.setting import Setting, make_tensors
+from convviz.model.steps import StepTable, step_table
 
 PROJECTOR = Room(1456, 768)  # 1920×1080 with the sidebar open, as the player measures it
 LAPTOP = Room(816, 416)  # 1280×720

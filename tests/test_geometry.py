@@ -10,7 +10,7 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convviz.geometry import as_pair, conv_geometry
+from convviz.core.geometry import as_pair, conv_geometry
 
 FAST = settings(max_examples=60, deadline=None)  # deadline=None: the first TensorFlow call takes seconds
 

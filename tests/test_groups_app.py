@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 from test_app import chart, decode, run_app, trace_by_hover
 
-from convviz.setting import Setting, make_tensors
+from convviz.model.setting import Setting, make_tensors
 
 
 def counts(at) -> str:

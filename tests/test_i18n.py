@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import run_app
 
-from convviz.strings import current_language, speaking, text
+from convviz.i18n.strings import current_language, speaking, text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

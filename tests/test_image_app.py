@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 from test_app import chart, decode, run_app, trace_by_hover
 
-from convviz import images, kernels
+from convviz.model import images, kernels
 
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
 
@@ -129,7 +129,7 @@ def test_leaving_picture_mode_gives_back_the_users_own_shapes():
 
 
 def test_a_pictures_tensors_come_from_the_picture_not_from_make_tensors():
-    from convviz.setting import Setting, make_tensors
+    from convviz.model.setting import Setting, make_tensors
 
-    with pytest.raises(ValueError, match=r"a picture's come from convviz\.images"):
+    with pytest.raises(ValueError, match=r"a picture's come from convviz\.model\.images"):
         make_tensors(Setting(values="image"))

@@ -9,9 +9,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from convviz import images, kernels
-from convviz.core import corr2d_multi_in_out
-from convviz.images import ImageError, as_channels, decode_upload, load_picture
+from convviz.core.correlation import corr2d_multi_in_out
+from convviz.model import images, kernels
+from convviz.model.images import ImageError, as_channels, decode_upload, load_picture
 
 
 def encoded(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
@@ -208,7 +208,7 @@ def test_feature_maps_are_valid_and_small_enough_to_send():
 
     import plotly.graph_objects as go
 
-    from convviz.image_figures import feature_maps_figure
+    from convviz.figures.images import feature_maps_figure
 
     rgb = load_picture("astronaut")  # 128 × 128
     X = as_channels(rgb, grey=False)

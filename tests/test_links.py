@@ -13,8 +13,8 @@ import pytest
 import streamlit as st
 from test_app import chart, player_data, run_app, trace_by_hover
 
-from convviz.setting import NUMBER_KINDS, TEXTBOOK_SHAPES, Setting, make_tensors
-from convviz.strings import text
+from convviz.i18n.strings import text
+from convviz.model.setting import NUMBER_KINDS, TEXTBOOK_SHAPES, Setting, make_tensors
 from convviz.ui.common import unknown_key_notice
 
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")

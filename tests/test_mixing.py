@@ -10,8 +10,15 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from convviz import mixing
-from convviz.mixing import (
+from convviz.figures.mixing import (
+    matmul_figure,
+    matrix_figure,
+    pixel_figure,
+    pixel_from_point,
+    pixel_from_selection,
+)
+from convviz.model import mixing
+from convviz.model.mixing import (
     LUMA,
     bottleneck,
     input_image,
@@ -22,13 +29,6 @@ from convviz.mixing import (
     parse_matrix,
     pixel_steps,
     preset_matrix,
-)
-from convviz.mixing_figures import (
-    matmul_figure,
-    matrix_figure,
-    pixel_figure,
-    pixel_from_point,
-    pixel_from_selection,
 )
 
 # ---- the data ----

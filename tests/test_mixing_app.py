@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from convviz import mixing
+from convviz.model import mixing
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 VIEW = "1×1 convolution"

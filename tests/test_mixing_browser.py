@@ -13,7 +13,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from convviz import mixing
+from convviz.model import mixing
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PIXEL_LINE = re.compile(r"Pixel \((\d+), (\d+)\): x = X\[:, \d+, \d+\] = \(([^)]*)\), y = W·x = \(([^)]*)\)")

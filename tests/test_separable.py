@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
 
-from convviz import mixing, separable
-from convviz.separable_figures import kernels_figure, maps_figure, tiled
+from convviz.figures.separable import kernels_figure, maps_figure, tiled
+from convviz.model import mixing, separable
 
 
 def tf_same_conv(X: np.ndarray, K: np.ndarray) -> np.ndarray:

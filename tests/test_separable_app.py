@@ -14,9 +14,9 @@ import tensorflow as tf
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, decode
 
-from convviz import mixing, separable
-from convviz.separable_figures import tiled
-from convviz.strings import text
+from convviz.figures.separable import tiled
+from convviz.i18n.strings import text
+from convviz.model import mixing, separable
 
 VIEW = text("tab_separable")
 

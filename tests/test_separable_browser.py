@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from convviz.strings import text
+from convviz.i18n.strings import text
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 

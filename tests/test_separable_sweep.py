@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT
 
-from convviz import mixing, separable
-from convviz.separable_figures import kernels_figure, maps_figure
-from convviz.strings import text
+from convviz.figures.separable import kernels_figure, maps_figure
+from convviz.i18n.strings import text
+from convviz.model import mixing, separable
 from convviz.ui.separable_view import SETTINGS
 
 BOUNDS = {s.key: (s.low, s.high) for s in SETTINGS if hasattr(s, "low")}

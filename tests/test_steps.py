@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from convviz.core import corr2d_multi_in_out
-from convviz.steps import step_table
+from convviz.core.correlation import corr2d_multi_in_out
+from convviz.model.steps import step_table
 
 ATOL, RTOL = 1e-4, 1e-5  # float32 sums of at most c_i·k_h·k_w products of numbers in [-4, 4]
 FAST = settings(max_examples=50, deadline=None)  # deadline=None: the first TensorFlow call takes seconds
@@ -147,7 +147,7 @@ def test_step_table_refuses_bad_bias_and_channel_mismatch():
 
 
 def test_the_figure_refuses_an_output_channel_that_does_not_exist():
-    from convviz.figures import animation_figure
+    from convviz.figures.animation import animation_figure
 
     table = step_table(np.ones((1, 3, 3)), np.ones((2, 1, 2, 2)))
     with pytest.raises(ValueError, match=r"Output channel 2 does not exist: there are 2 \(0 to 1\)"):

@@ -7,8 +7,8 @@ import string
 
 import pytest
 
-from convviz.strings import EN
-from convviz.strings_zh import ZH
+from convviz.i18n.strings import EN
+from convviz.i18n.strings_zh import ZH
 
 # Entries whose English is maths symbols and names only (no words), so the Chinese entry is the same text.
 SAME_AS_ENGLISH = {

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, chart, decode, trace_by_hover
 
-from convviz import mixing
-from convviz.figures import animation_figure
-from convviz.geometry import conv_geometry
-from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure
-from convviz.setting import NUMBER_KINDS, Setting, make_tensors
-from convviz.steps import step_table
-from convviz.strings import text
+from convviz.core.geometry import conv_geometry
+from convviz.figures.animation import animation_figure
+from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure
+from convviz.i18n.strings import text
+from convviz.model import mixing
+from convviz.model.setting import NUMBER_KINDS, Setting, make_tensors
+from convviz.model.steps import step_table
 from convviz.ui.main_view import URL_SETTINGS
 from convviz.ui.mixing_view import K_OPTIONS
 

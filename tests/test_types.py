@@ -25,7 +25,7 @@ def test_the_check_catches_the_misspelt_method_that_once_crashed_the_page(tmp_pa
     # The bug behind issue 8: `table.windowcells(step)` for `table.window_cells(step)`. Put it back in a copy.
     copy = tmp_path / "convviz"
     shutil.copytree(REPO_ROOT / "convviz", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    figures = copy / "figures.py"
+    figures = copy / "figures" / "animation.py"
     source = figures.read_text()
     assert "table.window_cells(" in source
     figures.write_text(source.replace("table.window_cells(", "table.windowcells(", 1))

@@ -18,7 +18,7 @@ import orjson
 import plotly.graph_objects as go
 import streamlit as st
 
-from convviz.strings import text
+from convviz.i18n.strings import text
 
 
 @dataclass(frozen=True)

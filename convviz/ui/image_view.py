@@ -17,15 +17,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from convviz import images, kernels
-from convviz.core import corr2d_multi_in_out
-from convviz.geometry import Geometry
-from convviz.image_figures import feature_maps_figure
-from convviz.images import ImageError, Region
-from convviz.mixing import parse_matrix
-from convviz.setting import Setting
-from convviz.steps import StepTable, step_table
-from convviz.strings import text
+from convviz.core.correlation import corr2d_multi_in_out
+from convviz.core.geometry import Geometry
+from convviz.figures.images import feature_maps_figure
+from convviz.i18n.strings import text
+from convviz.model import images, kernels
+from convviz.model.images import ImageError, Region
+from convviz.model.mixing import parse_matrix
+from convviz.model.setting import Setting
+from convviz.model.steps import StepTable, step_table
 from convviz.ui.common import BoolSetting, ChoiceSetting, show_figure
 
 UPLOAD = "upload"

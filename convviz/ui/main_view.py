@@ -14,14 +14,14 @@ import numpy as np
 import streamlit as st
 import tensorflow as tf
 
-from convviz import reference
-from convviz.codegen import arrays_zip, setting_code
-from convviz.core import corr2d_multi_in_out, dense_kernel
-from convviz.figures import Room, animation_figure
-from convviz.geometry import Geometry, conv_geometry
-from convviz.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
-from convviz.steps import StepTable, step_table
-from convviz.strings import current_language, text
+from convviz.core import reference
+from convviz.core.correlation import corr2d_multi_in_out, dense_kernel
+from convviz.core.geometry import Geometry, conv_geometry
+from convviz.figures.animation import Room, animation_figure
+from convviz.i18n.strings import current_language, text
+from convviz.model.codegen import arrays_zip, setting_code
+from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
+from convviz.model.steps import StepTable, step_table
 from convviz.ui import image_view
 from convviz.ui.common import (
     BoolSetting,

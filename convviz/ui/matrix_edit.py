@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from convviz import mixing
-from convviz.strings import text
+from convviz.i18n.strings import text
+from convviz.model import mixing
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from convviz import mixing
-from convviz.codegen import arrays_zip
-from convviz.mixing_figures import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
-from convviz.strings import current_language, text
+from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
+from convviz.i18n.strings import current_language, text
+from convviz.model import mixing
+from convviz.model.codegen import arrays_zip
 from convviz.ui.common import (
     BoolSetting,
     ChoiceSetting,

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from convviz import mixing, separable
-from convviz.geometry import Geometry
-from convviz.mixing_figures import matrix_figure
-from convviz.separable_figures import kernels_figure, maps_figure
-from convviz.strings import current_language, text
+from convviz.core.geometry import Geometry
+from convviz.figures.mixing import matrix_figure
+from convviz.figures.separable import kernels_figure, maps_figure
+from convviz.i18n.strings import current_language, text
+from convviz.model import mixing, separable
 from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, int_input, show_figure
 from convviz.ui.matrix_edit import MatrixEdit
 
@@ -120,7 +120,7 @@ def _sizes_ui() -> Sizes:
     return Sizes(c_in, c_out, h, w, int(k), seed)
 
 
-# ---- W: presets, the last good matrix, edits (read and checked by convviz/mixing.py) ----
+# ---- W: presets, the last good matrix, edits (read and checked by convviz/model/mixing.py) ----
 
 
 def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:

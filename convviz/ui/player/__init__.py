@@ -26,9 +26,9 @@ from typing import Any
 import orjson
 import streamlit as st
 
-from convviz import style
-from convviz.figures import Room
-from convviz.strings import current_language, text
+from convviz.figures import style
+from convviz.figures.animation import Room
+from convviz.i18n.strings import current_language, text
 
 HERE = Path(__file__).resolve().parent
 APP_ROOT = HERE.parents[2]  # the folder holding app.py; Streamlit serves its static/ subfolder

@@ -1,7 +1,7 @@
 // The convviz player: draws the figure it is handed with Plotly.react, steps its frames, and tells Python
 // two things: the step it shows whenever it comes to rest (paused, ended, stepped, clicked) and the room the page
 // gives the diagram (so that Python can lay the diagram out for it). Everything else is decided in Python
-// (convviz/figures.py builds the figure; convviz/ui/player/__init__.py hands it over).
+// (convviz/figures/animation.py builds the figure; convviz/ui/player/__init__.py hands it over).
 //
 // Streamlit calls the default export on every script run whose data changed, with the same parentElement; the
 // player keeps its state on that element, so a re-run never restarts playback or moves the step.
@@ -10,7 +10,7 @@ const PLOTLY_SRC = "app/static/plotly.min.js"; // copied into ./static by convvi
 const CONFIG = { displayModeBar: false, scrollZoom: false, doubleClick: false, showTips: false, responsive: false };
 const ROOM_STEP = 16; // rooms are reported in steps of this many pixels ...
 const ROOM_SLACK = 40; // ... and only when they differ from the drawn one by more than this
-const NARROW_PX = 600; // convviz.figures.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
+const NARROW_PX = 600; // convviz.figures.animation.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
 
 function loadPlotly(version) {
   if (window.Plotly) return Promise.resolve(window.Plotly);

@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from convviz import style
-from convviz.mixing import INPUT_MAX
-from convviz.mixing_figures import INPUT_SCALE
-from convviz.plotting import cells, symmetric_range
-from convviz.separable import SeparableResult
-from convviz.strings import text
+from convviz.figures import style
+from convviz.figures.mixing import INPUT_SCALE
+from convviz.figures.plotting import cells, symmetric_range
+from convviz.i18n.strings import text
+from convviz.model.mixing import INPUT_MAX
+from convviz.model.separable import SeparableResult
 
 ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout: sizes the cells
 MAX_CELL_PX = 30

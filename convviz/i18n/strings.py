@@ -396,7 +396,7 @@ EN: dict[str, str] = {
     # ---- end of separable view ----
 }
 
-from convviz.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)
+from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 _current: ContextVar[str] = ContextVar("convviz_language", default="en")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz.core import corr2d_multi_in_out, corr2d_multi_in_out_1x1
-from convviz.geometry import Geometry, conv_geometry
-from convviz.steps import step_table
-from convviz.strings import text
+from convviz.core.correlation import corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from convviz.core.geometry import Geometry, conv_geometry
+from convviz.i18n.strings import text
+from convviz.model.steps import step_table
 
 MAX_CHANNELS = 8
 MAX_SIDE = 16

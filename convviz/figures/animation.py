@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from convviz import style
-from convviz.plotting import cells, rect_path, symmetric_range
-from convviz.steps import StepTable
-from convviz.strings import text
+from convviz.figures import style
+from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.i18n.strings import text
+from convviz.model.steps import StepTable
 
 GAP = 1  # cells between the panels of a block
 BLOCK_GAP = 1  # cells between blocks

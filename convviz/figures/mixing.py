@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from convviz import style
-from convviz.mixing import INPUT_MAX, MatmulCheck, PixelSteps
-from convviz.plotting import cells, rect_path, symmetric_range
-from convviz.strings import text
+from convviz.figures import style
+from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.i18n.strings import text
+from convviz.model.mixing import INPUT_MAX, MatmulCheck, PixelSteps
 
 ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout; sizes the cells and their numbers
 STRIP_MAX_CELL_PX = 34

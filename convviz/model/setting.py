@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 NUMBER_KINDS = ("random", "integers", "textbook")  # values that make_tensors draws
-VALUE_KINDS = (*NUMBER_KINDS, "image")  # a picture's values come from convviz.images
+VALUE_KINDS = (*NUMBER_KINDS, "image")  # a picture's values come from convviz.model.images
 
 # The chapter's example: two 3×3 input channels, a 2-channel 2×2 kernel, stacked with K + 1 and K + 2.
 TEXTBOOK_X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], dtype=np.float32)
@@ -60,7 +60,8 @@ def make_tensors(setting: Setting) -> tuple[np.ndarray, np.ndarray, np.ndarray |
     """X (c_i, h, w), K (c_o, c_i, k_h, k_w) and bias (c_o,) or None, as float32, for the effective setting."""
     s = setting.effective()
     if s.values not in NUMBER_KINDS:
-        raise ValueError(f"make_tensors draws {', '.join(NUMBER_KINDS)} values; a picture's come from convviz.images.")
+        raise ValueError(
+            f"make_tensors draws {', '.join(NUMBER_KINDS)} values; a picture's come from convviz.model.images.")
     rng = np.random.default_rng(s.seed)
     X: np.ndarray
     K: np.ndarray

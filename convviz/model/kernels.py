@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convviz.strings import text
+from convviz.i18n.strings import text
 
 _BOX = np.full((3, 3), 1 / 9)
 _GAUSS = np.outer([1, 2, 1], [1, 2, 1]) / 16

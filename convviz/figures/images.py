@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from convviz import style
-from convviz.images import Region
-from convviz.strings import text
+from convviz.figures import style
+from convviz.i18n.strings import text
+from convviz.model.images import Region
 
 GAP = 6  # pixels between panels
 TITLE = 12  # room above a panel for its title, in pixels of the picture

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz.core import as_bias, as_float32, dense_kernel
-from convviz.geometry import Geometry, IntPair, conv_geometry
+from convviz.core.correlation import as_bias, as_float32, dense_kernel
+from convviz.core.geometry import Geometry, IntPair, conv_geometry
 
 
 @dataclass(frozen=True)

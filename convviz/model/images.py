@@ -2,7 +2,7 @@
 
 A picture is an (h, w, 3) uint8 RGB array of at most MAX_SIDE pixels on its long side. `as_channels` turns it into
 the input X (c_i, h, w) in 0..1: its three colour channels, or one grey channel. Uploads are decoded in memory with
-Pillow, and refused with a sentence from `convviz/strings.py` (an `ImageError`) when they cannot be a picture.
+Pillow, and refused with a sentence from `convviz/i18n/strings.py` (an `ImageError`) when they cannot be a picture.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from convviz.strings import text
+from convviz.i18n.strings import text
 
 PICTURES_DIR = Path(__file__).resolve().parent / "pictures"
 SHIPPED = ("cat", "astronaut", "coffee")  # PNG files beside this module; sources and licences in SOURCES.md

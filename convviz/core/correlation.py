@@ -16,7 +16,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from convviz.geometry import Geometry, IntPair, as_count, conv_geometry
+from convviz.core.geometry import Geometry, IntPair, as_count, conv_geometry
 
 
 def as_float32(name: str, value: object) -> np.ndarray:

@@ -4,7 +4,7 @@ Each function builds on the previous one, as the chapter does: `corr2d_loop` sli
 `corr2d_multi_in_loop` sums it over input channels, `corr2d_multi_in_out_loop` stacks that over output channels,
 `corr2d_grouped_loop` runs one multi-in-out layer per group of channels.
 It visits every output position in Python, so it is slow (seconds at 8x32x32); the tests, the benchmark and the
-app's "how it is computed" text use it, the app itself uses `convviz.core`.
+app's "how it is computed" text use it, the app itself uses `convviz.core.correlation`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from convviz.core import as_float32
-from convviz.geometry import IntPair, conv_geometry
+from convviz.core.correlation import as_float32
+from convviz.core.geometry import IntPair, conv_geometry
 
 
 def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:

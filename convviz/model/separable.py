@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from convviz.core import corr2d_multi_in_out, corr2d_multi_in_out_1x1
-from convviz.geometry import Geometry, conv_geometry
+from convviz.core.correlation import corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from convviz.core.geometry import Geometry, conv_geometry
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k − 1) / 2 keeps every map h×w, so the counts compare exactly
 TOLERANCE = 1e-5  # the two routes to (b) agree to 1e-5 × max(1, max |Y|): float32 sums in a different order

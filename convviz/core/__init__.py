@@ -1,0 +1,3 @@
+"""The maths: geometry and its checks, the correlation functions on TensorFlow (groups included), and the
+textbook loop form. Imports nothing else from convviz.
+"""
