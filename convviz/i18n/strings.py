@@ -98,9 +98,9 @@ EN: dict[str, str] = {
     "kit_offline_title": "convviz: output channel {o}, step by step ({link})",
     "kit_download_mix": "Download W, X and Y (.npy and .csv, in one zip)",
     "how_text": (
-        "The app computes every step at once with TensorFlow (`tf.image.extract_patches` and `einsum`), and the "
-        "output with one `Conv2D` call. The textbook's loop form below gives the same numbers, one position "
-        "at a time:"
+        "The app computes every step at once with NumPy (each window gathered by index, then multiplied by K), "
+        "and the output with one TensorFlow `Conv2D` call. The textbook's loop form below gives the same numbers, "
+        "one position at a time:"
     ),
     # ---- main screen: animated figure ----
     "fig_input": "input X[{c}]",

@@ -91,8 +91,8 @@ ZH: dict[str, str] = {
     "kit_offline_title": "convviz：输出通道 {o}，逐步演示（{link}）",
     "kit_download_mix": "下载 W、X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     "how_text": (
-        "本应用用 TensorFlow 一次算出所有步骤（`tf.image.extract_patches` 和 `einsum`），"
-        "并用一次 `Conv2D` 调用算出输出。下面是教材中的循环写法，它每次算一个位置，得到的数值相同："
+        "本应用用 NumPy 一次算出所有步骤（按下标取出每个窗口，再与 K 逐元素相乘），"
+        "并用一次 TensorFlow `Conv2D` 调用算出输出。下面是教材中的循环写法，它每次算一个位置，得到的数值相同："
     ),
     # ---- main screen: animated figure ----
     "fig_input": "输入 X[{c}]",
