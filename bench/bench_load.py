@@ -1,8 +1,10 @@
 """Benchmark: a class of students on one server, over Streamlit's own websocket protocol, against a trivial app.
 
-Run with `.venv/bin/python bench/bench_load.py` (about 5 minutes; `--soak 5` adds the lecture-long soak, about 6
-more; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two processes, about 4
-more; `--server-arg=--runner.postScriptGC=true` tries a Streamlit option on both apps). It prints Markdown tables.
+Run with `.venv/bin/python bench/bench_load.py` (about 6 minutes; `--soak 5` adds the lecture-long soak, about 5
+more per run, and `--soak-runs 5` repeats it on fresh servers and pools each round's samples, which is what a 10 %
+comparison needs here; `--processes 1 2` runs the load through `scripts/serve-class.sh` with one and with two
+processes, about 4 more; `--server-arg=--runner.postScriptGC=true` tries a Streamlit option on both apps). It prints
+Markdown tables.
 
 Each student is one `bench.stclient.Session` (one browser tab): the tabs open within `--spread` seconds, then each
 changes a control every `--think` seconds (± 1/3, random) until `--duration` seconds have passed, then closes.
