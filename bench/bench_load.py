@@ -309,10 +309,7 @@ def load_samples(server: Server, plans: list[Student], args: argparse.Namespace,
 def run_load_split(server: Server, plans: list[Student], heavy: Student, args: argparse.Namespace) -> tuple[
         Figures, Figures]:
     """The class plus one heavy student; figures for the class and for the heavy student separately."""
-    cpu = server.cpu_seconds()
-    outcomes = asyncio.run(_run_class(server.base_url, [*plans, heavy], spread=args.spread, duration=args.duration,
-                                      think=args.think, seed=args.seed, cookie=False))
-    rss, cpu = server.rss_mb(), server.cpu_seconds() - cpu
+    outcomes, rss, cpu = load_samples(server, [*plans, heavy], args)
     return Figures.of(outcomes[:-1], rss, cpu), Figures.of(outcomes[-1:], rss)
 
 
@@ -379,7 +376,7 @@ def load_section(args: argparse.Namespace, extra: tuple[str, ...]) -> None:
                 print(f"  {name} / {app_name}: {figures.cells()} {figures.errors}", file=sys.stderr)
         heavy_class, heavy = run_load_split(app, own_settings(n), largest_student(), args)
         results["heavy", "convviz"] = heavy_class
-        rows.append([f"{n} students, settings, + 1 on the largest", "convviz (the 40)", *heavy_class.cells()])
+        rows.append([f"{n} students, settings, + 1 on the largest", f"convviz (the {n})", *heavy_class.cells()])
         rows.append(["", "convviz (the largest)", *heavy.cells()])
     print(table(["load", "app", *COLUMNS], rows))
     t1, c1 = results["one link", "trivial app"], results["one link", "convviz"]

@@ -161,6 +161,7 @@ class _Extent:
 
     ox: float  # the sum column's left edge
     oy: float  # and top
+    output_y: float  # Y[o]'s top, under the total and the written-out sum
     fx: float  # the finished maps' left edge
     top: float  # and top
     width: float
@@ -175,7 +176,7 @@ def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom) -> _E
     blocks_w = arr.per_row * (block_w + BLOCK_GAP) - BLOCK_GAP
     blocks_h = math.ceil(geo.c_in / arr.per_row) * (block_h + BLOCK_GAP) - BLOCK_GAP
     ox, oy = (0.0, blocks_h + BLOCK_GAP) if arr.sum_below else (blocks_w + BLOCK_GAP, 0.0)
-    output_y = (oy + rows) + max(1, t.sum_rows) + rows + GAP  # under the total and the written-out sum
+    output_y = (oy + rows) + max(1, t.sum_rows) + rows + GAP  # the total's row, the sum's lines, Y[o]'s title
     if arr.finals_beside:  # the finished maps right of Y[o], under their own title
         fx, top = ox + max(geo.out_w, t.output_title_w) + BLOCK_GAP, output_y + rows
     else:
@@ -186,7 +187,7 @@ def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom) -> _E
     height = max(blocks_h, top + last_row * (geo.out_h + GAP + rows) + geo.out_h)
     room_h = (room.height * PHONE_SCREENS if room.narrow else room.height) or math.inf
     cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), MAX_CELL_PX)
-    return _Extent(ox, oy, fx, top, width, height, cell_px)
+    return _Extent(ox, oy, output_y, fx, top, width, height, cell_px)
 
 
 def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _TextRoom()) -> _Layout:
@@ -195,7 +196,7 @@ def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _Tex
     rows = t.title_rows
     e = _extent(table, room, arr, t)
     total = _Box(e.ox, e.oy + rows, 1, 1)
-    output = _Box(e.ox, total.y + max(1, t.sum_rows) + rows + GAP, geo.out_w, geo.out_h)
+    output = _Box(e.ox, e.output_y, geo.out_w, geo.out_h)
     finals = [_Box(e.fx + col * (geo.out_w + GAP), e.top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
               for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
     inputs, kernels, products, partials = (list(panels) for panels in zip(*_blocks(table, arr, rows), strict=True))
@@ -216,22 +217,21 @@ def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
 
 @dataclass(frozen=True)
 class _TextSizes:
-    """What the diagram's text needs, in characters: the same for every arrangement, so worked out once."""
+    """What the diagram's text needs: the same for every arrangement, so worked out once."""
 
-    sum_chars: int  # the widest one-cell sum
+    sum_chars: int  # characters of the widest one-cell sum
     sum_units: int  # the written-out sum's longest line, in character widths
     sum_lines: int
-    total_title: int  # the lengths of three titles, plus a little room after each
-    output_title: int
-    finals_title: int
+    total_title: str
+    output_title: str
+    finals_title: str
 
     @classmethod
     def of(cls, table: StepTable, decimals: int) -> _TextSizes:
         geo = table.geometry
-        total_title = text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1)
         return cls(_sum_chars(table, decimals), _sum_units(table, decimals), _sum_lines(table),
-                   len(total_title) + 1, len(text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w)) + 1,
-                   len(text("fig_finals", c_o=geo.c_out)) + 1)
+                   text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1),
+                   text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w), text("fig_finals", c_o=geo.c_out))
 
 
 def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int,
@@ -243,11 +243,11 @@ def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int,
         kind, cell = _type_for(extent.cell_px, decimals, sizes.sum_chars), extent.cell_px
         t = _TextRoom(
             title_rows=kind.title * LINE_EM / cell,
-            sum_w=max(1.2 + CHAR_EM * kind.sum * sizes.sum_units / cell,
-                      CHAR_EM * kind.title * sizes.total_title / cell),
+            sum_w=max(1.2 + _chars_px(sizes.sum_units, kind.sum) / cell,
+                      _text_px(sizes.total_title, kind.title) / cell),
             sum_rows=sizes.sum_lines * kind.sum * LINE_EM / cell,
-            output_title_w=CHAR_EM * kind.title * sizes.output_title / cell,
-            finals_title_w=CHAR_EM * kind.title * sizes.finals_title / cell,
+            output_title_w=_text_px(sizes.output_title, kind.title) / cell,
+            finals_title_w=_text_px(sizes.finals_title, kind.title) / cell,
         )
         extent = _extent(table, room, arr, t)
     return t, extent, _type_for(extent.cell_px, decimals, sizes.sum_chars)
@@ -306,9 +306,14 @@ def _sum_units(table: StepTable, decimals: int) -> int:
     return 2 + n_terms * widest + 3 * (n_terms - 1) + bias_label
 
 
+def _chars_px(chars: int, font: int) -> float:
+    """About how wide `chars` characters are in a `font`-pixel font."""
+    return CHAR_EM * font * chars
+
+
 def _text_px(label: str, font: int) -> float:
     """About how wide `label` is in a `font`-pixel font (plus a little room after it)."""
-    return CHAR_EM * font * (len(label) + 1)
+    return _chars_px(len(label) + 1, font)
 
 
 # ---- traces ----

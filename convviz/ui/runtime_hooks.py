@@ -73,6 +73,11 @@ def keep_keras_session(runner_module: types.ModuleType | None = None) -> bool:
     return True
 
 
+# Per fd directory, the listening sockets given TCP_NODELAY: (descriptor, its link) pairs; a later call that finds
+# them all still open has nothing to do.
+_FIXED_LISTENERS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
 def send_without_delay(fd_dir: str = "/proc/self/fd") -> int:
     """Set TCP_NODELAY on every TCP socket of this process that lacks it; return how many were changed.
 
@@ -107,11 +112,6 @@ def send_without_delay(fd_dir: str = "/proc/self/fd") -> int:
                 listeners.append((name, link))
     _FIXED_LISTENERS[fd_dir] = tuple(listeners)
     return changed
-
-
-# Per fd directory, the listening sockets given TCP_NODELAY: (descriptor, its link) pairs; a later call that finds
-# them all still open has nothing to do.
-_FIXED_LISTENERS: dict[str, tuple[tuple[str, str], ...]] = {}
 
 
 def _link(path: str) -> str:
