@@ -2,49 +2,53 @@
 
 import streamlit as st
 
-from convviz.i18n.strings import LANGUAGES, speaking, text
-from convviz.ui import main_view, mixing_view, separable_view
-from convviz.ui.common import ChoiceSetting, adopt_url, drop_unknown_keys, freeze_startup_heap
+from convviz.i18n.strings import speaking, text
+from convviz.model.link import LANGUAGES, VIEWS
+from convviz.ui import link_state, main_view, mixing_view, separable_view
+from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
-# The link's `view` values: the same in every language, so a link keeps its meaning when the page speaks Chinese.
-VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable")
 TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable")
-LANGUAGE = ChoiceSetting("lang", "en", tuple(LANGUAGES))
 
 
 def main() -> None:
     freeze_startup_heap()  # once per server: keeps garbage collection from stalling re-runs
     keep_keras_session()  # Streamlit would reset TensorFlow's Keras state after every run (~160 ms; see the module)
     send_without_delay()  # Streamlit's sockets keep Nagle's algorithm on: ~40 ms more per run (see the module)
-    # A link's typos and impossible values are dropped or clamped before any widget reads them, each with a notice.
-    notices = drop_unknown_keys(("view", "lang", *main_view.URL_KEYS, *mixing_view.URL_KEYS,
-                                 *separable_view.URL_KEYS))
-    notices += adopt_url([LANGUAGE, ChoiceSetting("view", VIEWS[0], VIEWS)])
-    language = st.sidebar.radio("Language · 语言", LANGUAGE.options, index=_browser_language(), key="lang",
-                                bind="query-params", horizontal=True, captions=("English", "中文"))
+    browser_language = _browser_language()
+    link_state.open_link(browser_language)  # the link is read once; its problems become notices that stay
+    language = link_state.choice("lang", "Language · 语言", st.sidebar.radio, horizontal=True,
+                                 captions=("English", "中文"))
     with speaking(language):
         st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
-        _views(notices, language)
+        notice_slot = st.container()
+        _views(language)
+        link_state.show_notices(notice_slot)
+    link_state.write_link(browser_language)  # once, at the end: the shortest link for every view's values
 
 
-def _browser_language() -> int:
+def _browser_language() -> str:
     """The browser's language when the link names none: Chinese for any zh locale, else English."""
     locale = (st.context.locale or "").lower()
-    return LANGUAGE.options.index("zh" if locale.startswith("zh") else "en")
+    return "zh" if locale.startswith("zh") and "zh" in LANGUAGES else "en"
 
 
-def _views(notices: list[str], language: str) -> None:
-    """The three tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs."""
+def _views(language: str) -> None:
+    """The three tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs.
+
+    The tabs element keeps one identity per language (a fixed default, the open tab in session state), so a click
+    never lands on a replaced element and bounces back.
+    """
     labels = tuple(text(key) for key in TAB_LABELS)
-    opened = VIEWS.index(st.query_params.get("view", VIEWS[0]))
-    # A tab's state is its label: each language keeps its own, and a switch of language opens the link's view.
-    tabs = st.tabs(labels, key=f"view_tabs_{language}", default=labels[opened], on_change="rerun")
+    key = f"view_tabs_{language}"
+    if key not in st.session_state:  # the link's view, or the one open before the language changed
+        st.session_state[key] = labels[VIEWS.index(link_state.values()["view"])]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
     opened = next(i for i, tab in enumerate(tabs) if tab.open)
-    st.query_params["view"] = VIEWS[opened]
+    link_state.set_value("view", VIEWS[opened])
     render = (main_view.render_main_view, mixing_view.render_mixing_view, separable_view.render_separable_view)
     with tabs[opened]:
-        render[opened](notices)
+        render[opened]()
 
 
 main()

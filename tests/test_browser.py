@@ -283,7 +283,7 @@ def test_changing_a_control_redraws_once_and_keeps_the_step(open_page: Any) -> N
 
 def test_a_malformed_link_loads_with_a_notice(open_page: Any) -> None:
     page = open_page("laptop", "?h=1e400&c_in=abc&kh=99", player=False)  # a 7×7 kernel does not fit
-    notice = page.locator("[data-testid='stAlert']", has_text="Some values in the link were changed")
+    notice = page.locator(".st-key-link_notices", has_text="Some values in the link were changed")
     notice.wait_for(timeout=SETTLE_MS)
     said = notice.inner_text()
     for bad in ("h=1e400", "c_in=abc", "kh=99"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
-from test_app import chart, decode, run_app, trace_by_hover
+from test_app import chart, decode, link_notices, run_app, trace_by_hover
 
 from convviz.model.setting import Setting, make_tensors
 
@@ -51,8 +51,8 @@ def test_only_common_divisors_are_offered_and_g_equal_c_in_is_depthwise():
 
 def test_a_group_count_that_does_not_divide_gets_a_notice():
     at = run_app(c_in="4", c_out="4", groups="3")
-    assert any("`groups=3` does not divide both c_i = 4 and c_o = 4 (choose 1, 2, 4), so 1 is used." in w.value
-               for w in at.warning)
+    assert link_notices(at) == [
+        "“groups=3” does not divide both c_i = 4 and c_o = 4 (choose from 1, 2, 4), so 1 is used."]
     assert at.selectbox(key="groups").value == 1 and not at.exception
 
 

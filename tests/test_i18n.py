@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import run_app
+from test_app import link_notices, run_app
 
 from convviz.i18n.strings import current_language, speaking, text
 
@@ -111,7 +111,7 @@ def test_switching_the_language_keeps_the_view_and_the_setting():
 
 def test_an_unknown_language_in_a_link_gets_a_notice_and_english():
     at = run_app(lang="fr")
-    assert any("`lang=fr` is not one of en, zh" in w.value for w in at.warning)
+    assert any("“lang=fr” is not one of en, zh" in notice for notice in link_notices(at))
     assert at.tabs[0].label == "Multi-channel correlation"
 
 

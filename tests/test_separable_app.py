@@ -34,7 +34,7 @@ def assert_clean(at: AppTest) -> None:
 
 
 def notices(at: AppTest) -> list[str]:
-    return [line[2:] for w in at.warning for line in w.value.splitlines() if line.startswith("- ")]
+    return [t.value[2:] for t in at.text if t.value.startswith("• ")]
 
 
 def markdown(at: AppTest) -> str:
@@ -67,7 +67,7 @@ def test_defaults_render_every_section_and_every_control_is_found_by_key():
     assert len(at.get("plotly_chart")) == 3  # W, both outputs, the two kernels
     assert at.dataframe[0].value.shape == (4, 6)  # (a), (b)'s two layers, (b) in all
     assert any(s.value.startswith("Checked: (b) equals the full layer") for s in at.success)
-    assert not at.warning  # nothing in the link to correct
+    assert not notices(at)  # nothing in the link to correct
 
 
 def test_four_channels_and_a_3x3_kernel_give_the_counts_worked_by_hand():
@@ -113,13 +113,13 @@ def test_both_outputs_on_screen_are_what_tensorflow_computes():
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"sep_h": "99"}, "`sep_h=99` is outside 1–16 or not whole, so 16 is used."),
-        ({"sep_c_in": "abc"}, "`sep_c_in=abc` is not a number, so it was ignored."),
-        ({"sep_seed": "1e400"}, "`sep_seed=1e400` is not a finite number, so it was ignored."),
-        ({"sep_k": "4"}, "`sep_k=4` is not one of 1, 3, 5, 7, so it was ignored."),
-        ({"sep_preset": "sepia"}, "`sep_preset=sepia` is not one of identity, swap, grey, average, random, so it was"),
-        ({"sep_cin": "4"}, "`sep_cin` is not a setting; did you mean `sep_c_in`? It was removed from the link."),
-        ({"sep_W": "1,2;3"}, "`sep_W` in the link is not a 4×3 matrix (W needs 4 rows"),
+        ({"sep_h": "99"}, "“sep_h=99” is outside 1–16 or not whole, so 16 is used."),
+        ({"sep_c_in": "abc"}, "“sep_c_in=abc” is not a number written in digits 0–9, so it was ignored."),
+        ({"sep_seed": "1e400"}, "“sep_seed=1e400” is too large a number, so it was ignored."),
+        ({"sep_k": "4"}, "“sep_k=4” is not one of 1, 3, 5, 7, so it was ignored."),
+        ({"sep_preset": "sepia"}, "“sep_preset=sepia” is not one of identity, swap, grey, average, random, so it was"),
+        ({"sep_cin": "4"}, "“sep_cin” is not a setting; did you mean “sep_c_in”? It was removed from the link."),
+        ({"sep_W": "1,2;3"}, "“sep_W” in the link is not a 4×3 matrix (W needs 4 rows"),
     ],
 )
 def test_bad_link_values_get_one_notice_each_and_the_page_still_draws(query, expected):

@@ -20,9 +20,9 @@ from test_app import APP, TIMEOUT
 from convviz.figures.separable import kernels_figure, maps_figure
 from convviz.i18n.strings import text
 from convviz.model import mixing, separable
-from convviz.ui.separable_view import SETTINGS
+from convviz.model.link import SEPARABLE_FIELDS
 
-BOUNDS = {s.key: (s.low, s.high) for s in SETTINGS if hasattr(s, "low")}
+BOUNDS = {s.key: (s.low, s.high) for s in SEPARABLE_FIELDS if hasattr(s, "low")}
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
@@ -73,7 +73,7 @@ def test_every_separable_setting_opened_from_a_link_renders(s: dict):
         at.query_params[f"sep_{key}"] = str(value)
     at.run()
     assert not at.exception
-    assert not [w.value for w in at.warning if w.value.startswith(text("url_notice_title"))]
+    assert not [t.value for t in at.text if t.value.startswith("• ")]  # no notice about the link
     assert len(at.get("plotly_chart")) == 3  # W, both outputs, the two kernels
     assert any(m.value.startswith("**(b) ÷ (a)") for m in at.markdown)
     assert any(v.value.startswith("Checked: (b) equals") for v in at.success)

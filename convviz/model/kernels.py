@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from convviz.i18n.strings import text
-
 _BOX = np.full((3, 3), 1 / 9)
 _GAUSS = np.outer([1, 2, 1], [1, 2, 1]) / 16
 _SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float)
@@ -31,21 +29,27 @@ DEFAULT = ("sobel_x", "sobel_y", "gaussian_blur")
 MAX_KERNELS = 8  # output channels on the image screen
 
 
-def parse_names(raw: str) -> tuple[tuple[str, ...], list[str]]:
-    """Kernel names from a link's `kernels=sobel_x,sobel_y`: the known ones (at most MAX_KERNELS), and notices.
+def parse_names(raw: str) -> tuple[tuple[str, ...], list[tuple[str, dict[str, str | int]]]]:
+    """Kernel names from a link's `kernels=sobel_x,sobel_y`: the known ones (at most MAX_KERNELS), and what was
+    wrong, as (sentence key, values) pairs: each unknown name once, and too many names.
 
     An empty or wholly unknown list gives the default kernels.
     """
-    names, notices = [], []
+    names: list[str] = []
+    unknown: dict[str, None] = {}
     for name in (part.strip() for part in raw.split(",")):
         if name in NAMES:
             names.append(name)
         elif name:
-            notices.append(text("img_kernel_unknown", name=name[:20], names=", ".join(NAMES)))
+            unknown[name[:20]] = None
+    problems: list[tuple[str, dict[str, str | int]]] = [
+        ("img_kernel_unknown", {"name": name, "names": ", ".join(NAMES)}) for name in list(unknown)[:10]]
+    if len(unknown) > 10:
+        problems.append(("img_kernel_unknown_more", {"count": len(unknown) - 10}))
     if len(names) > MAX_KERNELS:
-        notices.append(text("img_kernel_too_many", limit=MAX_KERNELS, count=len(names)))
+        problems.append(("img_kernel_too_many", {"limit": MAX_KERNELS, "count": len(names)}))
         names = names[:MAX_KERNELS]
-    return (tuple(names) or DEFAULT), notices
+    return (tuple(names) or DEFAULT), problems
 
 
 def kernel_stack(names: tuple[str, ...], c_in: int, seed: int) -> np.ndarray:

@@ -23,22 +23,15 @@ from convviz.figures.images import feature_maps_figure
 from convviz.i18n.strings import text
 from convviz.model import images, kernels
 from convviz.model.images import ImageError, Region
-from convviz.model.mixing import parse_matrix
+from convviz.model.link import EDIT_LIMIT, KERNEL_EDITS, edit_values, read_region
+from convviz.model.mixing import matrix_to_param
 from convviz.model.setting import Setting
 from convviz.model.steps import StepTable, step_table
-from convviz.ui.common import BoolSetting, ChoiceSetting, show_figure
+from convviz.ui import link_state
+from convviz.ui.common import show_figure
 
 UPLOAD = "upload"
-PICTURE_CHOICES = (*images.PICTURES, UPLOAD)
-EDIT_KEYS = tuple(f"kernel_{o}" for o in range(kernels.MAX_KERNELS))  # an edited 3×3 slice per output channel
-EDIT_LIMIT = 100.0  # |weight| at most this in an edited kernel
-URL_SETTINGS = (
-    ChoiceSetting("image", images.PICTURES[0], PICTURE_CHOICES),
-    BoolSetting("grey", False),
-    BoolSetting("absolute", False),
-)
-URL_KEYS = (*(s.key for s in URL_SETTINGS), "kernels", "region", *EDIT_KEYS)
-KERNEL_PICK = "kernels_pick"  # session_state: the multiselect's names (the link's `kernels` follows it)
+KERNEL_PICK = "kernels_pick"  # the multiselect's key: the kernels' names (the link's `kernels` follows it)
 
 
 @dataclass(frozen=True)
@@ -87,23 +80,23 @@ def _feature_maps(rgb: np.ndarray, grey: bool, names: tuple[str, ...], edits: tu
 # ---- the sidebar ----
 
 
-def picture_controls(notices: list[str]) -> PictureInput:
+def picture_controls() -> PictureInput:
     """The picture, grey or colour, and the kernels; an upload that cannot be used falls back with a message."""
-    # The options are the link's own values (a bound widget's link carries what it shows), described under it.
-    name = str(st.selectbox(text("img_picture"), PICTURE_CHOICES, key="image", bind="query-params"))
+    # The options are the link's own values, described under the box in the page's language.
+    name = link_state.choice("image", text("img_picture"), st.selectbox,
+                             labels=lambda option: text(f"choice_image_{option}"))
     st.caption(text(f"img_pic_{name}"))
-    grey = st.toggle(text("img_grey"), key="grey", bind="query-params", help=text("img_grey_help"))
+    grey = link_state.toggle("grey", text("img_grey"), help=text("img_grey_help"))
     rgb, picture_notes = _picture(name)
-    if KERNEL_PICK not in st.session_state:  # first run: the link's `kernels=a,b,c`
-        names, kernel_notices = kernels.parse_names(st.query_params.get("kernels", ",".join(kernels.DEFAULT)))
-        notices += kernel_notices
-        st.session_state[KERNEL_PICK] = list(names)
-    picked = st.multiselect(text("img_kernels"), kernels.NAMES, key=KERNEL_PICK, max_selections=kernels.MAX_KERNELS,
-                            help=text("img_kernels_help"))
+    picked = link_state.bound(
+        "kernels", lambda: st.multiselect(text("img_kernels"), kernels.NAMES, key=KERNEL_PICK,
+                                            max_selections=kernels.MAX_KERNELS, help=text("img_kernels_help")),
+        to_widget=lambda names: [name for name in names.split(",") if name], to_link=",".join,
+        widget_key=KERNEL_PICK)
     chosen = tuple(picked) or kernels.DEFAULT[:1]
     if not picked:
         st.caption(text("img_kernels_none", name=chosen[0]))
-    st.query_params["kernels"] = ",".join(chosen)
+    link_state.set_value("kernels", ",".join(chosen))
     return PictureInput(name, rgb, grey, chosen, picture_notes)
 
 
@@ -125,18 +118,18 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
 # ---- the page ----
 
 
-def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int, notices: list[str]) -> StepTable:
+def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int) -> StepTable:
     """Every feature map, the followed kernel's editor and the region; return the region's step table."""
     s = setting.effective()
     for note in chosen.notes:
         st.caption(note)
     st.markdown(text("img_how_kernel", c_in=geo.c_in))
-    edits = _edits(len(chosen.kernel_names), notices)
+    edits = tuple(edit_values(link_state.values()[KERNEL_EDITS[o]]) for o in range(len(chosen.kernel_names)))
     X, K, b, Y = _feature_maps(chosen.rgb, chosen.grey, chosen.kernel_names, edits, s.seed, s.bias, s.stride,
                                s.padding, s.dilation)
     span = geo.span[0]
-    region = _region(geo, notices)
-    absolute = st.toggle(text("img_absolute"), key="absolute", bind="query-params")
+    region = _region(geo)
+    absolute = link_state.toggle("absolute", text("img_absolute"))
     figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
                                  stride=s.stride, padding=s.padding, span=span)
     on_pick = functools.partial(_on_pick, geo.out_h, geo.out_w, s.stride, s.padding, span)
@@ -147,39 +140,14 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation)
 
 
-def _edits(c_out: int, notices: list[str]) -> tuple[tuple[float, ...] | None, ...]:
-    """Each output channel's edited 3×3 slice from the link (`kernel_<o>`), or None; a bad one is dropped."""
-    edits: list[tuple[float, ...] | None] = []
-    for o in range(c_out):
-        raw = st.query_params.get(EDIT_KEYS[o])
-        edit = None
-        if raw is not None:
-            try:
-                edit = tuple(float(v) for v in parse_matrix(raw, 3, 3).ravel())
-                if max(abs(v) for v in edit) > EDIT_LIMIT:
-                    raise ValueError(text("img_edit_too_big", limit=f"{EDIT_LIMIT:g}"))
-            except ValueError as err:
-                notices.append(text("img_url_bad_kernel", key=EDIT_KEYS[o], problem=str(err)))
-                del st.query_params[EDIT_KEYS[o]]
-                edit = None
-        edits.append(edit)
-    return tuple(edits)
-
-
-def _region(geo: Geometry, notices: list[str]) -> Region:
-    """The region from the link (`region=row,col`, its top-left output cell), kept inside the map."""
-    raw = st.query_params.get("region", "")
-    try:
-        row, col = (int(part) for part in raw.split(","))
-    except ValueError:
-        if raw:
-            notices.append(text("img_url_bad_region", raw=raw[:20]))
-        row, col = geo.out_h // 2 - images.REGION // 2, geo.out_w // 2 - images.REGION // 2
-    region = images.clamp_region(row, col, geo.out_h, geo.out_w)
-    if raw and (region.row, region.col) != (row, col):
-        notices.append(text("img_url_region_moved", raw=raw[:20], row=region.row, col=region.col))
-    st.query_params["region"] = f"{region.row},{region.col}"
-    return region
+def _region(geo: Geometry) -> Region:
+    """The region the user picked (`region=row,col` in the link, its top-left output cell), kept inside the map;
+    the middle of the map until one is picked. A region outside a new picture's map moves without a notice."""
+    picked = read_region(link_state.values()["region"])
+    if picked is None:
+        return images.clamp_region(geo.out_h // 2 - images.REGION // 2, geo.out_w // 2 - images.REGION // 2,
+                                   geo.out_h, geo.out_w)
+    return images.clamp_region(*picked, geo.out_h, geo.out_w)
 
 
 def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> None:
@@ -192,12 +160,12 @@ def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> No
     # check keeps a malformed event from raising; no test can send one through the browser.
     if isinstance(custom, list | tuple) and len(custom) == 2:  # pragma: no branch
         region = images.region_around(float(custom[0]), float(custom[1]), out_h, out_w, stride, padding, span)
-        st.query_params["region"] = f"{region.row},{region.col}"
+        link_state.set_value("region", f"{region.row},{region.col}")
 
 
 def _kernel_editor(K: np.ndarray, out: int, chosen: PictureInput, c_in: int) -> None:
     """A 3×3 table of the followed channel's kernel slice (×c_i, as the library writes it); edits go in the link."""
-    key = EDIT_KEYS[out]
+    key = KERNEL_EDITS[out]
     st.markdown(text("img_edit_title", o=out, name=chosen.kernel_names[out]))
     shown = np.round(K[out, 0] * c_in, 4)  # (3, 3): the slice before it is divided over the channels
     digest = hashlib.blake2b(shown.tobytes(), digest_size=6).hexdigest()
@@ -206,8 +174,8 @@ def _kernel_editor(K: np.ndarray, out: int, chosen: PictureInput, c_in: int) -> 
                             num_rows="fixed", hide_index=True, column_config=dict.fromkeys(("0", "1", "2"), column))
     values = np.nan_to_num(edited.to_numpy(dtype=float), nan=0.0)  # an emptied cell counts as 0
     if not np.array_equal(values, shown):
-        st.query_params[key] = ";".join(",".join(f"{v:g}" for v in row) for row in values)
+        link_state.set_value(key, matrix_to_param(np.clip(values, -EDIT_LIMIT, EDIT_LIMIT)))  # exact in the link
         st.rerun()
-    if key in st.query_params and st.button(text("img_edit_reset"), key=f"img_reset_{out}"):
-        del st.query_params[key]
+    if link_state.values()[key] and st.button(text("img_edit_reset"), key=f"img_reset_{out}"):
+        link_state.set_value(key, "")
         st.rerun()

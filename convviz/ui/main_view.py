@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, Literal
 
 import numpy as np
 import streamlit as st
@@ -20,49 +19,15 @@ from convviz.core.geometry import Geometry, conv_geometry
 from convviz.figures.animation import Room, animation_figure
 from convviz.i18n.strings import current_language, text
 from convviz.model.codegen import arrays_zip, setting_code
-from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
+from convviz.model.link import SPEEDS_MS, fixed_shapes, group_options
+from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
-from convviz.ui import image_view
-from convviz.ui.common import (
-    BoolSetting,
-    ChoiceSetting,
-    IntSetting,
-    adopt_url,
-    drop_non_numbers,
-    drop_url_value,
-    set_url_value,
-)
+from convviz.ui import image_view, link_state
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import figure_payload, offline_html, player, read_state
 
-SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
-MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
-_DEFAULT = Setting()
-URL_SETTINGS = (
-    IntSetting("c_in", _DEFAULT.c_in, 1, 8),
-    IntSetting("c_out", _DEFAULT.c_out, 1, 8),
-    IntSetting("h", _DEFAULT.h, 1, 32),
-    IntSetting("w", _DEFAULT.w, 1, 32),
-    IntSetting("kh", _DEFAULT.kh, 1, 7),
-    IntSetting("kw", _DEFAULT.kw, 1, 7),
-    IntSetting("stride", _DEFAULT.stride, 1, 4),
-    IntSetting("padding", _DEFAULT.padding, 0, 3),
-    IntSetting("dilation", _DEFAULT.dilation, 1, 3),
-    BoolSetting("bias", _DEFAULT.bias),
-    ChoiceSetting("values", _DEFAULT.values, VALUE_KINDS),
-    IntSetting("seed", _DEFAULT.seed, 0, 2**31 - 1),
-    IntSetting("out", 0, 0, 7),
-    ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
-    IntSetting("step", 0, 0, MAX_STEPS - 1),
-    BoolSetting("present", False),
-)
 PLAYER_KEY = "player"
 OFFLINE_ROOM = Room(1100, 700)
-URL_KEYS = (*(s.key for s in URL_SETTINGS), "groups", *image_view.URL_KEYS)
-_INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
-# Keys whose upper end depends on other controls: cleaned once, against the real bound, when their control is drawn.
-_DEPENDENT_KEYS = frozenset({"out", "step"})
-_SHAPE_KEYS = frozenset({"c_in", "c_out", "h", "w", "kh", "kw"})
 
 
 # ---- cached work, pure functions of the setting ----
@@ -116,84 +81,50 @@ def _decimals(setting: Setting) -> int:
 # ---- controls ----
 
 
-def _number(key: str, notices: list[str], high: int | None = None, fixed: int | None = None, disabled: bool = False,
-            **kwargs: Any) -> int:
-    """A whole-number input bound to the URL parameter `key`, whose upper end may depend on other controls.
-
-    With `fixed` (textbook mode) the input is greyed and shows that number; the user's own number comes back when
-    the input is released.
-    """
-    spec = _INT_SETTINGS[key]
-    high = max(spec.high if high is None else high, fixed or 0)  # a picture is wider than any hand-made input
-    first_run = key not in st.session_state  # until the widget exists, the link seeds it
-    if first_run and key in _DEPENDENT_KEYS:  # first run: a link may ask for more than exists
-        notices += adopt_url([IntSetting(key, spec.default, spec.low, high)])
-    elif st.session_state.get(key, spec.default) > high:  # a range that shrank: keep the widget valid
-        st.session_state[key] = high
-    stash = f"_user_{key}"  # the user's number while textbook mode shows its own
-    if fixed is not None:
-        if stash not in st.session_state:
-            st.session_state[stash] = st.session_state.get(key, int(st.query_params.get(key, spec.default)))
-        st.session_state[key] = fixed
-        if first_run and st.query_params.get(key, str(fixed)) != str(fixed):  # the link's number would win
-            set_url_value(key, str(fixed))
-    elif stash in st.session_state:
-        st.session_state[key] = st.session_state.pop(stash)
-    # The default matters only before the widget has a value; passed later, Streamlit logs a needless warning.
-    value: int | Literal["min"] = min(spec.default, high) if key not in st.session_state else "min"
-    return int(st.number_input(text(key), spec.low, high, value, step=1, key=key,
-                               bind="query-params", disabled=disabled or fixed is not None, **kwargs))
-
-
-def _controls(notices: list[str]) -> tuple[Setting, int, int, PictureInput | None]:
+def _controls() -> tuple[Setting, int, int, PictureInput | None]:
     """Draw the sidebar; return the setting, the output channel followed, the playback ms per step, and the
     picture with its kernels when the values come from one."""
+    number = link_state.number
     with st.sidebar:
         st.header(text("sidebar_title"))
-        values = st.radio(text("values"), VALUE_KINDS, index=VALUE_KINDS.index(_DEFAULT.values), key="values",
-                          bind="query-params",
-                          captions=[text(f"values_{kind}") for kind in VALUE_KINDS])
-        picture = image_view.picture_controls(notices) if values == "image" else None
-        fixed = TEXTBOOK_SHAPES if values == "textbook" else (picture.shapes if picture else {})
+        values = link_state.choice("values", text("values"), st.radio, labels=lambda kind: text(f"choice_{kind}"),
+                                   captions=[text(f"values_{kind}") for kind in VALUE_KINDS])
+        picture = image_view.picture_controls() if values == "image" else None
+        fixed = picture.shapes if picture else fixed_shapes(link_state.values())
         if values == "textbook":
             st.caption(text("textbook_fixed"))
         left, right = st.columns(2)
         with left:
-            c_in = _number("c_in", notices, fixed=fixed.get("c_in"))
-            h = _number("h", notices, fixed=fixed.get("h"))
-            kh = _number("kh", notices, fixed=fixed.get("kh"))
+            c_in = number("c_in", text("c_in"), fixed=fixed.get("c_in"))
+            h = number("h", text("h"), fixed=fixed.get("h"))
+            kh = number("kh", text("kh"), fixed=fixed.get("kh"))
         with right:
-            c_out = _number("c_out", notices, fixed=fixed.get("c_out"))
-            w = _number("w", notices, fixed=fixed.get("w"))
-            kw = _number("kw", notices, fixed=fixed.get("kw"))
-        stride = _number("stride", notices)
-        padding = _number("padding", notices)
-        dilation = _number("dilation", notices)
-        bias = st.toggle(text("bias"), key="bias", bind="query-params")
-        seed = _number("seed", notices, disabled=values == "textbook" and not bias)  # pictures: the random kernel
-        groups = _groups(c_in, c_out, notices, fixed=bool(fixed))
+            c_out = number("c_out", text("c_out"), fixed=fixed.get("c_out"))
+            w = number("w", text("w"), fixed=fixed.get("w"))
+            kw = number("kw", text("kw"), fixed=fixed.get("kw"))
+        stride = number("stride", text("stride"))
+        padding = number("padding", text("padding"))
+        dilation = number("dilation", text("dilation"))
+        bias = link_state.toggle("bias", text("bias"))
+        seed = number("seed", text("seed"), disabled=values == "textbook" and not bias)  # pictures: random kernel
+        groups = _groups(c_in, c_out, fixed=bool(fixed))
         setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed, groups)
-        out = _number("out", notices, high=setting.effective().c_out - 1)
-        speed = st.select_slider(text("speed"), tuple(SPEEDS_MS), value="normal", key="speed", bind="query-params",
-                                 format_func=lambda name: name)
+        out = number("out", text("out"), high=setting.effective().c_out - 1)
+        speed = link_state.choice("speed", text("speed"), st.select_slider,
+                                  labels=lambda name: text(f"choice_speed_{name}"))
         st.caption(text(f"speed_{speed}"))
         st.caption(text("sidebar_share"))
     return setting, out, SPEEDS_MS[speed], picture
 
 
-def _groups(c_in: int, c_out: int, notices: list[str], fixed: bool) -> int:
+def _groups(c_in: int, c_out: int, fixed: bool) -> int:
     """The number of groups: the divisors of c_i that divide c_o too (1 when the values fix the shapes)."""
-    options = (1,) if fixed else tuple(g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0)
-    if "groups" not in st.session_state:  # first run: the link's number must divide both channel counts
-        raw = st.query_params.get("groups")
-        if raw is not None and raw not in {str(g) for g in options}:
-            notices.append(text("groups_url_bad", raw=raw[:20], c_in=c_in, c_out=c_out,
-                                options=", ".join(map(str, options))))
-            drop_url_value("groups")
-    elif st.session_state["groups"] not in options:  # the channel counts changed under it
+    options = (1,) if fixed else group_options(c_in, c_out)
+    if link_state.values()["groups"] not in options:  # the channel counts changed under it
+        link_state.set_value("groups", 1)
         st.session_state["groups"] = 1
-    groups = int(st.selectbox(text("groups"), options, key="groups", bind="query-params", disabled=fixed,
-                              help=text("groups_help")))
+    groups = int(link_state.bound("groups", lambda: st.selectbox(text("groups"), options, key="groups",
+                                                                  disabled=fixed, help=text("groups_help"))))
     if groups == c_in > 1:
         st.caption(text("groups_depthwise"))
     return groups
@@ -250,35 +181,22 @@ def _counts(geo: Geometry) -> None:
                      weights=weights, params=f"{geo.params:,}", products=products, mult_adds=f"{geo.mult_adds:,}"))
 
 
-def render_main_view(notices: list[str]) -> None:
-    """Draw the main screen: controls in the sidebar, the animation and its numbers in the page.
-
-    `notices` are what the page found wrong in the link so far; this view adds its own and shows them all.
-    """
-    fresh = [s for s in (*URL_SETTINGS, *image_view.URL_SETTINGS) if s.key not in st.session_state]
-    notices += adopt_url(s for s in fresh if s.key == "values")
-    # Textbook values and pictures fix the shapes: their inputs show the fixed numbers, whatever the link says.
-    fixed_shapes = st.query_params.get("values") in ("textbook", "image")
-    notices += adopt_url(s for s in fresh if s.key != "values" and s.key not in _DEPENDENT_KEYS
-                         and not (fixed_shapes and s.key in _SHAPE_KEYS))
-    notices += drop_non_numbers(key for key in _DEPENDENT_KEYS if key not in st.session_state)
-    setting, out, frame_ms, picture = _controls(notices)
-    notice_slot = st.container()
+def render_main_view() -> None:
+    """Draw the main screen: controls in the sidebar, the animation and its numbers in the page."""
+    setting, out, frame_ms, picture = _controls()
     st.markdown(text("intro"))
     geo, reason = _geometry(setting)
     if geo is None:
         st.error(text("impossible", reason=reason))
         st.info(text("impossible_hint"))
     elif picture is not None:
-        region = image_view.picture_page(picture, setting, geo, out, notices)
+        region = image_view.picture_page(picture, setting, geo, out)
         _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room)), out,
-              frame_ms, notices)
+              frame_ms)
         _counts(geo)
     else:
-        _animation_section(setting, geo, out, frame_ms, notices)
+        _animation_section(setting, geo, out, frame_ms)
         _lecture_kit(setting, out, frame_ms)
-    if notices:
-        notice_slot.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {n}" for n in notices))
 
 
 def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
@@ -312,30 +230,30 @@ def _link(setting: Setting) -> str:
         "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups"))
 
 
-def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int,
-          notices: list[str]) -> None:
-    """The player: the diagram, its one step control, and the step kept in the URL whenever it rests.
+def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int) -> None:
+    """The player: the diagram, its one step control, and the step kept in the link whenever it rests.
 
     `payload_for(room)` is the animated figure laid out for the room the page gives it (see `_payload`).
     """
-    if PLAYER_KEY not in st.session_state:  # first run: a link may ask for a step this setting does not have
-        notices += adopt_url([IntSetting("step", 0, 0, n_steps - 1)])
-    url_step = int(st.query_params.get("step", 0))
-    state = read_state(st.session_state.get(PLAYER_KEY), n_steps, min(url_step, n_steps - 1))
+    link_step = link_state.values()["step"]
+    if link_step > n_steps - 1:  # a picture's region has fewer cells than the link's step
+        link_state.set_value("step", n_steps - 1)
+        link_step = n_steps - 1
+    state = read_state(st.session_state.get(PLAYER_KEY), n_steps, link_step)
     title_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
-    present = present_column.toggle(text("present"), key="present", bind="query-params")
+    with present_column:
+        present = link_state.toggle("present", text("present"))
     room = state.room or Room()
     payload, revision, numbers = payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)
-    if str(state.step) != st.query_params.get("step", "0"):
-        st.query_params["step"] = str(state.step)  # a copied link opens on the step the player rests on
+    link_state.set_value("step", state.step)  # a copied link opens on the step the player rests on
 
 
-def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int, notices: list[str]) -> None:
+def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int) -> None:
     language = current_language()
-    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms, notices)
+    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms)
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

@@ -15,22 +15,22 @@ import streamlit as st
 
 from convviz.i18n.strings import text
 from convviz.model import mixing
+from convviz.ui import link_state
 
 
 @dataclass(frozen=True)
 class MatrixEdit:
-    """The keys of one editable W: its session state, its text box, its URL parameter, its bad-link notice."""
+    """The keys of one editable W: its session state, its text box, its key in the link."""
 
     state_key: str  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
     text_key: str  # the text area holding the editable W
-    url_key: str  # the link's parameter of an edited W
-    bad_link_notice: str  # strings key of the notice for a link whose W does not parse
+    url_key: str  # the link's key of an edited W (checked against the sizes when the link is read)
 
     def _fresh(self, basis: tuple, W: np.ndarray, custom: bool) -> dict[str, Any]:
         st.session_state[self.text_key] = mixing.matrix_to_text(W)
         return {"basis": basis, "W": W.tolist(), "custom": custom, "error": None}
 
-    def state(self, preset: str, c_out: int, c_in: int, seed: int, notices: list[str]) -> dict[str, Any]:
+    def state(self, preset: str, c_out: int, c_in: int, seed: int) -> dict[str, Any]:
         """The last good W for this preset and these sizes: a preset, or an edit (from the text box or the link).
 
         Changing the preset, the channel counts or the seed starts again from the preset.
@@ -43,15 +43,12 @@ class MatrixEdit:
                 state["error"] = None
             return state
         W = mixing.preset_matrix(preset, c_out, c_in, seed)
-        custom = False
-        raw = st.query_params.get(self.url_key)
-        if state is None and raw is not None:  # the view opens: a link may carry an edited W
-            try:
-                W, custom = mixing.parse_matrix(raw, c_out, c_in), True
-            except ValueError as err:
-                notices.append(text(self.bad_link_notice, c_out=c_out, c_in=c_in, problem=str(err)))
-        if not custom:
-            st.query_params.pop(self.url_key, None)
+        raw = link_state.values()[self.url_key]
+        custom = state is None and bool(raw)  # the view opens: the link may carry an edited W (checked on reading)
+        if custom:
+            W = mixing.parse_matrix(raw, c_out, c_in)
+        else:
+            link_state.set_value(self.url_key, "")
         state = self._fresh(basis, W, custom)
         st.session_state[self.state_key] = state
         return state
@@ -66,7 +63,7 @@ class MatrixEdit:
             state["error"] = str(err)
             return
         state.update(W=W.tolist(), custom=True, error=None)
-        st.query_params[self.url_key] = mixing.matrix_to_param(W)
+        link_state.set_value(self.url_key, mixing.matrix_to_param(W))
 
     def editor(self, label: str, state: dict[str, Any], preset: str, c_out: int, reset_key: str) -> None:
         """The text box holding W, what is wrong with an edit that does not parse, and the way back to the preset."""
@@ -87,4 +84,4 @@ class MatrixEdit:
         preset, c_out, c_in, seed = state["basis"]
         st.session_state[self.state_key] = self._fresh(state["basis"], mixing.preset_matrix(preset, c_out, c_in, seed),
                                                        False)
-        st.query_params.pop(self.url_key, None)
+        link_state.set_value(self.url_key, "")

@@ -21,40 +21,16 @@ from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure, p
 from convviz.i18n.strings import current_language, text
 from convviz.model import mixing
 from convviz.model.codegen import arrays_zip
-from convviz.ui.common import (
-    BoolSetting,
-    ChoiceSetting,
-    IntSetting,
-    adopt_url,
-    drop_non_numbers,
-    int_input,
-    show_figure,
-)
+from convviz.ui import link_state
+from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
-DEFAULT_PRESET = "random"
 BOTTLENECK = {"channels": 256, "reduced": 64, "h": 28, "w": 28}  # the classic worked example
 STATE = "mix_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
 TEXT_KEY = "mix_W_text"  # the text area holding the editable W
 URL_MATRIX = "mix_W"  # URL parameter of an edited W
-MATRIX = MatrixEdit(STATE, TEXT_KEY, URL_MATRIX, "mix_url_bad_matrix")  # W: a preset or the last good edit
-
-SETTINGS = (
-    IntSetting("mix_c_in", 3, 1, mixing.MAX_CHANNELS),
-    IntSetting("mix_c_out", 3, 1, mixing.MAX_CHANNELS),
-    IntSetting("mix_h", 4, 1, mixing.MAX_SIDE),
-    IntSetting("mix_w", 4, 1, mixing.MAX_SIDE),
-    IntSetting("mix_seed", 0, 0, 9999),
-    ChoiceSetting("mix_preset", DEFAULT_PRESET, mixing.PRESETS),
-    IntSetting("mix_row", 0, 0, mixing.MAX_SIDE - 1),
-    IntSetting("mix_col", 0, 0, mixing.MAX_SIDE - 1),
-    ChoiceSetting("mix_k", "3", tuple(str(k) for k in K_OPTIONS)),
-    BoolSetting("mix_bias", False),
-)
-_PIXEL_KEYS = ("mix_row", "mix_col")
-URL_KEYS = (*(setting.key for setting in SETTINGS), URL_MATRIX)
-_INT_SETTINGS = {setting.key: setting for setting in SETTINGS if isinstance(setting, IntSetting)}
+MATRIX = MatrixEdit(STATE, TEXT_KEY, URL_MATRIX)  # W: a preset or the last good edit
 
 
 @dataclass(frozen=True)
@@ -99,39 +75,31 @@ def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: s
 # ---- the view ----
 
 
-def render_mixing_view(notices: list[str]) -> None:
-    """The whole 1×1 explorer; `notices` are what the page found wrong in the link so far."""
-    # The pixel's row and column are checked against the picture's real size when their inputs are drawn.
-    notices += adopt_url(setting for setting in SETTINGS if setting.key not in _PIXEL_KEYS)
-    notices += drop_non_numbers(_PIXEL_KEYS)
+def render_mixing_view() -> None:
+    """The whole 1×1 explorer."""
     st.header(text("mix_title"))
     st.markdown(text("mix_intro"))
-    notice_box = st.container()
-
     sizes = _sizes_ui()
     X = _input_image(sizes.c_in, sizes.h, sizes.w, sizes.seed)
-    W = _matrix_ui(sizes, notices)
-    row, col = _pixel_ui(sizes, X, W, notices)
+    W = _matrix_ui(sizes)
+    row, col = _pixel_ui(sizes, X, W)
     _matmul_ui(sizes, X, W, row, col)
     _cost_ui(sizes)
-
-    if notices:
-        notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
 
 
 def _sizes_ui() -> Sizes:
     st.subheader(text("mix_controls"))
     cols = st.columns(5)
     with cols[0]:
-        c_in = int_input(_INT_SETTINGS["mix_c_in"])
+        c_in = link_state.number("mix_c_in", text("mix_c_in"))
     with cols[1]:
-        c_out = int_input(_INT_SETTINGS["mix_c_out"])
+        c_out = link_state.number("mix_c_out", text("mix_c_out"))
     with cols[2]:
-        h = int_input(_INT_SETTINGS["mix_h"])
+        h = link_state.number("mix_h", text("mix_h"))
     with cols[3]:
-        w = int_input(_INT_SETTINGS["mix_w"])
+        w = link_state.number("mix_w", text("mix_w"))
     with cols[4]:
-        seed = int_input(_INT_SETTINGS["mix_seed"], help=text("mix_seed_help"))
+        seed = link_state.number("mix_seed", text("mix_seed"), help=text("mix_seed_help"))
     st.caption(text("mix_input_note"))
     return Sizes(c_in, c_out, h, w, seed)
 
@@ -139,24 +107,19 @@ def _sizes_ui() -> Sizes:
 # ---- W: presets, the last good matrix, edits ----
 
 
-def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
+def _matrix_ui(sizes: Sizes) -> np.ndarray:
     st.subheader(text("mix_matrix_heading"))
     left, middle, right = st.columns([1.1, 1.3, 1.2])
     with left:
-        preset = st.radio(
-            text("mix_preset"),
-            mixing.PRESETS,
-            index=mixing.PRESETS.index(DEFAULT_PRESET),
-            captions=[text(f"mix_preset_{name}") for name in mixing.PRESETS],
-            key="mix_preset",
-            bind="query-params",
-            help=text("mix_preset_help"),
-        )
+        preset = link_state.choice("mix_preset", text("mix_preset"), st.radio,
+                                   labels=lambda name: text(f"choice_preset_{name}"),
+                                   captions=[text(f"mix_preset_{name}") for name in mixing.PRESETS],
+                                   help=text("mix_preset_help"))
         if preset == "grey" and sizes.c_in != 3:
             fallback = text("mix_grey_fallback_more" if sizes.c_in > 3 else "mix_grey_fallback_fewer")
             st.warning(text("mix_grey_needs_rgb", c_in=sizes.c_in, fallback=fallback))
             st.button(text("mix_grey_fix"), key="mix_grey_fix", on_click=_use_three_inputs)
-    state = MATRIX.state(preset, sizes.c_out, sizes.c_in, sizes.seed, notices)
+    state = MATRIX.state(preset, sizes.c_out, sizes.c_in, sizes.seed)
     W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
     with middle:
         show_figure(matrix_figure(W), key="mix_W_chart", width="stretch")
@@ -172,15 +135,6 @@ def _use_three_inputs() -> None:
 # ---- one pixel ----
 
 
-def _clamp_pixel(key: str, size: int, notices: list[str]) -> None:
-    """Keep a pixel index inside a picture that may have shrunk, before its widget is created."""
-    if key in st.session_state:
-        if st.session_state[key] > size - 1:
-            st.session_state[key] = size - 1
-    else:  # first run: the link decides, so clean the link
-        notices.extend(adopt_url([IntSetting(key, 0, 0, size - 1)]))
-
-
 def _on_pick() -> None:
     """A click on the chart picks its pixel: copy it into the row and column inputs before they are drawn."""
     h, w = st.session_state.get("mix_h", 1), st.session_state.get("mix_w", 1)
@@ -190,16 +144,14 @@ def _on_pick() -> None:
     st.session_state["mix_row"], st.session_state["mix_col"] = row, col
 
 
-def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, notices: list[str]) -> tuple[int, int]:
+def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray) -> tuple[int, int]:
     st.subheader(text("mix_pixel_heading"))
     st.caption(text("mix_pixel_help"))
-    _clamp_pixel("mix_row", sizes.h, notices)
-    _clamp_pixel("mix_col", sizes.w, notices)
     cols = st.columns([1, 1, 4])
     with cols[0]:
-        row = int(st.number_input(text("mix_row"), 0, sizes.h - 1, step=1, key="mix_row", bind="query-params"))
+        row = link_state.number("mix_row", text("mix_row"), high=sizes.h - 1)
     with cols[1]:
-        col = int(st.number_input(text("mix_col"), 0, sizes.w - 1, step=1, key="mix_col", bind="query-params"))
+        col = link_state.number("mix_col", text("mix_col"), high=sizes.w - 1)
     steps = _pixel_steps(X, W)
     n = steps.index(row, col)
     x_text = ", ".join(mixing.number_text(v) for v in steps.inputs[n])
@@ -260,14 +212,12 @@ def _cost_ui(sizes: Sizes) -> None:
     st.subheader(text("mix_cost_heading"))
     cols = st.columns([2, 1])
     with cols[0]:
-        k = st.select_slider(
-            text("mix_k"), K_OPTIONS, value=3, key="mix_k", bind="query-params", help=text("mix_k_help")
-        )
+        k_text = link_state.choice("mix_k", text("mix_k"), st.select_slider, options=K_OPTIONS,
+                                   help=text("mix_k_help"))
     with cols[1]:
-        bias = st.checkbox(
-            text("mix_bias"), value=False, key="mix_bias", bind="query-params", help=text("mix_bias_help")
-        )
-    k = int(k)
+        bias = bool(link_state.bound("mix_bias", lambda: st.checkbox(text("mix_bias"), key="mix_bias",
+                                                                      help=text("mix_bias_help"))))
+    k = int(k_text)
     one = mixing.layer_geometry(sizes.c_in, sizes.c_out, sizes.h, sizes.w, 1, bias)
     wide = mixing.layer_geometry(sizes.c_in, sizes.c_out, sizes.h, sizes.w, k, bias)
     table = pd.DataFrame(

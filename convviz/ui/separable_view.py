@@ -21,26 +21,14 @@ from convviz.figures.mixing import matrix_figure
 from convviz.figures.separable import kernels_figure, maps_figure
 from convviz.i18n.strings import current_language, text
 from convviz.model import mixing, separable
-from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, int_input, show_figure
+from convviz.ui import link_state
+from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
 
-DEFAULT_PRESET = "random"
 STATE = "sep_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
 TEXT_KEY = "sep_W_text"  # the text area holding the editable W (not in the link: `sep_W` is)
 URL_MATRIX = "sep_W"
-MATRIX = MatrixEdit(STATE, TEXT_KEY, URL_MATRIX, "sep_url_bad_matrix")  # W: a preset or the last good edit
-
-SETTINGS = (
-    IntSetting("sep_c_in", 3, 1, mixing.MAX_CHANNELS),
-    IntSetting("sep_c_out", 4, 1, mixing.MAX_CHANNELS),
-    IntSetting("sep_h", 6, 1, mixing.MAX_SIDE),
-    IntSetting("sep_w", 6, 1, mixing.MAX_SIDE),
-    ChoiceSetting("sep_k", "3", tuple(str(k) for k in separable.K_OPTIONS)),
-    IntSetting("sep_seed", 0, 0, 9999),
-    ChoiceSetting("sep_preset", DEFAULT_PRESET, mixing.PRESETS),
-)
-URL_KEYS = (*(setting.key for setting in SETTINGS), URL_MATRIX)
-_INT_SETTINGS = {setting.key: setting for setting in SETTINGS if isinstance(setting, IntSetting)}
+MATRIX = MatrixEdit(STATE, TEXT_KEY, URL_MATRIX)  # W: a preset or the last good edit
 
 
 @dataclass(frozen=True)
@@ -84,59 +72,46 @@ def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any
 # ---- the view ----
 
 
-def render_separable_view(notices: list[str]) -> None:
-    """The whole separable view; `notices` are what the page found wrong in the link so far."""
-    notices += adopt_url(SETTINGS)
+def render_separable_view() -> None:
+    """The whole separable view."""
     st.header(text("sep_title"))
     st.markdown(text("sep_intro"))
-    notice_box = st.container()
-
     sizes = _sizes_ui()
-    W = _matrix_ui(sizes, notices)
+    W = _matrix_ui(sizes)
     _cost_ui(sizes)
     _maps_ui(sizes, W)
-
-    if notices:
-        notice_box.warning(text("url_notice_title") + "\n\n" + "\n".join(f"- {notice}" for notice in notices))
 
 
 def _sizes_ui() -> Sizes:
     st.subheader(text("sep_controls"))
     cols = st.columns([1, 1, 1, 1, 1.4, 1])
     with cols[0]:
-        c_in = int_input(_INT_SETTINGS["sep_c_in"])
+        c_in = link_state.number("sep_c_in", text("sep_c_in"))
     with cols[1]:
-        c_out = int_input(_INT_SETTINGS["sep_c_out"])
+        c_out = link_state.number("sep_c_out", text("sep_c_out"))
     with cols[2]:
-        h = int_input(_INT_SETTINGS["sep_h"])
+        h = link_state.number("sep_h", text("sep_h"))
     with cols[3]:
-        w = int_input(_INT_SETTINGS["sep_w"])
+        w = link_state.number("sep_w", text("sep_w"))
     with cols[4]:
-        k = st.select_slider(
-            text("sep_k"), separable.K_OPTIONS, value=3, key="sep_k", bind="query-params", help=text("sep_k_help")
-        )
+        k = link_state.choice("sep_k", text("sep_k"), st.select_slider, options=separable.K_OPTIONS,
+                              help=text("sep_k_help"))
     with cols[5]:
-        seed = int_input(_INT_SETTINGS["sep_seed"], help=text("sep_seed_help"))
+        seed = link_state.number("sep_seed", text("sep_seed"), help=text("sep_seed_help"))
     return Sizes(c_in, c_out, h, w, int(k), seed)
 
 
 # ---- W: presets, the last good matrix, edits (read and checked by convviz/model/mixing.py) ----
 
 
-def _matrix_ui(sizes: Sizes, notices: list[str]) -> np.ndarray:
+def _matrix_ui(sizes: Sizes) -> np.ndarray:
     st.subheader(text("sep_matrix_heading"))
     left, middle, right = st.columns([1.0, 1.3, 1.2])
     with left:
-        preset = st.selectbox(
-            text("sep_preset"),
-            mixing.PRESETS,
-            index=mixing.PRESETS.index(DEFAULT_PRESET),
-            key="sep_preset",
-            bind="query-params",
-            help=text("mix_preset_help"),
-        )  # no format_func: a bound selectbox would then expect the formatted label in the link
+        preset = link_state.choice("sep_preset", text("sep_preset"), st.selectbox,
+                                   labels=lambda name: text(f"choice_preset_{name}"), help=text("mix_preset_help"))
         st.caption(text(f"mix_preset_{preset}"))
-    state = MATRIX.state(preset, sizes.c_out, sizes.c_in, sizes.seed, notices)
+    state = MATRIX.state(preset, sizes.c_out, sizes.c_in, sizes.seed)
     W = np.asarray(state["W"], dtype=np.float64)  # (c_o, c_i): the last good matrix
     with middle:
         show_figure(matrix_figure(W), key="sep_W_chart", width="stretch")

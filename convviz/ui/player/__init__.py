@@ -16,6 +16,7 @@ import hashlib
 import html
 import importlib.metadata
 import importlib.util
+import math
 import os
 import shutil
 import tempfile
@@ -49,7 +50,8 @@ class PlayerState:
 def read_state(raw: Any, n_steps: int, url_step: int) -> PlayerState:
     """The player's state as reported by the browser, checked: a step within 0..n_steps-1, a bounded room.
 
-    Anything malformed falls back to the link's step and the default room.
+    Anything malformed (a string, a boolean, NaN or an infinity, a list of the wrong length) falls back to the
+    link's step and the default room; numbers out of range are clamped.
     """
     state = raw if isinstance(raw, dict) else {}
     step = state.get("step", url_step)
@@ -57,7 +59,8 @@ def read_state(raw: Any, n_steps: int, url_step: int) -> PlayerState:
         step = url_step
     room = state.get("room")
     checked = None
-    if isinstance(room, list) and len(room) == 2 and all(isinstance(v, int | float) for v in room):
+    if (isinstance(room, list) and len(room) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in room)):
         (w_low, w_high), (h_low, h_high) = ROOM_LIMITS
         checked = Room(int(min(max(room[0], w_low), w_high)), int(min(max(room[1], h_low), h_high)))
     return PlayerState(min(max(step, 0), n_steps - 1), checked)

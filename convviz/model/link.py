@@ -1,0 +1,418 @@
+"""The link: every view's settings as one typed schema, read once (`parse`) and written once (`to_query`).
+
+A link is what a teacher shares and a student mistypes, so nothing in it is trusted: `parse` turns the raw query
+(each key with every value it was given) into a value for every key of every view, plus the notices that say
+what was changed and why. The rest of the code never sees the raw strings. `to_query` writes the values back as
+the shortest link that reopens them (defaults are left out), so that `parse(to_query(v)) == v`.
+
+Notices are data (`Notice`: a sentence key and its values), put into words in the page's language only when
+drawn; quoted values are cut to `QUOTE_CHARS` characters and are always shown as plain text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from convviz.core.geometry import conv_geometry
+from convviz.model import images, kernels, mixing, separable
+from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
+
+VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable")  # the same in every language
+LANGUAGES = ("en", "zh")
+SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
+MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
+EDIT_LIMIT = 100.0  # |weight| at most this in an edited picture kernel
+QUOTE_CHARS = 20  # a value quoted in a notice is cut to this many characters
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})  # Streamlit reads these itself: kept as they are
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)  # ASCII digits only: not ٣ or ８
+_TRUE, _FALSE = frozenset({"true", "1", "on", "yes"}), frozenset({"false", "0", "off", "no"})
+
+
+@dataclass(frozen=True)
+class Int:
+    """A whole number in low..high (the upper end may shrink with other keys, see `parse`)."""
+
+    key: str
+    default: int
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of fixed options; the link carries the option itself, the same in every language."""
+
+    key: str
+    default: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Flag:
+    key: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class Text:
+    """A structured text (a matrix, a region, a list of names), checked by its own reader in `parse`."""
+
+    key: str
+    default: str = ""
+
+
+Field = Int | Choice | Flag | Text
+
+_DEFAULT = Setting()
+KERNEL_EDITS = tuple(f"kernel_{o}" for o in range(kernels.MAX_KERNELS))  # an edited 3×3 slice per output channel
+PICTURE_CHOICES = (*images.PICTURES, "upload")
+PAGE_FIELDS: tuple[Field, ...] = (Choice("view", VIEWS[0], VIEWS), Choice("lang", "en", LANGUAGES))
+MAIN_FIELDS: tuple[Field, ...] = (
+    Choice("values", _DEFAULT.values, VALUE_KINDS),
+    Int("c_in", _DEFAULT.c_in, 1, 8),
+    Int("c_out", _DEFAULT.c_out, 1, 8),
+    Int("h", _DEFAULT.h, 1, 32),
+    Int("w", _DEFAULT.w, 1, 32),
+    Int("kh", _DEFAULT.kh, 1, 7),
+    Int("kw", _DEFAULT.kw, 1, 7),
+    Int("stride", _DEFAULT.stride, 1, 4),
+    Int("padding", _DEFAULT.padding, 0, 3),
+    Int("dilation", _DEFAULT.dilation, 1, 3),
+    Flag("bias", _DEFAULT.bias),
+    Int("seed", _DEFAULT.seed, 0, 2**31 - 1),
+    Int("groups", _DEFAULT.groups, 1, 8),
+    Int("out", 0, 0, 7),
+    Choice("speed", "normal", tuple(SPEEDS_MS)),
+    Int("step", 0, 0, MAX_STEPS - 1),
+    Flag("present", False),
+    Choice("image", images.PICTURES[0], PICTURE_CHOICES),
+    Flag("grey", False),
+    Flag("absolute", False),
+    Text("kernels", ",".join(kernels.DEFAULT)),
+    Text("region"),
+    *(Text(key) for key in KERNEL_EDITS),
+)
+MIXING_FIELDS: tuple[Field, ...] = (
+    Int("mix_c_in", 3, 1, mixing.MAX_CHANNELS),
+    Int("mix_c_out", 3, 1, mixing.MAX_CHANNELS),
+    Int("mix_h", 4, 1, mixing.MAX_SIDE),
+    Int("mix_w", 4, 1, mixing.MAX_SIDE),
+    Int("mix_seed", 0, 0, 9999),
+    Choice("mix_preset", "random", mixing.PRESETS),
+    Text("mix_W"),
+    Int("mix_row", 0, 0, mixing.MAX_SIDE - 1),
+    Int("mix_col", 0, 0, mixing.MAX_SIDE - 1),
+    Choice("mix_k", "3", ("1", "3", "5", "7")),
+    Flag("mix_bias", False),
+)
+SEPARABLE_FIELDS: tuple[Field, ...] = (
+    Int("sep_c_in", 3, 1, mixing.MAX_CHANNELS),
+    Int("sep_c_out", 4, 1, mixing.MAX_CHANNELS),
+    Int("sep_h", 6, 1, mixing.MAX_SIDE),
+    Int("sep_w", 6, 1, mixing.MAX_SIDE),
+    Choice("sep_k", "3", tuple(str(k) for k in separable.K_OPTIONS)),
+    Int("sep_seed", 0, 0, 9999),
+    Choice("sep_preset", "random", mixing.PRESETS),
+    Text("sep_W"),
+)
+FIELDS: dict[str, Field] = {f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS)}
+SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
+DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col"})  # their upper end follows other keys
+
+Values = dict[str, Any]  # one value per key of FIELDS: int, str or bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One problem found in the link: the key of its sentence in the string tables, and the values it names."""
+
+    sentence: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def args(self) -> dict[str, str | int]:
+        return dict(self.values)
+
+
+def _notice(sentence: str, **values: str | int) -> Notice:
+    return Notice(sentence, tuple(sorted(values.items())))
+
+
+def quote(raw: str) -> str:
+    """A value from the link as a notice quotes it: at most QUOTE_CHARS characters, control characters dropped."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in raw[:QUOTE_CHARS])
+    return shown + "…" if len(raw) > QUOTE_CHARS else shown
+
+
+def defaults() -> Values:
+    """Every key's default value: the page as it opens from a bare link."""
+    return {key: field.default for key, field in FIELDS.items()}
+
+
+# ---- reading one value ----
+
+
+def read_number(raw: str) -> float | None:
+    """The finite number `raw` spells in ASCII digits, or None."""
+    if len(raw) > 64 or not _NUMBER.fullmatch(raw):
+        return None
+    number = float(raw)
+    return number if abs(number) < 1e300 else None
+
+
+def _not_a_number(field: Int, raw: str) -> Notice:
+    """Why `raw` is no number: not written in digits at all, or too large to be one."""
+    sentence = "link_not_finite" if len(raw) <= 64 and _NUMBER.fullmatch(raw) else "link_not_number"
+    return _notice(sentence, key=field.key, raw=quote(raw))
+
+
+def _read_int(field: Int, raw: str, high: int) -> tuple[int, Notice | None]:
+    number = read_number(raw)
+    if number is None:
+        return field.default, _not_a_number(field, raw)
+    value = min(max(round(number), field.low), high)
+    if value != number:
+        return value, _notice("link_clamped", key=field.key, raw=quote(raw), low=field.low, high=high, value=value)
+    return value, None
+
+
+def _read(field: Field, raw: str) -> tuple[Any, Notice | None]:
+    """The value of one key from its raw text, checked against the key's own type and bounds (a key whose range
+    depends on others is kept as the number it spells, and bounded in `_clamp`)."""
+    if isinstance(field, Int):
+        if field.key in DEPENDENT_KEYS:
+            number = read_number(raw)
+            return (field.default, _not_a_number(field, raw)) if number is None else (number, None)
+        return _read_int(field, raw, field.high)
+    if isinstance(field, Flag):
+        word = raw.strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE, None
+        return field.default, _notice("link_not_bool", key=field.key, raw=quote(raw))
+    if isinstance(field, Choice):
+        if raw in field.options:
+            return raw, None
+        return field.default, _notice("link_not_option", key=field.key, raw=quote(raw),
+                                      choices=", ".join(field.options))
+    return raw, None  # Text: read with the keys it depends on, in _cross_checks
+
+
+def _unknown(key: str, known: Sequence[str], hint: bool) -> Notice:
+    """A key that is no setting, with the nearest real key when one is close (`k_h` → `kh`)."""
+    if hint:
+        by_lower = {name.lower(): name for name in known}
+        close = difflib.get_close_matches(key[:QUOTE_CHARS].lower(), by_lower, n=1, cutoff=0.6)
+        if close:
+            return _notice("link_unknown_key_hint", key=quote(key), nearest=by_lower[close[0]])
+    return _notice("link_unknown_key", key=quote(key))
+
+
+# ---- the whole link ----
+
+
+def parse(query: Mapping[str, Sequence[str]], language: str = "en") -> tuple[Values, tuple[Notice, ...]]:
+    """Every key's value from a raw query (each key with all the values it was given), and what was changed.
+
+    `language` is the page's language when the link names none (the browser's). Unknown keys are dropped, a
+    repeated key keeps its last value, and values that do not fit their key or the keys they depend on fall back
+    or are clamped; each distinct problem gives one notice.
+    """
+    values = defaults()
+    values["lang"] = language if language in LANGUAGES else "en"
+    notices: list[Notice] = []
+    given: dict[str, str] = {}
+    unknown = [key for key in query if key not in FIELDS and key not in STREAMLIT_KEYS]
+    known = sorted(FIELDS)
+    notices += [_unknown(key, known, hint=i < 10) for i, key in enumerate(unknown)]  # hints for those shown
+    for key, raws in query.items():
+        field = FIELDS.get(key)
+        if field is None or not raws:
+            continue
+        if len(raws) > 1:
+            notices.append(_notice("link_repeated", key=key, count=len(raws), raw=quote(raws[-1])))
+        value, notice = _read(field, raws[-1])
+        given[key] = raws[-1]
+        values[key] = value
+        if notice:
+            notices.append(notice)
+    notices += _cross_checks(values, given)
+    return values, tuple(dict.fromkeys(notices))  # each distinct problem once, in the order found
+
+
+def main_setting(values: Values) -> Setting:
+    """The main view's `Setting` from the link's values (its shapes before textbook or a picture fix them)."""
+    return Setting(values["c_in"], values["c_out"], values["h"], values["w"], values["kh"], values["kw"],
+                   values["stride"], values["padding"], values["dilation"], values["bias"], values["values"],
+                   values["seed"], values["groups"])
+
+
+def picture_shapes(values: Values) -> dict[str, int] | None:
+    """The shapes a picture fixes (None for an upload, whose size only the upload knows)."""
+    if values["image"] not in images.PICTURES:
+        return None
+    h, w = picture_size(values["image"])
+    return {"c_in": 1 if values["grey"] else 3, "c_out": len(values["kernels"].split(",")), "h": h, "w": w,
+            "kh": 3, "kw": 3}
+
+
+@functools.cache
+def picture_size(name: str) -> tuple[int, int]:
+    """(h, w) of a shipped or drawn picture."""
+    h, w = images.load_picture(name).shape[:2]
+    return h, w
+
+
+def fixed_shapes(values: Values) -> dict[str, int]:
+    """The shapes the kind of values fixes: the chapter's example, a picture's, or none."""
+    if values["values"] == "textbook":
+        return dict(TEXTBOOK_SHAPES)
+    if values["values"] == "image":
+        return picture_shapes(values) or {"c_in": 1 if values["grey"] else 3,
+                                          "c_out": len(values["kernels"].split(",")), "kh": 3, "kw": 3}
+    return {}
+
+
+def group_options(c_in: int, c_out: int) -> tuple[int, ...]:
+    """The numbers of groups a layer can have: the divisors of c_i that divide c_o too."""
+    return tuple(g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0)
+
+
+def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
+    """The checks that need more than one key: shapes fixed by the values, groups, the followed channel, the
+    step, the picture's kernels, edits and region, and the matrices of the 1×1 and separable views."""
+    notices: list[Notice] = []
+    names, name_notices = kernels.parse_names(values["kernels"])
+    values["kernels"] = ",".join(names)
+    notices += [_notice(sentence, **args) for sentence, args in name_notices]  # each unknown name once
+    fixed = fixed_shapes(values) if values["values"] in ("textbook", "image") else {}
+    for key in SHAPE_KEYS:
+        if key in fixed and key in given and values[key] != fixed[key]:
+            sentence = "link_fixed_textbook" if values["values"] == "textbook" else "link_fixed_picture"
+            notices.append(_notice(sentence, key=key, raw=quote(given[key]), value=fixed[key]))
+            values[key] = FIELDS[key].default
+    shapes: dict[str, int] = {key: fixed[key] if key in fixed else int(values[key]) for key in SHAPE_KEYS}
+    options = (1,) if fixed else group_options(shapes["c_in"], shapes["c_out"])
+    if values["groups"] not in options:
+        notices.append(_notice("link_groups", raw=quote(given.get("groups", "")), c_in=shapes["c_in"],
+                               c_out=shapes["c_out"], options=", ".join(map(str, options))))
+        values["groups"] = 1
+    notices += _clamp(values, given, "out", shapes["c_out"] - 1)
+    notices += _clamp(values, given, "step", _main_steps(values, shapes) - 1)
+    notices += _picture_checks(values, given, len(names), shapes)
+    notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
+    notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
+    for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),
+                             ("sep_W", values["sep_c_out"], values["sep_c_in"])):
+        if values[key]:
+            try:
+                values[key] = mixing.matrix_to_param(mixing.parse_matrix(values[key], c_out, c_in))
+            except ValueError as err:
+                notices.append(_notice("link_bad_matrix", key=key, c_out=c_out, c_in=c_in, problem=str(err)))
+                values[key] = ""
+    return notices
+
+
+def _clamp(values: Values, given: Mapping[str, str], key: str, high: int) -> list[Notice]:
+    """Bound a key whose upper end depends on other keys, with a notice when the link asked for another number."""
+    field = FIELDS[key]
+    assert isinstance(field, Int)
+    number, top = values[key], max(high, field.low)
+    values[key] = min(max(round(number), field.low), top)
+    if values[key] == number:
+        return []
+    return [_notice("link_clamped", key=key, raw=quote(given[key]), low=field.low, high=top, value=values[key])]
+
+
+def _main_steps(values: Values, shapes: Mapping[str, int]) -> int:
+    """How many steps the main view's player has for these values (its region's cells, for a picture)."""
+    if values["values"] == "image":
+        return images.REGION * images.REGION
+    try:
+        geo = conv_geometry((shapes["c_in"], shapes["h"], shapes["w"]),
+                            (shapes["c_out"], shapes["c_in"] // values["groups"], shapes["kh"], shapes["kw"]),
+                            stride=values["stride"], padding=values["padding"], dilation=values["dilation"],
+                            groups=values["groups"])
+    except ValueError:
+        return 1  # an impossible setting draws no player: the page says why
+    return geo.out_h * geo.out_w
+
+
+def _picture_checks(values: Values, given: Mapping[str, str], n_kernels: int,
+                    shapes: Mapping[str, int]) -> list[Notice]:
+    """Edited kernels only for kernels that exist, each a 3×3 of bounded numbers; a region of two whole numbers,
+    inside the map of a picture whose size is known."""
+    notices = []
+    for o, key in enumerate(KERNEL_EDITS):
+        if not values[key]:
+            continue
+        if o >= n_kernels:
+            notices.append(_notice("link_edit_no_kernel", key=key, count=n_kernels))
+            values[key] = ""
+            continue
+        edit, problem = read_edit(values[key])
+        values[key] = edit
+        if problem:
+            notices.append(_notice(problem, key=key, limit=f"{EDIT_LIMIT:g}"))
+    if values["region"]:
+        region = read_region(values["region"])
+        if region is None:
+            notices.append(_notice("link_bad_region", raw=quote(values["region"])))
+            values["region"] = ""
+        elif values["values"] == "image" and "h" in shapes and values["image"] in images.PICTURES:
+            geo = conv_geometry((shapes["c_in"], shapes["h"], shapes["w"]), (1, shapes["c_in"], 3, 3),
+                                stride=values["stride"], padding=values["padding"], dilation=values["dilation"])
+            clamped = images.clamp_region(*region, geo.out_h, geo.out_w)
+            values["region"] = f"{clamped.row},{clamped.col}"
+            if (clamped.row, clamped.col) != region:
+                notices.append(_notice("link_region_moved", raw=quote(given["region"]), row=clamped.row,
+                                       col=clamped.col))
+        else:
+            values["region"] = f"{region[0]},{region[1]}"
+    return notices
+
+
+def read_region(raw: str) -> tuple[int, int] | None:
+    """`row,col` as two whole numbers (ASCII digits), or None."""
+    parts = raw.split(",")
+    if len(parts) != 2 or not all(re.fullmatch(r"\s*[+-]?\d{1,6}\s*", part, re.ASCII) for part in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def read_edit(raw: str) -> tuple[str, str]:
+    """An edited 3×3 kernel slice in its exact link form, or "" and the problem (a sentence key) with it."""
+    try:
+        edit = mixing.parse_matrix(raw, 3, 3)
+    except ValueError:
+        return "", "link_edit_not_3x3"
+    if abs(edit).max() > EDIT_LIMIT:
+        return "", "link_edit_too_big"
+    return mixing.matrix_to_param(edit), ""
+
+
+def edit_values(raw: str) -> tuple[float, ...] | None:
+    """The nine weights of an edited kernel slice (already checked by `parse`), or None for no edit."""
+    return tuple(float(v) for v in mixing.parse_matrix(raw, 3, 3).ravel()) if raw else None
+
+
+# ---- writing the link ----
+
+
+def to_query(values: Values, language: str = "en") -> dict[str, str]:
+    """The link for `values`: every key whose value is not its default and not fixed by others, in schema order.
+
+    `language` is the page's language when the link names none; `lang` is written only when it differs.
+    """
+    query = {}
+    fixed = fixed_shapes(values)  # shapes the textbook or a picture fixes: the link need not carry them
+    for key, field in FIELDS.items():
+        value = values[key]
+        default = language if key == "lang" else field.default
+        if value == default or key in fixed:
+            continue
+        query[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return query
