@@ -121,3 +121,27 @@ def test_an_impossible_setting_is_explained_in_chinese_too():
     message = " ".join(e.value for e in at.error)
     assert "卷积核放不下：它的高 5 在膨胀 1 下跨越 5 个单元，而填充后的输入只有 3 个单元" in message
     assert english_sentences([message]) == []
+
+
+def test_every_cached_figure_is_built_in_the_language_it_is_cached_by():
+    # Called outside any `speaking` block: the argument alone decides the language, so the cache (keyed by it) can
+    # never hand a figure in one language to a page in the other.
+    import numpy as np
+
+    from convviz.figures.animation import Room
+    from convviz.model.setting import Setting
+    from convviz.ui import main_view, mixing_view, separable_view
+
+    X, W = np.arange(12.0).reshape(3, 2, 2), np.eye(3)  # (c_i, h, w), (c_o, c_i)
+    sizes = separable_view.Sizes(3, 4, 6, 6, 3, 0)
+    built = {
+        "animation": lambda lang: main_view._animation(Setting(), 0, Room(), lang)[0].decode(),
+        "pixel": lambda lang: str(mixing_view._pixel_figure(X, W, 0, 0, lang)),
+        "matmul": lambda lang: str(mixing_view._matmul_figure(X, W, 0, 0, lang)),
+        "maps": lambda lang: str(separable_view._maps_figure(sizes, np.ones((4, 3)), lang)),
+        "kernels": lambda lang: str(separable_view._kernels_figure(sizes, np.ones((4, 3)), lang)),
+    }
+    for name, build in built.items():
+        chinese, english = build("zh"), build("en")
+        has_han = [any("\u4e00" <= ch <= "\u9fff" for ch in figure) for figure in (chinese, english)]
+        assert has_han == [True, False], name

@@ -17,7 +17,7 @@ from convviz.core import reference
 from convviz.core.correlation import corr2d_multi_in_out, dense_kernel
 from convviz.core.geometry import Geometry, conv_geometry
 from convviz.figures.animation import Room, animation_figure
-from convviz.i18n.strings import current_language, text
+from convviz.i18n.strings import current_language, speaking, text
 from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.link import SPEEDS_MS, fixed_shapes, group_options
 from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
@@ -44,9 +44,11 @@ def _steps(setting: Setting) -> StepTable:
 def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[bytes, str, bool]:
     """The animated figure for a room, as the player's JSON bytes, their revision, and whether numbers show.
 
-    `language` keys the cache: the figure's titles are in the page's language (text() reads it).
+    The figure is built in `language`, the argument the cache is keyed by: a cached figure is never served in the
+    other language.
     """
-    return _payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
+    with speaking(language):
+        return _payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
 
 
 def _payload(figure: dict) -> tuple[bytes, str, bool]:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
-from convviz.i18n.strings import current_language, text
+from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import mixing
 from convviz.model.codegen import arrays_zip
 from convviz.ui import link_state
@@ -57,8 +57,8 @@ def _pixel_steps(X: np.ndarray, W: np.ndarray) -> mixing.PixelSteps:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
-    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return pixel_figure(X, W, _pixel_steps(X, W), row, col)
+    with speaking(language):  # built in the language the cache is keyed by
+        return pixel_figure(X, W, _pixel_steps(X, W), row, col)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -68,8 +68,8 @@ def _matmul_check(X: np.ndarray, W: np.ndarray) -> mixing.MatmulCheck:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
-    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return matmul_figure(X, W, _matmul_check(X, W), row, col)
+    with speaking(language):  # built in the language the cache is keyed by
+        return matmul_figure(X, W, _matmul_check(X, W), row, col)
 
 
 # ---- the view ----

@@ -19,7 +19,7 @@ import streamlit as st
 from convviz.core.geometry import Geometry
 from convviz.figures.mixing import matrix_figure
 from convviz.figures.separable import kernels_figure, maps_figure
-from convviz.i18n.strings import current_language, text
+from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import mixing, separable
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
@@ -59,14 +59,14 @@ def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _maps_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
-    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return maps_figure(_inputs(sizes)[0], _result(sizes, W))
+    with speaking(language):  # built in the language the cache is keyed by
+        return maps_figure(_inputs(sizes)[0], _result(sizes, W))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
-    # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
+    with speaking(language):  # built in the language the cache is keyed by
+        return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
 
 
 # ---- the view ----
