@@ -12,7 +12,6 @@ TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable")
 
 
 def main() -> None:
-    freeze_startup_heap()  # once per server: keeps garbage collection from stalling re-runs
     keep_keras_session()  # Streamlit would reset TensorFlow's Keras state after every run (~160 ms; see the module)
     send_without_delay()  # Streamlit's sockets keep Nagle's algorithm on: ~40 ms more per run (see the module)
     browser_language = _browser_language()
@@ -25,6 +24,7 @@ def main() -> None:
         _views(language)
         link_state.show_notices(notice_slot)
     link_state.write_link(browser_language)  # once, at the end: the shortest link for every view's values
+    freeze_startup_heap()  # once per server, and once more after TensorFlow: garbage collection stays short
 
 
 def _browser_language() -> str:

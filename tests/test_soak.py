@@ -168,7 +168,7 @@ def test_every_cache_of_the_app_has_a_limit_and_keeps_to_it() -> None:
     soak(APP, rounds=1, per_round=30, query=_own_link_either_tab, change="h")  # more settings than a cache holds
     caches = {name: (limit, entries) for name, limit, entries in cache_sizes() if name.startswith("convviz.")}
     assert {"convviz.ui.main_view._steps", "convviz.ui.main_view._animation", "convviz.ui.mixing_view._input_image",
-            "convviz.ui.common.freeze_startup_heap"} <= set(caches)
+            "convviz.ui.common._freeze_heap"} <= set(caches)
     assert caches["convviz.ui.main_view._steps"][1] == caches["convviz.ui.main_view._steps"][0]  # full, not over
     assert not cache_problems(caches), cache_problems(caches)
 

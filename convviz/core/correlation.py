@@ -12,16 +12,24 @@ One `Conv2D` op does the work; the textbook's loop form lives in `reference.py`.
 from __future__ import annotations
 
 import math
+import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
-import tensorflow as tf
 
 from convviz.core.geometry import Geometry, IntPair, as_count, conv_geometry
+from convviz.core.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+else:
+    tf = LazyModule("tensorflow")  # imported by the first computation, not by this module's import
 
 
 def as_float32(name: str, value: object) -> np.ndarray:
     """Read `value` (array, nested list or tensor of real numbers) as a float32 NumPy array."""
-    if isinstance(value, tf.Tensor):
+    imported = sys.modules.get("tensorflow")  # no tensor can exist before TensorFlow is imported
+    if imported is not None and isinstance(value, getattr(imported, "Tensor", ())):
         tensor: tf.Tensor = value
         if not (tensor.dtype.is_floating or tensor.dtype.is_integer or tensor.dtype.is_bool):
             raise ValueError(f"{name} must hold real numbers, but its dtype is {tensor.dtype.name}.")

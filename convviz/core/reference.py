@@ -9,11 +9,18 @@ app's "how it is computed" text use it, the app itself uses `convviz.core.correl
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import tensorflow as tf
 
 from convviz.core.correlation import as_float32
 from convviz.core.geometry import IntPair, conv_geometry
+from convviz.core.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+else:
+    tf = LazyModule("tensorflow")  # imported by the first computation, not by this module's import
 
 
 def corr2d_loop(X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1) -> tf.Tensor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import sys
 from typing import Any
 
 import orjson
@@ -32,15 +33,21 @@ class PrebuiltFigure(go.Figure):
         return self._spec
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)  # every cache has a limit (tests/test_soak.py checks)
 def freeze_startup_heap() -> int:
     """Exempt what the imports built from Python's full garbage collections; return how many objects that is.
 
     TensorFlow, Streamlit and Plotly leave ~370,000 tracked objects behind. Every full collection walked all of
     them, 250–400 ms with the server doing nothing else, and one came every few re-runs: measured in Chromium at
-    the defaults, half the control changes waited for one. Runs once per server process; objects made later are
+    the defaults, half the control changes waited for one. Called at the end of a run: once per server process
+    before TensorFlow is imported (the first page draws without it) and once after; objects made later are
     collected as usual.
     """
+    return _freeze_heap("tensorflow" in sys.modules)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)  # every cache has a limit (tests/test_soak.py checks)
+def _freeze_heap(with_tensorflow: bool) -> int:
+    """Collect, then freeze: once without TensorFlow's objects and once with them (`with_tensorflow` keys it)."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

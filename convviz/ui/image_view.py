@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from convviz.core.correlation import corr2d_multi_in_out
 from convviz.core.geometry import Geometry
+from convviz.core.lazy import LazyModule
 from convviz.figures.images import feature_maps_figure
 from convviz.i18n.strings import text
 from convviz.model import images, kernels
@@ -29,6 +30,11 @@ from convviz.model.setting import Setting
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")  # ~0.6 s to import: only tables need it, not the first page
 
 UPLOAD = "upload"
 KERNEL_PICK = "kernels_pick"  # the multiselect's key: the kernels' names (the link's `kernels` follows it)

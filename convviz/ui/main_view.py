@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
-import tensorflow as tf
 
 from convviz.core import reference
 from convviz.core.correlation import corr2d_multi_in_out, dense_kernel
 from convviz.core.geometry import Geometry, conv_geometry
+from convviz.core.lazy import LazyModule
 from convviz.figures.animation import Room, animation_figure
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model.codegen import arrays_zip, setting_code
@@ -25,6 +26,11 @@ from convviz.model.steps import StepTable, step_table
 from convviz.ui import image_view, link_state
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import figure_payload, offline_html, player, read_state
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+else:
+    tf = LazyModule("tensorflow")  # the first page draws its diagram before TensorFlow's ~3 s import
 
 PLAYER_KEY = "player"
 OFFLINE_ROOM = Room(1100, 700)

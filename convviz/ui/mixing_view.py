@@ -11,12 +11,12 @@ Every control's key starts with `mix_` and is also its URL parameter. An edited 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
+from convviz.core.lazy import LazyModule
 from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import mixing
@@ -24,6 +24,11 @@ from convviz.model.codegen import arrays_zip
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")  # ~0.6 s to import: only tables need it, not the first page
 
 K_OPTIONS = (1, 3, 5, 7)  # odd only: a padding of (k - 1) / 2 keeps the picture's size
 BOTTLENECK = {"channels": 256, "reduced": 64, "h": 28, "w": 28}  # the classic worked example

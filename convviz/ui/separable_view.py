@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from convviz.core.geometry import Geometry
+from convviz.core.lazy import LazyModule
 from convviz.figures.mixing import matrix_figure
 from convviz.figures.separable import kernels_figure, maps_figure
 from convviz.i18n.strings import current_language, speaking, text
@@ -24,6 +24,11 @@ from convviz.model import mixing, separable
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")  # ~0.6 s to import: only tables need it, not the first page
 
 STATE = "sep_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
 TEXT_KEY = "sep_W_text"  # the text area holding the editable W (not in the link: `sep_W` is)
