@@ -17,7 +17,7 @@ from test_app import link_notices, run_app
 
 from convviz.model import link
 from convviz.model.link import FIELDS, Int, parse, to_query
-from convviz.ui.player import ROOM_LIMITS, read_state
+from convviz.ui.player import ROOM_LIMITS, read_state, room_from_cookie
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
@@ -102,3 +102,17 @@ def test_the_issues_hostile_links_open_with_their_notices_in_plain_text():
     assert link_notices(at) == [
         "“a” is not a kernel in the library (identity, box_blur, gaussian_blur, sharpen, outline, sobel_x, sobel_y, "
         "laplacian, emboss, random), so it was left out."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=60), st.tuples(st.floats(), st.floats()).map(lambda t: f"{t[0]},{t[1]}")))
+def test_any_room_cookie_gives_a_bounded_room_or_none(raw):
+    room = room_from_cookie(raw)
+    if room is not None:
+        (w_low, w_high), (h_low, h_high) = ROOM_LIMITS
+        assert w_low <= room.width <= w_high and h_low <= room.height <= h_high
+
+
+def test_the_room_cookie_the_player_writes_is_read_back():
+    assert room_from_cookie("1456,768") == read_state({"room": [1456, 768]}, 1, 0).room
+    assert room_from_cookie("nan,768") is None and room_from_cookie("1,2,3") is None and room_from_cookie("") is None

@@ -25,7 +25,7 @@ from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import image_view, link_state
 from convviz.ui.image_view import PictureInput
-from convviz.ui.player import figure_payload, offline_html, player, read_state
+from convviz.ui.player import ROOM_COOKIE, figure_payload, offline_html, player, read_state, room_from_cookie
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -252,7 +252,9 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
     title_column.subheader(text("animation_title", o=out))
     with present_column:
         present = link_state.toggle("present", text("present"))
-    room = state.room or Room()
+    # The room the player measured: reported in this session, else kept in this browser's cookie (then the page
+    # open is one run, not two), else a laptop's.
+    room = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE)) or Room()
     payload, revision, numbers = payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)

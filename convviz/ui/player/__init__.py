@@ -37,6 +37,7 @@ _PLOTLY_PACKAGE = Path(str(getattr(importlib.util.find_spec("plotly"), "origin",
 PLOTLY_JS = _PLOTLY_PACKAGE / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = importlib.metadata.version("plotly")  # names the copy in the browser's cache
 ROOM_LIMITS = ((240, 4000), (200, 3000))  # (low, high) for the width and the height, in CSS pixels
+ROOM_COOKIE = "convviz_room"  # "width,height": the room player.js last measured in this browser
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,26 @@ def read_state(raw: Any, n_steps: int, url_step: int) -> PlayerState:
     step = state.get("step", url_step)
     if not isinstance(step, int) or isinstance(step, bool):
         step = url_step
-    room = state.get("room")
-    checked = None
-    if (isinstance(room, list) and len(room) == 2
+    return PlayerState(min(max(step, 0), n_steps - 1), checked_room(state.get("room")))
+
+
+def checked_room(room: Any) -> Room | None:
+    """A room from the browser: two finite numbers, clamped to ROOM_LIMITS; anything else is None."""
+    if not (isinstance(room, list) and len(room) == 2
             and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in room)):
-        (w_low, w_high), (h_low, h_high) = ROOM_LIMITS
-        checked = Room(int(min(max(room[0], w_low), w_high)), int(min(max(room[1], h_low), h_high)))
-    return PlayerState(min(max(step, 0), n_steps - 1), checked)
+        return None
+    (w_low, w_high), (h_low, h_high) = ROOM_LIMITS
+    return Room(int(min(max(room[0], w_low), w_high)), int(min(max(room[1], h_low), h_high)))
+
+
+def room_from_cookie(raw: str | None) -> Room | None:
+    """The room player.js kept in its cookie ("width,height"), checked like any report; None if there is none."""
+    parts = (raw or "")[:32].split(",")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return None
+    return checked_room(numbers)
 
 
 def ensure_plotly_js(static_dir: Path | None = None, source: Path = PLOTLY_JS) -> Path | None:

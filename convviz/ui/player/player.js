@@ -11,6 +11,7 @@ const CONFIG = { displayModeBar: false, scrollZoom: false, doubleClick: false, s
 const ROOM_STEP = 16; // rooms are reported in steps of this many pixels ...
 const ROOM_SLACK = 40; // ... and only when they differ from the drawn one by more than this
 const NARROW_PX = 600; // convviz.figures.animation.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
+const ROOM_COOKIE = "convviz_room"; // convviz.ui.player.ROOM_COOKIE: the next page open is laid out for it at once
 
 function loadPlotly(version) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -209,6 +210,8 @@ function wire(p) {
 function askForRoom(p) {
   if (!p.el.box.isConnected || !p.room) return false;
   const [w, h] = measureRoom(p);
+  // Kept for the next page open on this browser: its first run lays the diagram out for this room, no second run.
+  document.cookie = `${ROOM_COOKIE}=${w},${h}; path=/; max-age=31536000; SameSite=Lax`;
   const [dw, dh] = p.room;
   const heightMatters = w >= NARROW_PX || dw >= NARROW_PX;
   if (Math.abs(w - dw) > ROOM_SLACK || (heightMatters && Math.abs(h - dh) > ROOM_SLACK)) {
