@@ -243,13 +243,6 @@ def parse(query: Mapping[str, Sequence[str]], language: str = "en") -> tuple[Val
     return values, tuple(dict.fromkeys(notices))  # each distinct problem once, in the order found
 
 
-def main_setting(values: Values) -> Setting:
-    """The main view's `Setting` from the link's values (its shapes before textbook or a picture fix them)."""
-    return Setting(values["c_in"], values["c_out"], values["h"], values["w"], values["kh"], values["kw"],
-                   values["stride"], values["padding"], values["dilation"], values["bias"], values["values"],
-                   values["seed"], values["groups"])
-
-
 def picture_shapes(values: Values) -> dict[str, int] | None:
     """The shapes a picture fixes (None for an upload, whose size only the upload knows)."""
     if values["image"] not in images.PICTURES:

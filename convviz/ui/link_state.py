@@ -17,7 +17,7 @@ import streamlit as st
 
 from convviz.i18n.strings import text
 from convviz.model import link
-from convviz.model.link import Notice, Values
+from convviz.model.link import Values
 
 STATE = "_link"  # session_state: {"values", "notices", "basis", "written", "fixed"}
 MAX_NOTICES_SHOWN = 10  # then "and N more"
@@ -54,17 +54,6 @@ def values() -> Values:
 def set_value(key: str, value: Any) -> None:
     """Change one value of the link (for callbacks and editors that are not widgets of their own)."""
     st.session_state[STATE]["values"][key] = value
-
-
-def add_notice(notice: Notice) -> None:
-    """A problem with the link that only the page could see (say, a step past a picture region's last cell)."""
-    state = st.session_state[STATE]
-    if notice not in state["notices"]:
-        state["notices"] = (*state["notices"], notice)
-
-
-def notice(sentence: str, **args: str | int) -> Notice:
-    return Notice(sentence, tuple(sorted(args.items())))
 
 
 # ---- widgets seeded from the link ----
