@@ -276,7 +276,15 @@ EN: dict[str, str] = {
     "img_err_too_many_pixels": (
         "The picture is {w}×{h} pixels, more than the {limit} accepted: scale it down before uploading."
     ),
-    "img_err_broken": "The picture could not be read to its end (the file may be cut short): {problem}",
+    "img_err_bomb": (
+        "The file says its picture has more than {limit} pixels, more than can be accepted: scale it down before "
+        "uploading."
+    ),
+    "img_err_truncated": "The picture could not be read to its end: the file seems cut short. Upload it again.",
+    "img_err_broken": "The picture's data is damaged, so it could not be read: save it again and upload the new file.",
+    "img_err_mode": (
+        "The picture's kind of colour cannot be shown here: save it as an ordinary 8-bit PNG or JPEG and upload that."
+    ),
     "img_note_first_frame": "The file holds {frames} frames; the first one is used.",
     "img_note_scaled": "Scaled down from {w0}×{h0} to {w}×{h} pixels, so that every step stays quick to draw.",
     "img_note_16bit": "16 bits per pixel reduced to 8.",
