@@ -278,3 +278,13 @@ def test_the_readme_states_the_apps_limit():
     readme = (REPO_ROOT / "README.md").read_text()
     assert "up to 5 MB" in readme
     assert "5 MB" in strings.EN["img_upload_help"].format(limit=images.MAX_UPLOAD_BYTES // 1_000_000)
+
+
+def test_the_upload_sentences_are_plain_text_whatever_markdown_the_page_shows_them_in():
+    # They carry no file name and no Pillow message, only numbers: nothing a file could turn into a link or a picture.
+    keys = [key for key in strings.EN if key.startswith("img_err_") and key != "img_err_unknown"]
+    assert len(keys) == 8
+    for table in (strings.EN, strings_zh.ZH):
+        for key in keys:
+            sentence = table[key].format(size="5.5", limit="40,000,000", formats="PNG, JPEG, WEBP, GIF", w=1, h=2)
+            assert not set(sentence) & set("`*_[]<>$#|~\\"), (key, sentence)
