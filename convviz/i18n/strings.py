@@ -129,8 +129,8 @@ EN: dict[str, str] = {
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
     "player_no_plotly": (
-        "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
-        "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."
+        "The diagram needs plotly.js from the plotly package, and it is not at `{path}`: reinstall plotly "
+        "(`pip install -r requirements.txt -c constraints.txt`)."
     ),
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
     "mix_title": "1×1 convolution: a fully connected layer at every pixel",

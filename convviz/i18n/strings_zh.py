@@ -117,8 +117,8 @@ ZH: dict[str, str] = {
     "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
     "present": "演示模式",
     "player_no_plotly": (
-        "示意图需要 `{path}` 中的 plotly.js，但无法从 plotly 包复制到那里："
-        "请让应用可以写入该文件夹，或把 `plotly/package_data/plotly.min.js` 复制进去。"
+        "示意图需要 plotly 包中的 plotly.js，但 `{path}` 处没有它：请重新安装 plotly"
+        "（`pip install -r requirements.txt -c constraints.txt`）。"
     ),
     "fig_padding_hover": "填充：0",
     "fig_products_hover": "窗口中的值 × 卷积核权重 = %{z}",
