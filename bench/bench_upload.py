@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.hostile import HEAVY, HOSTILE, deep_grey_png
+from bench.hostile import HEAVY, HOSTILE, LARGEST, deep_grey_png
 
 FOUR_DEEP = "four 16-bit 6300×6300 PNGs at once"
 FOUR_HOSTILE = "the eight hostile files and two heavy ones, four at a time"
-CASES = (*HOSTILE, *HEAVY, FOUR_DEEP, FOUR_HOSTILE)
+CASES = (*HOSTILE, *HEAVY, *LARGEST, FOUR_DEEP, FOUR_HOSTILE)
 BUDGET_MB = {"6300×6300 16-bit grey PNG": 150, FOUR_DEEP: 400, FOUR_HOSTILE: 400}
 
 
@@ -45,7 +45,7 @@ def measure(case: str) -> dict[str, object]:
     elif case == FOUR_HOSTILE:
         files = [make() for make in (*HOSTILE.values(), *HEAVY.values())]
     else:
-        files = [{**HOSTILE, **HEAVY}[case]()]
+        files = [{**HOSTILE, **HEAVY, **LARGEST}[case]()]
 
     def one(data: bytes) -> str:
         try:
@@ -54,6 +54,7 @@ def measure(case: str) -> dict[str, object]:
             return "refused"
         return "picture"
 
+    sizes = [len(data) for data in files]
     Path("/proc/self/clear_refs").write_text("5")  # the peak so far (the imports) no longer counts
     before = _status_kb("VmRSS")
     started = time.perf_counter()
@@ -62,7 +63,7 @@ def measure(case: str) -> dict[str, object]:
     seconds = time.perf_counter() - started
     rise = (_status_kb("VmHWM") - before) / 1024
     return {"case": case, "outcome": ",".join(sorted(set(outcomes))), "files": len(files),
-            "rise_mb": round(rise, 1), "seconds": round(seconds, 2)}
+            "rise_mb": round(rise, 1), "seconds": round(seconds, 2), "bytes": max(sizes)}
 
 
 def main() -> None:
@@ -86,7 +87,9 @@ def main() -> None:
         budget = BUDGET_MB.get(case)
         verdict = "" if budget is None else (f"≤ {budget} MB: met" if result["rise_mb"] <= budget else
                                              f"≤ {budget} MB: MISSED")
-        rows.append([case, str(result["files"]), result["outcome"], f"{result['rise_mb']:.1f} MB",
+        size = result["bytes"]
+        shown = f"{size:,} B" if size < 10_000 else f"{size / 1000:,.0f} kB"
+        rows.append([case, f"{result['files']}, largest {shown}", result["outcome"], f"{result['rise_mb']:.1f} MB",
                      f"{result['seconds']:.2f} s", verdict])
     print(table(["case", "files", "ends in", "peak RSS rise", "time", "budget"], rows))
 

@@ -110,6 +110,36 @@ def big_rgba_png() -> bytes:
     return png_of_zeros(6300, 6300, 8, 6)
 
 
+def _big(width: int, height: int, mode: str = "RGB") -> Image.Image:
+    """A large picture with content (a gradient tiled from a small one), made without a full-size NumPy array."""
+    return ordinary_picture(256, 256).convert(mode).resize((width, height), Image.Resampling.NEAREST)
+
+
+def largest_rgba_png() -> bytes:
+    """The largest RGBA PNG accepted: 5000×5000 (25 million pixels at 4 bytes, the 100 MB budget)."""
+    return png_of_zeros(5000, 5000, 8, 6)
+
+
+def largest_webp() -> bytes:
+    """A lossless WebP just under its limit: 2500×2500 (6.25 million pixels, four 4-byte copies while decoding)."""
+    return encoded(_big(2500, 2500), "WEBP", lossless=True, quality=0, method=0)
+
+
+def largest_gif() -> bytes:
+    """A 6300×6300 GIF: 40 million palette pixels of 1 byte."""
+    return encoded(_big(6300, 6300, "L").convert("P"), "GIF")
+
+
+def largest_baseline_jpeg() -> bytes:
+    """A 7680×5200 baseline JPEG (39.9 million pixels), decoded at 1/8 of each side."""
+    return encoded(_big(7680, 5200), "JPEG", quality=50)
+
+
+def largest_progressive_jpeg() -> bytes:
+    """A 4000×4000 progressive JPEG (16 million pixels): libjpeg keeps every DCT coefficient at full size."""
+    return encoded(_big(4000, 4000), "JPEG", quality=50, progressive=True)
+
+
 # The eight files of issue 19 that reached the page as an error box, then the two that swelled the server.
 HOSTILE: dict[str, Callable[[], bytes]] = {
     "20000×20000 1-bit PNG": one_bit_bomb,
@@ -124,4 +154,12 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 HEAVY: dict[str, Callable[[], bytes]] = {
     "6300×6300 16-bit grey PNG": deep_grey_png,
     "6300×6300 RGBA PNG": big_rgba_png,
+}
+# The largest file of each kind that the pixel limits let through: what one decode can cost at most.
+LARGEST: dict[str, Callable[[], bytes]] = {
+    "5000×5000 RGBA PNG": largest_rgba_png,
+    "2500×2500 lossless WebP": largest_webp,
+    "6300×6300 GIF": largest_gif,
+    "7680×5200 baseline JPEG": largest_baseline_jpeg,
+    "4000×4000 progressive JPEG": largest_progressive_jpeg,
 }
