@@ -130,16 +130,15 @@ def _decode(data: bytes) -> Picture:
         width, height = image.size
         if image.mode not in _BYTES_PER_PIXEL:
             raise ImageError(text("img_err_mode"))
-        notes = []
-        frames = getattr(image, "n_frames", 1)
-        if frames > 1:
-            notes.append(text("img_note_first_frame", frames=frames))
-            image.seek(0)
         if image.format == "JPEG":  # libjpeg decodes at 1/2, 1/4 or 1/8 size, no smaller than MAX_SIDE
             image.draft(None, (MAX_SIDE, MAX_SIDE))
         limit = pixel_limit(image, width * height)
         if width * height > limit:  # before any pixel is decoded: a decompression bomb never unpacks
             raise ImageError(text("img_err_too_many_pixels", w=width, h=height, limit=f"{limit:,}"))
+        notes = []
+        frames = getattr(image, "n_frames", 1)  # counted from the frames' headers; it comes back to the first
+        if frames > 1:
+            notes.append(text("img_note_first_frame", frames=frames))
         image.load()
         rgb, mode_notes = _to_rgb(image)
     notes += mode_notes
