@@ -3,6 +3,10 @@
 #
 #   scripts/serve-class.sh [N] [PORT]      N processes (default 2), students open http://<this machine>:PORT/
 #
+# Python: the one that has the requirements. PYTHON if set; else the active virtualenv's ($VIRTUAL_ENV), else the
+# active conda environment's ($CONDA_PREFIX), else the checkout's .venv (the README's), else python3 on the PATH.
+# It is checked before anything starts: without streamlit, tensorflow, plotly and Pillow the script says so and stops.
+#
 # Environment: CONVVIZ_LISTEN (address nginx listens on; default 0.0.0.0, every interface, so the room can reach
 # it), CONVVIZ_WORKER_PORT (the first process's port; default 8601, then 8602, ...), NGINX (the nginx binary),
 # CONVVIZ_EXTRA_UPSTREAMS (host:port of processes on other machines to share the class with, space-separated;
@@ -26,7 +30,20 @@ NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 if [[ ! -x "$NGINX" ]]; then
   echo "serve-class.sh: nginx not found (Debian: apt-get install nginx); set NGINX=/path/to/nginx" >&2; exit 2
 fi
-PYTHON="${PYTHON:-.venv/bin/python}"
+if [[ -z "${PYTHON:-}" ]]; then
+  if [[ -n "${VIRTUAL_ENV:-}" && -x "$VIRTUAL_ENV/bin/python" ]]; then PYTHON="$VIRTUAL_ENV/bin/python"
+  elif [[ -n "${CONDA_PREFIX:-}" && -x "$CONDA_PREFIX/bin/python" ]]; then PYTHON="$CONDA_PREFIX/bin/python"
+  elif [[ -x .venv/bin/python ]]; then PYTHON=.venv/bin/python
+  else PYTHON="$(command -v python3 || echo python3)"
+  fi
+fi
+has_requirements='import importlib.util as u, sys
+sys.exit(any(u.find_spec(m) is None for m in ("streamlit", "tensorflow", "plotly", "PIL")))'
+if ! "$PYTHON" -c "$has_requirements" 2>/dev/null; then
+  echo "serve-class.sh: $PYTHON does not have the requirements (streamlit, tensorflow, plotly, Pillow): activate the" \
+       "environment that has them, or set PYTHON=/path/to/python (README: pip install -r requirements.txt -c constraints.txt)" >&2
+  exit 2
+fi
 
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/convviz-class.XXXXXX")"
 pids=()

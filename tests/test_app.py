@@ -16,7 +16,7 @@ from convviz.i18n.strings import text
 from convviz.model.setting import Setting, make_tensors
 from convviz.model.steps import step_table
 from convviz.ui.common import drawn_once
-from convviz.ui.player import ROOM_LIMITS, ensure_plotly_js, figure_payload, read_state
+from convviz.ui.player import ROOM_LIMITS, figure_payload, read_state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120  # the first run imports TensorFlow; a loaded 2-core machine makes that slow
@@ -163,28 +163,15 @@ def test_the_browsers_report_is_checked_before_use():
         assert read_state({"room": bad}, 16, 0).room is None
 
 
-def test_plotly_js_is_copied_next_to_the_app_once(tmp_path):
-    source = tmp_path / "plotly.min.js"
-    source.write_text("window.Plotly = {};")
-    copy = ensure_plotly_js(tmp_path / "static", source)
-    assert copy.read_text() == "window.Plotly = {};"
-    modified = copy.stat().st_mtime_ns
-    assert ensure_plotly_js(tmp_path / "static", source) == copy and copy.stat().st_mtime_ns == modified
-    source.write_text("window.Plotly = {version: 2};")  # a new plotly release replaces the copy
-    assert ensure_plotly_js(tmp_path / "static", source).read_text() == "window.Plotly = {version: 2};"
-    assert [p.name for p in (tmp_path / "static").iterdir()] == ["plotly.min.js"]  # no partial file left
-
-
-def test_a_checkout_where_plotly_js_cannot_be_copied_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+def test_a_broken_plotly_install_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
     import convviz.ui.player as player_module
 
-    blocked = tmp_path / "app"
-    blocked.write_text("a file where the app's folder should be: nothing can be created under it")
-    monkeypatch.setattr(player_module, "APP_ROOT", blocked)
-    assert player_module.ensure_plotly_js() is None
+    missing = tmp_path / "plotly.min.js"
+    monkeypatch.setattr(player_module, "PLOTLY_JS", missing)
+    monkeypatch.setattr(player_module.serve_plotly_js, "__defaults__", (missing,))
     at = run_app()
     assert not at.exception
-    assert any("plotly.min.js" in w.value for w in at.warning)
+    assert any(str(missing) in w.value for w in at.warning)
 
 
 def test_products_and_sums_in_each_frame_add_up_to_the_output_map():

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -53,7 +54,9 @@ def class_url() -> Iterator[str]:
             pytest.fail("nginx is not installed (CI=true: the serving tests must run)", pytrace=False)
         pytest.skip("nginx is not installed")
     port, first_worker = free_port(), free_port()
-    env = {**os.environ, "NGINX": nginx, "CONVVIZ_LISTEN": "127.0.0.1", "CONVVIZ_WORKER_PORT": str(first_worker)}
+    # The processes run on the Python running these tests, which has the requirements (a venv, conda or other).
+    env = {**os.environ, "NGINX": nginx, "CONVVIZ_LISTEN": "127.0.0.1", "CONVVIZ_WORKER_PORT": str(first_worker),
+           "PYTHON": sys.executable}
     process = subprocess.Popen(["bash", "scripts/serve-class.sh", "2", str(port)], cwd=REPO_ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:

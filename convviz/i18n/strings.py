@@ -159,8 +159,8 @@ EN: dict[str, str] = {
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
     "player_no_plotly": (
-        "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
-        "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."
+        "The diagram needs plotly.js from the plotly package, and it is not at `{path}`: reinstall plotly "
+        "(`pip install -r requirements.txt -c constraints.txt`)."
     ),
     # ---- 1×1 explorer (owned by convviz/ui/mixing_view.py) ----
     "mix_title": "1×1 convolution: a fully connected layer at every pixel",
@@ -305,7 +305,15 @@ EN: dict[str, str] = {
     "img_err_too_many_pixels": (
         "The picture is {w}×{h} pixels, more than the {limit} accepted: scale it down before uploading."
     ),
-    "img_err_broken": "The picture could not be read to its end (the file may be cut short): {problem}",
+    "img_err_bomb": (
+        "The file says its picture has more than {limit} pixels, more than can be accepted: scale it down before "
+        "uploading."
+    ),
+    "img_err_truncated": "The picture could not be read to its end: the file seems cut short. Upload it again.",
+    "img_err_broken": "The picture's data is damaged, so it could not be read: save it again and upload the new file.",
+    "img_err_mode": (
+        "The picture's kind of colour cannot be shown here: save it as an ordinary 8-bit PNG or JPEG and upload that."
+    ),
     "img_note_first_frame": "The file holds {frames} frames; the first one is used.",
     "img_note_scaled": "Scaled down from {w0}×{h0} to {w}×{h} pixels, so that every step stays quick to draw.",
     "img_note_16bit": "16 bits per pixel reduced to 8.",

@@ -147,8 +147,8 @@ ZH: dict[str, str] = {
     "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
     "present": "演示模式",
     "player_no_plotly": (
-        "示意图需要 `{path}` 中的 plotly.js，但无法从 plotly 包复制到那里："
-        "请让应用可以写入该文件夹，或把 `plotly/package_data/plotly.min.js` 复制进去。"
+        "示意图需要 plotly 包中的 plotly.js，但 `{path}` 处没有它：请重新安装 plotly"
+        "（`pip install -r requirements.txt -c constraints.txt`）。"
     ),
     "fig_padding_hover": "填充：0",
     "fig_products_hover": "窗口中的值 × 卷积核权重 = %{z}",
@@ -359,7 +359,10 @@ ZH: dict[str, str] = {
     "img_err_too_many_pixels": (
         "图片为 {w}×{h} 像素，超过了允许的 {limit}：请先缩小再上传。"
     ),
-    "img_err_broken": "图片无法完整读取（文件可能被截断）：{problem}",
+    "img_err_bomb": "文件声称其图片超过 {limit} 像素，超出了可接受的范围：请先缩小再上传。",
+    "img_err_truncated": "图片无法完整读取：文件似乎被截断了。请重新上传。",
+    "img_err_broken": "图片数据已损坏，无法读取：请重新保存后上传新文件。",
+    "img_err_mode": "此处无法显示这种颜色格式的图片：请另存为普通的 8 位 PNG 或 JPEG 后上传。",
     "img_note_first_frame": "文件包含 {frames} 帧；只使用第一帧。",
     "img_note_scaled": "已从 {w0}×{h0} 缩小到 {w}×{h} 像素，使每一步都能快速绘制。",
     "img_note_16bit": "每像素 16 位已降为 8 位。",

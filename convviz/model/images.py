@@ -7,6 +7,8 @@ Pillow, and refused with a sentence from `convviz/i18n/strings.py` (an `ImageErr
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextvars
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,24 @@ SHIPPED = ("cat", "astronaut", "coffee")  # PNG files beside this module; source
 DRAWN = ("shapes", "stripes")  # drawn by `_draw`: clean edges, for edge kernels
 PICTURES = SHIPPED + DRAWN
 MAX_SIDE = 128  # pictures are scaled down to this many pixels on their long side
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the app refuses larger files (server.maxUploadSize is 5 MB too)
+MAX_UPLOAD_BYTES = 5_000_000  # 5 MB: the app refuses larger files with its own sentence, in the page's language
+# The server's own limit (`server.maxUploadSize` in .streamlit/config.toml, in units of 1,000,000 bytes) sits above the
+# app's, so that a file too large up to twice the limit (a big phone photo) reaches the app's sentence in the page's
+# language instead of Streamlit's English one; only larger files meet Streamlit's ("File must be 10.0MB or smaller").
+# tests/test_upload.py holds the two together.
+SERVER_UPLOAD_MB = 10
 MAX_UPLOAD_PIXELS = 40_000_000  # checked from the header, before decoding: a decompression bomb never unpacks
+MAX_DECODE_BYTES = 100_000_000  # the pixel memory one decode may hold (the full-size picture as Pillow keeps it)
+STRIP_PIXELS = 1 << 20  # pixels per strip when the picture is converted and reduced, a strip at a time
+# Decodes run on one thread of their own, one at a time: four students uploading at once wait their turn (each
+# decode takes under a second), and the memory a decode leaves with the C allocator is reused by the next one instead
+# of being kept once per session thread (four sessions' threads kept 282 MB after four 79 MB decodes; one thread 94).
+DECODES_AT_ONCE = 1
+_DECODER = concurrent.futures.ThreadPoolExecutor(DECODES_AT_ONCE, thread_name_prefix="convviz-decode")
+_SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")  # 16-bit grey (PNG), scaled down to 8 bits
+# The modes Pillow gives these four formats, and the bytes each pixel takes in memory once decoded.
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2, "I": 4, "LA": 4,
+                    "PA": 4, "RGB": 4, "RGBA": 4, "RGBX": 4, "CMYK": 4, "YCbCr": 4}
 UPLOAD_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 weights of R, G and B
 
@@ -68,55 +86,125 @@ def _draw(name: str) -> np.ndarray:
 def decode_upload(data: bytes) -> Picture:
     """Decode an uploaded file in memory into a bounded RGB picture, or raise ImageError saying why not.
 
-    Only the first frame of an animation is used; transparency is laid on white; CMYK, 16-bit, grey and palette
-    pictures are converted; the result is scaled down to MAX_SIDE. Each of these is named in `notes`.
+    This is the one boundary for uploads: whatever Pillow raises on a hostile or broken file ends here as an
+    ImageError whose sentence names the reason (too many pixels, not a picture, cut short, damaged, an unusual
+    colour format), never Pillow's own message. Only the first frame of an animation is used; transparency is laid
+    on white; CMYK, 16-bit, grey and palette pictures are converted; the result is scaled down to MAX_SIDE. Each of
+    these is named in `notes`. Decodes run one at a time in a process, on a thread of their own, each within
+    MAX_DECODE_BYTES of pixel memory.
     """
     if not data:
         raise ImageError(text("img_err_empty"))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageError(text("img_err_too_large", size=f"{len(data) / 2**20:.1f}", limit=MAX_UPLOAD_BYTES // 2**20))
+        raise ImageError(text("img_err_too_large", size=f"{len(data) / 1e6:.1f}", limit=MAX_UPLOAD_BYTES // 10**6))
+    context = contextvars.copy_context()  # the page's language goes with the work to the decoding thread
+    return _DECODER.submit(context.run, _decode_or_refuse, data).result()
+
+
+def _decode_or_refuse(data: bytes) -> Picture:
+    """The one boundary: any error a decoder raises on the file becomes an ImageError with the reason's sentence."""
     try:
-        image = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)  # reads the header only
+        return _decode(data)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own check, from the header, over 2 × MAX_IMAGE_PIXELS
+        raise ImageError(text("img_err_bomb", limit=f"{MAX_UPLOAD_PIXELS:,}")) from None
     except UnidentifiedImageError:
         raise ImageError(text("img_err_not_image", formats=", ".join(UPLOAD_FORMATS))) from None
-    width, height = image.size
-    if width * height > MAX_UPLOAD_PIXELS:  # before any pixel is decoded
-        raise ImageError(text("img_err_too_many_pixels", w=width, h=height, limit=f"{MAX_UPLOAD_PIXELS:,}"))
-    notes = []
-    frames = getattr(image, "n_frames", 1)
-    if frames > 1:
-        notes.append(text("img_note_first_frame", frames=frames))
-    try:
+    except (EOFError, OSError) as err:
+        if isinstance(err, EOFError) or "truncated" in str(err).lower() or _cut_short(data):
+            raise ImageError(text("img_err_truncated")) from None
+        raise ImageError(text("img_err_broken")) from None
+    except Exception:  # hostile data reaches any decoder's error (ValueError, SyntaxError, struct.error, ...):
+        raise ImageError(text("img_err_broken")) from None  # each is a damaged file to the user, none reaches the page
+
+
+def _cut_short(data: bytes) -> bool:
+    """Whether a WebP file (a RIFF container) is shorter than its own header says: libwebp only says it failed."""
+    return data[:4] == b"RIFF" and len(data) < 8 + int.from_bytes(data[4:8], "little")
+
+
+def _decode(data: bytes) -> Picture:
+    """The decode itself: the header checked against the pixel budget first, then the pixels at reduced size."""
+    with Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS) as image:  # reads the header only
+        width, height = image.size
+        if image.mode not in _BYTES_PER_PIXEL:
+            raise ImageError(text("img_err_mode"))
+        if image.format == "JPEG":  # libjpeg decodes at 1/2, 1/4 or 1/8 size, no smaller than MAX_SIDE
+            image.draft(None, (MAX_SIDE, MAX_SIDE))
+        limit = pixel_limit(image, width * height)
+        if width * height > limit:  # before any pixel is decoded: a decompression bomb never unpacks
+            raise ImageError(text("img_err_too_many_pixels", w=width, h=height, limit=f"{limit:,}"))
+        notes = []
+        frames = getattr(image, "n_frames", 1)  # counted from the frames' headers; it comes back to the first
+        if frames > 1:
+            notes.append(text("img_note_first_frame", frames=frames))
         image.load()
-    except (OSError, SyntaxError, ValueError) as err:  # truncated or corrupt data
-        raise ImageError(text("img_err_broken", problem=str(err)[:120])) from None
-    rgb, mode_notes = _to_rgb(image)
+        rgb, mode_notes = _to_rgb(image)
     notes += mode_notes
-    if max(rgb.size) > MAX_SIDE:
-        before = rgb.size
-        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-        notes.append(text("img_note_scaled", w0=before[0], h0=before[1], w=rgb.size[0], h=rgb.size[1]))
+    rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    if max(width, height) > MAX_SIDE:
+        notes.append(text("img_note_scaled", w0=width, h0=height, w=rgb.size[0], h=rgb.size[1]))
     return Picture(np.asarray(rgb, dtype=np.uint8), tuple(notes))
 
 
+def pixel_limit(image: Image.Image, pixels: int) -> int:
+    """The most pixels this opened (not yet decoded) picture may have: MAX_UPLOAD_PIXELS, or fewer where each pixel
+    costs more memory than MAX_DECODE_BYTES allows.
+
+    Pillow holds 1, 2 or 4 bytes per pixel by mode. With its WebP decoder the frame is in memory about four times
+    over (libwebp's canvas, the bytes handed over, the image: 131 MB measured for 8.3 million pixels). A progressive
+    JPEG keeps every DCT coefficient (2 bytes per sample) whatever the draft size; a baseline one decodes at the
+    draft size.
+    """
+    cost = float(_BYTES_PER_PIXEL[image.mode])
+    if image.format == "WEBP":
+        cost *= 4
+    elif image.format == "JPEG":
+        cost *= image.size[0] * image.size[1] / max(pixels, 1)  # the draft's share of the header's pixels
+        if image.info.get("progressive"):
+            cost += 2 * len(image.getbands())
+    return min(MAX_UPLOAD_PIXELS, int(MAX_DECODE_BYTES / cost))
+
+
 def _to_rgb(image: Image.Image) -> tuple[Image.Image, list[str]]:
-    """The picture as 8-bit RGB, with a note for each conversion a user might not expect."""
-    notes = []
+    """The decoded picture as 8-bit RGB, reduced by a whole factor to at most about 2 × MAX_SIDE, with a note for
+    each conversion a user might not expect.
+
+    The work is done a strip of rows at a time (about STRIP_PIXELS each): no full-size copy is ever made, in
+    Pillow or in NumPy, beyond the decoded picture itself.
+    """
     mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey (PNG): scale 0..65535 down to 0..255
+    notes = []
+    if mode in _SIXTEEN_BIT:
         notes.append(text("img_note_16bit"))
-        grey = np.asarray(image, dtype=np.float64) / 257.0
-        image = Image.fromarray(np.clip(np.round(grey), 0, 255).astype(np.uint8), "L")
     elif mode == "CMYK":
         notes.append(text("img_note_cmyk"))
     elif mode == "P":
         notes.append(text("img_note_palette"))
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info)
+    if alpha:
         notes.append(text("img_note_alpha"))
-        rgba = image.convert("RGBA")
+    width, height = image.size
+    factor = max(1, max(width, height) // (2 * MAX_SIDE))
+    rows = max(1, STRIP_PIXELS // width // factor) * factor  # a whole number of reduced rows per strip
+    out = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, rows):
+        strip = _strip_rgb(image.crop((0, top, width, min(top + rows, height))), alpha)
+        out.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
+    return out, notes
+
+
+def _strip_rgb(strip: Image.Image, alpha: bool) -> Image.Image:
+    """A strip of rows as 8-bit RGB: 16-bit grey scaled to 0..255, transparency laid on white."""
+    if strip.mode in _SIXTEEN_BIT:
+        deep = np.clip(np.asarray(strip), 0, 65535).astype(np.uint32)  # (rows, w): a strip, never the picture
+        strip = Image.fromarray(((deep + 128) // 257).astype(np.uint8), "L")  # round(v / 257): 65535 -> 255
+    if alpha:
+        rgba = strip.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, rgba)
-    return image.convert("RGB"), notes
+        strip = Image.alpha_composite(white, rgba)
+    return strip.convert("RGB")
 
 
 def as_channels(rgb: np.ndarray, grey: bool) -> np.ndarray:

@@ -21,7 +21,7 @@ from convviz.core.correlation import corr2d_multi_in_out
 from convviz.core.geometry import Geometry
 from convviz.core.lazy import LazyModule
 from convviz.figures.images import feature_maps_figure
-from convviz.i18n.strings import text
+from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import images, kernels
 from convviz.model.images import ImageError, Region
 from convviz.model.link import EDIT_LIMIT, KERNEL_EDITS, edit_values, read_region
@@ -61,12 +61,13 @@ class PictureInput:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _decoded(data: bytes) -> images.Picture | str:
-    """An upload decoded, or the sentence that says why it cannot be used."""
-    try:
-        return images.decode_upload(data)
-    except ImageError as err:
-        return str(err)
+def _decoded(data: bytes, language: str) -> images.Picture | str:
+    """An upload decoded, or the sentence (in `language`, part of the cache key) that says why it cannot be used."""
+    with speaking(language):
+        try:
+            return images.decode_upload(data)
+        except ImageError as err:
+            return str(err)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -110,11 +111,14 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     """The chosen picture and notes about it; for an upload, the file's, or the first picture and why."""
     if name != UPLOAD:
         return images.load_picture(name), ()
-    upload = st.file_uploader(text("img_upload"), type=["png", "jpg", "jpeg", "webp", "gif"], key="upload",
-                              help=text("img_upload_help", limit=images.MAX_UPLOAD_BYTES // 2**20))
+    # Any file is let through (no `type=`): the app's own check names what is wrong, in the page's language, where
+    # the uploader would refuse in English ("image/tiff files are not allowed"). The server's size limit sits above
+    # the app's for the same reason (images.SERVER_UPLOAD_MB).
+    upload = st.file_uploader(text("img_upload"), key="upload",
+                              help=text("img_upload_help", limit=images.MAX_UPLOAD_BYTES // 10**6))
     if upload is None:
         return images.load_picture(images.PICTURES[0]), (text("img_upload_waiting"),)
-    decoded = _decoded(upload.getvalue())
+    decoded = _decoded(upload.getvalue(), current_language())
     if isinstance(decoded, str):
         st.error(decoded)
         return images.load_picture(images.PICTURES[0]), (text("img_upload_refused"),)

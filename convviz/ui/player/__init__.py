@@ -5,8 +5,9 @@ Pause, back, forward, a slider, the arrow keys and space, a click on an output c
 step it comes to rest on and the room the page gives the diagram. Python keeps the step in the URL (`step`) and
 lays the diagram out for the room. The boundary is two values each way, checked by `read_state`.
 
-plotly.js comes from the plotly Python package: `ensure_plotly_js` copies it into the app's `static/` folder,
-which Streamlit serves (`server.enableStaticServing`); Streamlit refuses symlinks that leave that folder.
+plotly.js comes from the plotly Python package and is served from the package's own folder, through the route
+Streamlit gives a declared (v1) component's files (`serve_plotly_js`): nothing is copied, the app needs no `static/`
+folder, and static serving stays off, so nothing that lands in the checkout is ever served.
 """
 
 from __future__ import annotations
@@ -17,25 +18,24 @@ import html
 import importlib.metadata
 import importlib.util
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 import streamlit as st
+from streamlit.components.v1 import declare_component
 
 from convviz.figures import style
 from convviz.figures.animation import Room
 from convviz.i18n.strings import current_language, text
 
 HERE = Path(__file__).resolve().parent
-APP_ROOT = HERE.parents[2]  # the folder holding app.py; Streamlit serves its static/ subfolder
 _PLOTLY_PACKAGE = Path(str(getattr(importlib.util.find_spec("plotly"), "origin", ""))).parent  # not imported
 PLOTLY_JS = _PLOTLY_PACKAGE / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = importlib.metadata.version("plotly")  # names the copy in the browser's cache
+PLOTLY_ROUTE = "plotly"  # Streamlit serves a component's folder at component/<module>.<name>/
+PLOTLY_SRC = f"component/{__name__}.{PLOTLY_ROUTE}/{PLOTLY_JS.name}"  # relative to the page, as player.js loads it
 ROOM_LIMITS = ((240, 4000), (200, 3000))  # (low, high) for the width and the height, in CSS pixels
 ROOM_COOKIE = "convviz_room"  # "width,height": the room player.js last measured in this browser
 
@@ -80,22 +80,17 @@ def room_from_cookie(raw: str | None) -> Room | None:
     return checked_room(numbers)
 
 
-def ensure_plotly_js(static_dir: Path | None = None, source: Path = PLOTLY_JS) -> Path | None:
-    """Copy plotly.js from the plotly package into `static_dir` (default: the app's static/) unless an identical
-    copy is there; return it, or None when it cannot be written (a read-only checkout)."""
-    static_dir = APP_ROOT / "static" if static_dir is None else static_dir
-    target = static_dir / "plotly.min.js"
-    try:
-        if target.is_file() and target.stat().st_size == source.stat().st_size:
-            return target
-        static_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=static_dir, delete=False, suffix=".part") as part:
-            shutil.copyfileobj(source.open("rb"), part)
-        os.chmod(part.name, 0o644)  # a temporary file is private; the server may run as another user
-        os.replace(part.name, target)  # atomic: a browser never gets half a file
-    except OSError:
-        return None
-    return target
+def serve_plotly_js(source: Path = PLOTLY_JS) -> bool:
+    """Have Streamlit serve `source`'s folder (the plotly package's package_data: plotly.min.js and plotly's own
+    data files, read-only) at PLOTLY_SRC's route; False when plotly.min.js is missing (a broken install).
+
+    A component is registered with the server by the script run that declares it, so the player declares it on
+    every run, before its JavaScript asks for the file.
+    """
+    if not source.is_file():
+        return False
+    declare_component(PLOTLY_ROUTE, path=source.parent)
+    return True
 
 
 @functools.cache
@@ -123,8 +118,8 @@ def player(
     key: str = "player",
 ) -> None:
     """Mount the player with a figure (from `figure_payload`), opening at `step` on its first mount."""
-    if ensure_plotly_js() is None:
-        st.warning(text("player_no_plotly", path=str(APP_ROOT / "static")))
+    if not serve_plotly_js():
+        st.warning(text("player_no_plotly", path=str(PLOTLY_JS)))
     js, css = _assets()
     component = st.components.v2.component("convviz.player", js=js, css=css, isolate_styles=False)
     data = player_data(payload, revision, step=step, frame_ms=frame_ms, room=room, present=present, note=note)
@@ -138,7 +133,7 @@ def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room
     small = orjson.dumps({
         "revision": revision, "step": step, "frame_ms": frame_ms, "room": [room.width, room.height],
         "present": present, "note": note, "labels": _labels(), "inspect_colour": style.INSPECT,
-        "plotly_version": PLOTLY_VERSION,
+        "plotly_version": PLOTLY_VERSION, "plotly_src": PLOTLY_SRC,
     })
     return b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
 

@@ -6,23 +6,23 @@
 // Streamlit calls the default export on every script run whose data changed, with the same parentElement; the
 // player keeps its state on that element, so a re-run never restarts playback or moves the step.
 
-const PLOTLY_SRC = "app/static/plotly.min.js"; // copied into ./static by convviz/ui/player (static serving)
 const CONFIG = { displayModeBar: false, scrollZoom: false, doubleClick: false, showTips: false, responsive: false };
 const ROOM_STEP = 16; // rooms are reported in steps of this many pixels ...
 const ROOM_SLACK = 40; // ... and only when they differ from the drawn one by more than this
 const NARROW_PX = 600; // convviz.figures.animation.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
 const ROOM_COOKIE = "convviz_room"; // convviz.ui.player.ROOM_COOKIE: the next page open is laid out for it at once
 
-function loadPlotly(version) {
+// `src` is where the server serves plotly.js from the plotly package (convviz/ui/player/__init__.py, PLOTLY_SRC).
+function loadPlotly(src, version) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__convvizPlotly) {
     window.__convvizPlotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = `${PLOTLY_SRC}?v=${encodeURIComponent(version)}`;
+      script.src = `${src}?v=${encodeURIComponent(version)}`;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
         window.__convvizPlotly = null;
-        reject(new Error(`plotly.js did not load from ${PLOTLY_SRC}`));
+        reject(new Error(`plotly.js did not load from ${src}`));
       };
       document.head.appendChild(script);
     });
@@ -224,7 +224,7 @@ function askForRoom(p) {
 }
 
 async function mount(p, d) {
-  const Plotly = await loadPlotly(d.plotly_version);
+  const Plotly = await loadPlotly(d.plotly_src, d.plotly_version);
   const first = !p.figure;
   const newFigure = d.revision !== p.revision;
   if (p.playing && p.frameMs !== d.frame_ms) { p.started = performance.now() - p.beat * d.frame_ms; }

@@ -1,0 +1,81 @@
+"""Hostile uploads in a real browser: a decompression bomb, a lying header and half a WebP each end in the app's
+sentence, with the page still working; on a Chinese page a TIFF and a file over the limit are refused in Chinese,
+not in the uploader's English, and no upload ever adds a notice about the link.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import hostile
+from convviz.i18n.strings import EN
+from convviz.i18n.strings_zh import ZH
+from convviz.model import images
+from tests.conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+MAPS = ".st-key-img_pick .js-plotly-plot"
+UPLOADER = ".st-key-upload"
+WAIT_MS = 60_000
+
+
+def open_upload_page(page: Any, lang: str = "en") -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"/?values=image&image=upload&lang={lang}")
+    wait_for_app(page)
+    page.wait_for_selector(MAPS, timeout=WAIT_MS)
+    return errors
+
+
+def upload(page: Any, path: Path, sentence: str) -> None:
+    """Upload `path` and wait until the page shows `sentence` (the upload's file name is shown by then too)."""
+    page.locator(f"{UPLOADER} input[type='file']").set_input_files(str(path))
+    page.wait_for_function("(s) => document.body.innerText.includes(s)", arg=sentence, timeout=WAIT_MS)
+    wait_for_app(page)
+    assert path.name in page.locator(UPLOADER).inner_text(), "the uploader holds this file, not the one before"
+
+
+def assert_page_still_works(page: Any, errors: list[str], table: dict[str, str]) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator(MAPS).count() == 1, "the feature maps are drawn, on the first picture"
+    assert page.locator(f"{UPLOADER} input[type='file']").count() == 1, "another file can be uploaded"
+    assert page.locator(".st-key-image").count() == 1, "the picture can be changed"
+    assert table["img_upload_refused"] in page.locator("body").inner_text()
+    assert table["url_notice_title"] not in page.locator("body").inner_text(), "an upload is not about the link"
+    assert not errors
+
+
+def test_a_bomb_a_lying_header_and_half_a_webp_each_get_the_apps_sentence(browser_page: Any, tmp_path: Path):
+    page = browser_page
+    errors = open_upload_page(page)
+    bomb_sentence = EN["img_err_bomb"].format(limit=f"{images.MAX_UPLOAD_PIXELS:,}")
+    for name, make, sentence in (
+        ("bomb.png", hostile.one_bit_bomb, bomb_sentence),
+        ("lying.png", hostile.lying_png_header, bomb_sentence),
+        ("half.webp", hostile.half_webp, EN["img_err_truncated"]),
+    ):
+        path = tmp_path / name
+        path.write_bytes(make())
+        upload(page, path, sentence)
+        assert_page_still_works(page, errors, EN)
+
+
+def test_on_a_chinese_page_a_tiff_and_a_file_too_large_are_refused_in_chinese(browser_page: Any, tmp_path: Path):
+    page = browser_page
+    errors = open_upload_page(page, "zh")
+    tiff = tmp_path / "scan.tiff"
+    tiff.write_bytes(hostile.encoded(hostile.ordinary_picture(32, 32), "TIFF"))
+    upload(page, tiff, ZH["img_err_not_image"].format(formats=", ".join(images.UPLOAD_FORMATS)))
+    assert "not allowed" not in page.locator("body").inner_text()  # the uploader's own English refusal
+    assert_page_still_works(page, errors, ZH)
+
+    large = tmp_path / "large.png"  # over the app's 5 MB, under the server's limit
+    large.write_bytes(hostile.PNG_SIGNATURE + bytes(images.MAX_UPLOAD_BYTES + 500_000))
+    upload(page, large, ZH["img_err_too_large"].format(size="5.5", limit=5))
+    assert "or smaller" not in page.locator("body").inner_text()  # the uploader's own English refusal
+    assert_page_still_works(page, errors, ZH)
