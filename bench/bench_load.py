@@ -8,7 +8,9 @@ Markdown tables.
 
 Each student is one `bench.stclient.Session` (one browser tab): the tabs open within `--spread` seconds, then each
 changes a control every `--think` seconds (± 1/3, random) until `--duration` seconds have passed, then closes.
-Page open = websocket opened until the first run's `script_finished`; re-run = widget change sent until its run's
+Page open = websocket opened until the diagram is laid out for the room the browser measured: the first run's
+`script_finished`, then the player's room report and its run's (a browser new to the page; with `--returning` the
+room comes in the player's cookie and the first run is the only one); re-run = widget change sent until its run's
 `script_finished`. A run that times out, ends otherwise than FINISHED_SUCCESSFULLY or shows an exception is a
 failed session.
 
@@ -177,11 +179,29 @@ class Outcome:
     reruns: list[RunResult] = field(default_factory=list)
 
 
+# What a browser's player reports once it has measured the room it gives the diagram (convviz/ui/player): a
+# 1280×720 laptop with the sidebar open. A browser that opened the page before sends that room in a cookie instead.
+ROOM = [896, 480]
+
+
+async def _open_as_a_browser(base_url: str, query: str, jar: str | None, returning: bool) -> tuple[Session, RunResult]:
+    """Open the page as a browser tab does: the first run, then (for a browser new to the page) the run the
+    player's room report causes; the page open lasts until the diagram is laid out for the room."""
+    if returning:
+        jar = "; ".join(part for part in (jar, f"convviz_room={ROOM[0]},{ROOM[1]}") if part)
+    session, opened = await Session.open(base_url, query, timeout=RUN_TIMEOUT_S, cookie=jar)
+    if not opened.ok or returning or "player" not in session.widget_ids:
+        return session, opened
+    reported = await session.change("player", {"step": 0, "room": ROOM}, timeout=RUN_TIMEOUT_S)
+    return session, RunResult(opened.seconds + reported.seconds, reported.ok, reported.error,
+                              opened.exceptions + reported.exceptions, opened.texts + reported.texts)
+
+
 async def _student(base_url: str, plan: Student, start_at: float, end_at: float, think: float, rng: random.Random,
-                   cookie: bool, own: Outcome) -> None:
+                   cookie: bool, own: Outcome, returning: bool = False) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     jar = await asyncio.to_thread(first_cookie, base_url) if cookie else None
-    session, opened = await Session.open(base_url, plan.query, timeout=RUN_TIMEOUT_S, cookie=jar)
+    session, opened = await _open_as_a_browser(base_url, plan.query, jar, returning)
     own.opens.append(opened)
     try:
         j = 0
@@ -201,13 +221,13 @@ async def _student(base_url: str, plan: Student, start_at: float, end_at: float,
 
 
 async def _run_class(base_url: str, plans: list[Student], *, spread: float, duration: float, think: float,
-                     seed: int, cookie: bool) -> list[Outcome]:
+                     seed: int, cookie: bool, returning: bool = False) -> list[Outcome]:
     rng = random.Random(seed)
     now = time.monotonic()
     outcomes = [Outcome() for _ in plans]
     tasks = [
         _student(base_url, plan, now + rng.uniform(0, spread), now + duration, think, random.Random(rng.random()),
-                 cookie, outcome)
+                 cookie, outcome, returning)
         for plan, outcome in zip(plans, outcomes, strict=True)
     ]
     await asyncio.wait_for(asyncio.gather(*tasks), duration + 4 * RUN_TIMEOUT_S)
@@ -302,7 +322,8 @@ def load_samples(server: Server, plans: list[Student], args: argparse.Namespace,
     """One load: every student's outcome, the server's RSS after it and the CPU seconds it took."""
     cpu = server.cpu_seconds()
     outcomes = asyncio.run(_run_class(server.base_url, plans, spread=args.spread, duration=args.duration,
-                                      think=args.think, seed=args.seed, cookie=cookie))
+                                      think=args.think, seed=args.seed, cookie=cookie,
+                                      returning=getattr(args, "returning", False)))
     return outcomes, server.rss_mb(), server.cpu_seconds() - cpu
 
 
@@ -488,6 +509,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=3.0, help="seconds between a student's changes (± 1/3)")
     parser.add_argument("--duration", type=float, default=25.0, help="seconds each load lasts")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--returning", action="store_true",
+                        help="students' browsers have opened the page before (the room in a cookie: one run per open)")
     parser.add_argument("--no-load", action="store_true", help="skip the load table")
     parser.add_argument("--soak", type=int, default=0, metavar="ROUNDS", help="also run ROUNDS soak rounds")
     parser.add_argument("--soak-runs", type=int, default=1, metavar="RUNS",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Session:
                 widget.int_value = value
             elif isinstance(value, float):
                 widget.double_value = value
+            elif isinstance(value, dict):  # a component's state (components v2), as its JavaScript sends it
+                widget.json_value = json.dumps(value)
             else:
                 widget.string_value = str(value)
         return msg.SerializeToString()
