@@ -97,6 +97,7 @@ def picture_controls() -> PictureInput:
     rgb, picture_notes = _picture(name)
     picked = link_state.bound(
         "kernels", lambda: st.multiselect(text("img_kernels"), kernels.NAMES, key=KERNEL_PICK,
+                                            format_func=lambda name: text(f"choice_kernel_{name}"),
                                             max_selections=kernels.MAX_KERNELS, help=text("img_kernels_help")),
         to_widget=lambda names: [name for name in names.split(",") if name], to_link=",".join,
         widget_key=KERNEL_PICK)
