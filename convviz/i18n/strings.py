@@ -95,7 +95,7 @@ EN: dict[str, str] = {
     "kit_download": "Download X, K, bias and Y (.npy and .csv, in one zip)",
     "kit_offline": "Download the animation as one HTML file (plays with no network)",
     "kit_offline_help": "plotly.js and the player are inside it: open it from a USB stick in any browser.",
-    "kit_offline_title": "convviz: output channel {o}, step by step ({link})",
+    "kit_offline_title": "convviz — output channel {o} of {c_in} input channels, {h}×{w}, {kh}×{kw} kernel",
     "kit_download_mix": "Download W, X and Y (.npy and .csv, in one zip)",
     "how_text": (
         "The app computes every step at once with NumPy (each window gathered by index, then multiplied by K), "
@@ -106,7 +106,7 @@ EN: dict[str, str] = {
     "fig_input": "input X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "window × K",
-    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = Σ's",
     "fig_total_bias": "Y[{o}, i, j] = Σ's + bias",
     "fig_output": "output Y[{o}]  {h}×{w}",
@@ -128,6 +128,8 @@ EN: dict[str, str] = {
     "player_step": "Step {s} of {n} · output cell ({i}, {j})",
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
+    "zoom": "Text size",
+    "zoom_help": "Larger numbers for the back of the room: the diagram may then need scrolling.",
     "player_no_plotly": (
         "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
         "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."

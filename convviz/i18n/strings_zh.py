@@ -88,7 +88,7 @@ ZH: dict[str, str] = {
     "kit_download": "下载 X、K、偏置和 Y（npy 和 csv 文件，打包成一个 zip）",
     "kit_offline": "把动画下载为一个 HTML 文件（无网络也能播放）",
     "kit_offline_help": "plotly.js 和播放器都在文件里：从 U 盘拷贝后，用任何浏览器都能打开。",
-    "kit_offline_title": "convviz：输出通道 {o}，逐步演示（{link}）",
+    "kit_offline_title": "convviz — 输出通道 {o}，{c_in} 个输入通道，{h}×{w}，{kh}×{kw} 卷积核",
     "kit_download_mix": "下载 W、X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     "how_text": (
         "本应用用 NumPy 一次算出所有步骤（按下标取出每个窗口，再与 K 逐元素相乘），"
@@ -98,7 +98,7 @@ ZH: dict[str, str] = {
     "fig_input": "输入 X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "窗口 × K",
-    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = 各 Σ",
     "fig_total_bias": "Y[{o}, i, j] = 各 Σ + 偏置",
     "fig_output": "输出 Y[{o}]  {h}×{w}",
@@ -116,6 +116,8 @@ ZH: dict[str, str] = {
     "player_step": "第 {s} 步，共 {n} 步 · 输出单元 ({i}, {j})",
     "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
     "present": "演示模式",
+    "zoom": "文字大小",
+    "zoom_help": "让教室后排也看得清的更大数字：示意图可能因此需要滚动。",
     "player_no_plotly": (
         "示意图需要 `{path}` 中的 plotly.js，但无法从 plotly 包复制到那里："
         "请让应用可以写入该文件夹，或把 `plotly/package_data/plotly.min.js` 复制进去。"

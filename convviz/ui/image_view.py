@@ -135,7 +135,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     X, K, b, Y = _feature_maps(chosen.rgb, chosen.grey, chosen.kernel_names, edits, s.seed, s.bias, s.stride,
                                s.padding, s.dilation)
     span = geo.span[0]
-    region = _region(geo, notices)
+    region = _region(geo, notices, Y)
     absolute = st.toggle(text("img_absolute"), key="absolute", bind="query-params")
     figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
                                  stride=s.stride, padding=s.padding, span=span)
@@ -166,7 +166,7 @@ def _edits(c_out: int, notices: list[str]) -> tuple[tuple[float, ...] | None, ..
     return tuple(edits)
 
 
-def _region(geo: Geometry, notices: list[str]) -> Region:
+def _region(geo: Geometry, notices: list[str], Y: np.ndarray) -> Region:
     """The region from the link (`region=row,col`, its top-left output cell), kept inside the map."""
     raw = st.query_params.get("region", "")
     try:
@@ -174,7 +174,7 @@ def _region(geo: Geometry, notices: list[str]) -> Region:
     except ValueError:
         if raw:
             notices.append(text("img_url_bad_region", raw=raw[:20]))
-        row, col = geo.out_h // 2 - images.REGION // 2, geo.out_w // 2 - images.REGION // 2
+        row, col = images.busiest_region(Y)  # by default where the output varies most
     region = images.clamp_region(row, col, geo.out_h, geo.out_w)
     if raw and (region.row, region.col) != (row, col):
         notices.append(text("img_url_region_moved", raw=raw[:20], row=region.row, col=region.col))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -17,7 +18,7 @@ import tensorflow as tf
 from convviz.core import reference
 from convviz.core.correlation import corr2d_multi_in_out, dense_kernel
 from convviz.core.geometry import Geometry, conv_geometry
-from convviz.figures.animation import Room, animation_figure
+from convviz.figures.animation import ZOOMS, Room, animation_figure
 from convviz.i18n.strings import current_language, text
 from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting, make_tensors
@@ -55,9 +56,13 @@ URL_SETTINGS = (
     ChoiceSetting("speed", "normal", tuple(SPEEDS_MS)),
     IntSetting("step", 0, 0, MAX_STEPS - 1),
     BoolSetting("present", False),
+    ChoiceSetting("zoom", "1", tuple(f"{z:g}" for z in ZOOMS)),  # the teacher's text size
 )
 PLAYER_KEY = "player"
-OFFLINE_ROOM = Room(1100, 700)
+# The offline file's layouts: the rooms its page leaves at 1024×768, 1280×720, 1366×768, 1440×900 and 1920×1080
+# (less its margins, title and controls); the file picks the one for the window it is opened in.
+OFFLINE_ROOMS = tuple(Room(w, h, present=True) for w, h in (
+    (992, 656), (1248, 608), (1328, 656), (1408, 784), (1888, 976)))
 URL_KEYS = (*(s.key for s in URL_SETTINGS), "groups", *image_view.URL_KEYS)
 _INT_SETTINGS = {s.key: s for s in URL_SETTINGS if isinstance(s, IntSetting)}
 # Keys whose upper end depends on other controls: cleaned once, against the real bound, when their control is drawn.
@@ -271,8 +276,9 @@ def render_main_view(notices: list[str]) -> None:
         st.info(text("impossible_hint"))
     elif picture is not None:
         region = image_view.picture_page(picture, setting, geo, out, notices)
-        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room)), out,
-              frame_ms, notices)
+        row, col = (int(v) for v in st.query_params["region"].split(","))  # the region's corner, as image_view set it
+        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room,
+                                                                     origin=(row, col))), out, frame_ms, notices)
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms, notices)
@@ -297,11 +303,9 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")
-            room = OFFLINE_ROOM  # a laptop's screen: the file cannot ask the page how large it is
-            payload, revision, _ = _animation(setting, out, room, current_language())
-            title = text("kit_offline_title", o=out, link=_link(setting))
-            st.download_button(text("kit_offline"), offline_html(payload, revision, frame_ms=frame_ms, room=room,
-                                                                 title=title),
+            figures = [(room, *_animation(setting, out, room, current_language())[:2]) for room in OFFLINE_ROOMS]
+            title = text("kit_offline_title", o=out, c_in=s.c_in, h=s.h, w=s.w, kh=s.kh, kw=s.kw)
+            st.download_button(text("kit_offline"), offline_html(figures, frame_ms=frame_ms, title=title),
                                file_name="convviz_animation.html", mime="text/html", key="kit_html",
                                help=text("kit_offline_help"))
 
@@ -322,10 +326,12 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
         notices += adopt_url([IntSetting("step", 0, 0, n_steps - 1)])
     url_step = int(st.query_params.get("step", 0))
     state = read_state(st.session_state.get(PLAYER_KEY), n_steps, min(url_step, n_steps - 1))
-    title_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
+    title_column, present_column, zoom_column = st.columns([4, 1.4, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
     present = present_column.toggle(text("present"), key="present", bind="query-params")
-    room = state.room or Room()
+    zoom = float(zoom_column.selectbox(text("zoom"), [f"{z:g}" for z in ZOOMS], key="zoom", bind="query-params",
+                                       format_func=lambda z: f"{float(z):.0%}", help=text("zoom_help")))
+    room = replace(state.room or Room(), zoom=zoom, present=present)
     payload, revision, numbers = payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)
