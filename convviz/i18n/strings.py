@@ -129,7 +129,10 @@ EN: dict[str, str] = {
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
     "zoom": "Text size",
-    "zoom_help": "Larger numbers for the back of the room: the diagram may then need scrolling.",
+    "zoom_help": (
+        "1 fits the diagram to the screen; 1.5 or 2 make its numbers that much larger for the back of the room, "
+        "and the diagram then scrolls."
+    ),
     "player_no_plotly": (
         "The diagram needs plotly.js in `{path}`, and it could not be copied there from the plotly package: "
         "make that folder writable for the app, or copy `plotly/package_data/plotly.min.js` into it."

@@ -117,7 +117,7 @@ ZH: dict[str, str] = {
     "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
     "present": "演示模式",
     "zoom": "文字大小",
-    "zoom_help": "让教室后排也看得清的更大数字：示意图可能因此需要滚动。",
+    "zoom_help": "1 让示意图正好放进屏幕；1.5 或 2 让数字相应放大，教室后排也看得清，示意图随之需要滚动。",
     "player_no_plotly": (
         "示意图需要 `{path}` 中的 plotly.js，但无法从 plotly 包复制到那里："
         "请让应用可以写入该文件夹，或把 `plotly/package_data/plotly.min.js` 复制进去。"

@@ -330,7 +330,7 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
     title_column.subheader(text("animation_title", o=out))
     present = present_column.toggle(text("present"), key="present", bind="query-params")
     zoom = float(zoom_column.selectbox(text("zoom"), [f"{z:g}" for z in ZOOMS], key="zoom", bind="query-params",
-                                       format_func=lambda z: f"{float(z):.0%}", help=text("zoom_help")))
+                                       format_func=str, help=text("zoom_help")))  # the link holds what it shows
     room = replace(state.room or Room(), zoom=zoom, present=present)
     payload, revision, numbers = payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
