@@ -16,6 +16,7 @@ SAME_AS_ENGLISH = {
     "fig_kernel",  # "K[{o},{c}]"
     "fig_block",  # "X[{c}] ⋆ K[{o},{k}] → Σ"
     "fig_final",  # "Y[{o}]"
+    "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"
     "mix_matmul_shapes",  # "({c_out} × {c_in}) · ({c_in} × {n}) = ..."
     "mix_fig_w_hover",  # "W[%{y}, %{x}] = %{z}"

@@ -32,7 +32,8 @@ from convviz.model.steps import StepTable
 
 GAP = 1  # cells between the panels of a block
 BLOCK_GAP = 1  # cells between blocks
-TERMS_PER_LINE = 3  # terms of the written-out sum per line
+TERMS_PER_LINE = 3  # terms of the written-out sum per line (on a phone, PHONE_TERMS_PER_LINE)
+PHONE_TERMS_PER_LINE = 2
 MAX_CELL_PX = 96  # a few big cells (the textbook) stop growing here
 MIN_DIGIT_PX = 9  # numbers smaller than this are not shown: hover or tap reads the cell
 MAX_DIGIT_PX = 40
@@ -133,6 +134,7 @@ class _Layout:
     height: float
     title_rows: float  # the height of a panel title, in cells
     cell_px: float
+    per_line: int  # terms of the written-out sum per line
 
 
 def _block_size(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[float, float, float, float]:
@@ -204,12 +206,12 @@ def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom, cap: 
     width = max(blocks_w, ox + t.sum_w, ox + t.output_title_w, fx + t.finals_title_w,
                 fx + arr.maps_per_row * (geo.out_w + GAP) - GAP)
     height = max(blocks_h, top + last_row * (geo.out_h + GAP + rows) + geo.out_h)
-    room_h = (room.height * room.zoom * (PHONE_SCREENS if room.narrow else 1)) or math.inf  # 0: no limit
+    room_h = (room.height * (PHONE_SCREENS if room.narrow else 1)) or math.inf  # a height of 0: no limit
     cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), cap)
     return _Extent(ox, oy, output_y, fx, top, width, height, cell_px)
 
 
-def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent) -> _Layout:
+def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent, per_line: int) -> _Layout:
     """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
     rows = t.title_rows
@@ -218,7 +220,8 @@ def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent) -> _L
     finals = [_Box(e.fx + col * (geo.out_w + GAP), e.top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
               for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
     inputs, kernels, products, partials = (list(panels) for panels in zip(*_blocks(table, arr, rows), strict=True))
-    return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px)
+    return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px,
+                   per_line)
 
 
 def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
@@ -245,9 +248,9 @@ class _TextSizes:
     finals_title: str
 
     @classmethod
-    def of(cls, table: StepTable, decimals: int) -> _TextSizes:
+    def of(cls, table: StepTable, decimals: int, per_line: int) -> _TextSizes:
         geo = table.geometry
-        return cls(_sum_chars(table, decimals), _sum_units(table, decimals), _sum_lines(table),
+        return cls(_sum_chars(table, decimals), _sum_units(table, decimals, per_line), _sum_lines(table, per_line),
                    text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1),
                    text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w), text("fig_finals", c_o=geo.c_out))
 
@@ -277,24 +280,27 @@ _Tried = tuple[_Arrangement, _TextRoom, _Extent, _Type]
 def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, _Type]:
     """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen.
 
-    In presentation mode, where that leaves numbers under `digit_floor`, the arrangement that keeps them at the
-    floor within the room's width and is shortest, if it is at most MAX_SCREENS rooms tall.
+    Where that leaves numbers under the floor (in presentation mode `digit_floor`; with a text size above 1, that
+    many times the fitted digits), the shortest arrangement that keeps them at the floor within the room's width,
+    if it is at most MAX_SCREENS × zoom rooms tall: the diagram then scrolls.
     """
-    sizes = _TextSizes.of(table, decimals)
-    tried = [(arr, *_settled(table, room, arr, decimals, sizes, MAX_CELL_PX * room.zoom))
-             for arr in _arrangements(table, room)]
+    per_line = PHONE_TERMS_PER_LINE if room.narrow else TERMS_PER_LINE
+    sizes = _TextSizes.of(table, decimals, per_line)
+    tried = [(arr, *_settled(table, room, arr, decimals, sizes, MAX_CELL_PX)) for arr in _arrangements(table, room)]
     biggest = max(extent.cell_px for _, _, extent, _ in tried)
     chosen = min((entry for entry in tried if entry[2].cell_px >= 0.98 * biggest), key=_on_screen)
-    floor = digit_floor(room)
-    if room.present and not _keeps(chosen[3], floor):
+    floor = max(digit_floor(room) if room.present else 0,
+                math.ceil(chosen[3].digits * room.zoom) if room.zoom > 1 else 0)
+    if floor and not _keeps(chosen[3], floor):
         need = _cell_for(floor, decimals, sizes.sum_chars)
         tall = replace(room, height=0)  # the width alone limits the cells; they stop growing at the floor's
         scrolled = [entry for entry in ((arr, *_settled(table, tall, arr, decimals, sizes, need))
                                         for arr in _arrangements(table, room))
-                    if _keeps(entry[3], floor) and entry[2].height * entry[2].cell_px <= MAX_SCREENS * room.height]
+                    if _keeps(entry[3], floor)
+                    and entry[2].height * entry[2].cell_px <= MAX_SCREENS * room.zoom * room.height]
         chosen = min(scrolled, key=_on_screen, default=chosen)
     arr, t, extent, kind = chosen
-    return _layout(table, arr, t, extent), kind
+    return _layout(table, arr, t, extent, per_line), kind
 
 
 def _on_screen(entry: _Tried) -> tuple[float, float]:
@@ -309,8 +315,10 @@ def _keeps(kind: _Type, floor: int) -> bool:
 
 
 def _cell_for(floor: int, decimals: int, sum_chars: int) -> float:
-    """The smallest cell whose numbers are `floor` pixels: `_font_for` inverted (cells may drop one decimal)."""
-    chars = max(3 + max(decimals - 1, 0), sum_chars)
+    """The smallest cell whose numbers are `floor` pixels: `_font_for` inverted (cells and sums may drop one
+    decimal)."""
+    dropped = 1 if decimals else 0
+    chars = max(3 + decimals - dropped, sum_chars - dropped)
     return max(floor / 0.45, CHAR_EM * floor * chars + 3) + 0.01
 
 
@@ -331,7 +339,7 @@ def _type_for(cell_px: float, decimals: int, sum_chars: int, room: Room = Room()
         if digits >= max(floor, MIN_DIGIT_PX) or (digits >= MIN_DIGIT_PX and shown == options[-1]):
             numbers = True
             break
-    sums = _font_for(sum_chars, cell_px)
+    sums = _font_for(sum_chars - (decimals - shown), cell_px)  # the sums carry as many decimals as the cells
     title = int(min(26 * room.zoom, max(13, 0.36 * cell_px)))
     least_sum = PRESENT_SUM_PX if room.present else 15
     return _Type(digits, shown, numbers, sums if numbers and sums >= MIN_DIGIT_PX else 0, title,
@@ -349,17 +357,16 @@ def _sum_chars(table: StepTable, decimals: int) -> int:
     return max(len(f"{v:.{decimals}f}") for v in (values.min(), values.max()))
 
 
-def _sum_lines(table: StepTable) -> int:
+def _sum_lines(table: StepTable, per_line: int) -> int:
     n_terms = table.geometry.c_in + table.geometry.has_bias
-    return 1 + math.ceil(n_terms / TERMS_PER_LINE)
+    return 1 + math.ceil(n_terms / per_line)
 
 
-def _sum_units(table: StepTable, decimals: int) -> int:
-    """How wide the written-out sum is, in character widths: its longest line ("= " and up to TERMS_PER_LINE
-    terms)."""
+def _sum_units(table: StepTable, decimals: int, per_line: int) -> int:
+    """How wide the written-out sum is, in character widths: its longest line ("= " and up to `per_line` terms)."""
     geo = table.geometry
     widest = max(len(_term(v, decimals)) for v in (table.partial_sums.min(), table.partial_sums.max()))
-    n_terms = min(geo.c_in + geo.has_bias, TERMS_PER_LINE)
+    n_terms = min(geo.c_in + geo.has_bias, per_line)
     bias_label = len(text("fig_bias_term", value="")) if geo.has_bias else 0
     return 2 + n_terms * widest + 3 * (n_terms - 1) + bias_label
 
@@ -521,7 +528,7 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
     their input's title, in grey."""
     geo = table.geometry
     seen = geo.input_channels(o)
-    font = _panel_title_font(table, o, lay, kind.title)
+    font, products = _panel_titles(table, o, lay, kind.title)
     annotations = []
     for c in range(geo.c_in):
         colour = _channel_colour(c) if c in seen else style.UNSEEN_TEXT
@@ -530,7 +537,7 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
         elif font:
             annotations += [_title(lay.inputs[c], text("fig_input", c=c), font, colour),
                             _title(lay.kernels[c], _kernel_name(table, o, c), font),
-                            _title(lay.products[c], text("fig_products"), font),
+                            _title(lay.products[c], products, font),
                             _title(lay.partials[c], "Σ", font, colour)]
         else:  # panels narrower than their titles: one short title over the block
             annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c, k=c - seen.start), kind.title,
@@ -545,28 +552,33 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
     return annotations
 
 
-def _panel_title_font(table: StepTable, o: int, lay: _Layout, font: int) -> int:
-    """The largest font, from `font` down to MIN_TITLE_PX, whose panel titles fit over their panels; 0 if none."""
+def _panel_titles(table: StepTable, o: int, lay: _Layout, font: int) -> tuple[int, str]:
+    """The largest font, from `font` down to MIN_TITLE_PX, whose panel titles fit over their panels, and the
+    products' title: the full one where it fits at some size, else the short one; (0, "") if none fits."""
     geo = table.geometry
     widest_kernel = _kernel_name(table, o, geo.input_channels(o).stop - 1)
-    labels = ((text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (widest_kernel, geo.k_w),
-              (text("fig_products"), geo.k_w))
-    return next((size for size in range(font, MIN_TITLE_PX - 1, -1)
-                 if all(_fits_text(label, size, w + GAP, lay.cell_px) for label, w in labels)), 0)
+    for products in (text("fig_products"), text("fig_products_short")):
+        labels = ((text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (widest_kernel, geo.k_w),
+                  (products, geo.k_w))
+        for size in range(font, MIN_TITLE_PX - 1, -1):
+            if all(_fits_text(label, size, w + GAP, lay.cell_px) for label, w in labels):
+                return size, products
+    return 0, ""
 
 
 # ---- what changes at each step ----
 
 
-def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int, seen: range) -> str:
-    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, TERMS_PER_LINE a line.
+def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int, seen: range,
+              per_line: int = TERMS_PER_LINE) -> str:
+    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, `per_line` terms a line.
 
     Only the channels in `seen` (the followed output's group) are terms; with one group, every channel.
     """
     terms = [f'<span style="color:{_channel_colour(c)}">{_term(partials[c], decimals)}</span>' for c in seen]
     if bias is not None:
         terms.append(text("fig_bias_term", value=_term(bias, decimals)))
-    lines = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
+    lines = [" + ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
     return "= " + "<br>+ ".join(lines) + f"<br>= <b>{total:.{decimals}f}</b>".replace("-", "−")
 
 
@@ -632,7 +644,8 @@ def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int
     partials = cells(_scatter_into(lay.partials, partial_sums[:, :, None, None]), decimals)
     totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
     seen = geo.input_channels(o)
-    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals, seen) for s in range(n)]
+    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals, seen, lay.per_line)
+                 for s in range(n)]
 
     def step_data(s: int) -> list[dict]:
         return [*({"type": "heatmap", "z": products[s][c]} for c in seen),

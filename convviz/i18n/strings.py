@@ -106,6 +106,7 @@ EN: dict[str, str] = {
     "fig_input": "input X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "window × K",
+    "fig_products_short": "× K",
     "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = Σ's",
     "fig_total_bias": "Y[{o}, i, j] = Σ's + bias",

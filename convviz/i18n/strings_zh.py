@@ -98,6 +98,7 @@ ZH: dict[str, str] = {
     "fig_input": "输入 X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "窗口 × K",
+    "fig_products_short": "× K",
     "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = 各 Σ",
     "fig_total_bias": "Y[{o}, i, j] = 各 Σ + 偏置",
