@@ -83,7 +83,10 @@ EN: dict[str, str] = {
     ),
     "formula_title": "Output size",
     "animation_title": "Output channel {o}, step by step",
-    "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it.",
+    "numbers_hidden": (
+        "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it. Presentation "
+        "mode keeps the numbers (the diagram then scrolls)."
+    ),
     "check_ok": "Checked against `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "check_bad": "Disagrees with `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "how_title": "How it is computed",
