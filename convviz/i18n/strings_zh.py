@@ -76,7 +76,9 @@ ZH: dict[str, str] = {
     "groups_url_bad": "`groups={raw}` 不能同时整除 c_i = {c_in} 和 c_o = {c_out}（可选 {options}），因此使用 1。",
     "formula_title": "输出大小",
     "animation_title": "输出通道 {o}：逐步计算",
-    "numbers_hidden": "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。演示模式会保留数字（示意图随之可以滚动）。",
+    "numbers_hidden": (
+        "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。演示模式会保留数字（示意图随之可以滚动）。"
+    ),
     "check_ok": "已与 `tf.nn.conv2d` 核对：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "check_bad": "与 `tf.nn.conv2d` 的结果不一致：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "how_title": "计算方法",
