@@ -297,6 +297,9 @@ def test_a_grouped_layer_draws_only_the_kernel_slices_it_has():
     titles = {a["text"] for a in figure["layout"]["annotations"]}
     assert {"K[1,0]", "K[1,1]"} <= titles and not {"K[1,2]", "K[1,3]"} & titles
     assert len(figure["frames"][0]["data"]) == 2 + 3  # products of the two channels seen, Σ's, output, sum
+    inputs = {t["hovertemplate"][:4]: (t["y0"], t["x0"]) for t in figure["data"]
+              if t.get("hovertemplate", "").startswith("X[")}
+    assert sorted(inputs, key=inputs.get) == ["X[2]", "X[3]", "X[0]", "X[1]"]  # the group's channels first
     go.Figure(figure)
     ungrouped = animation_figure(table_for(Setting()), 1, decimals=0, room=PROJECTOR)
     first_kernel = next(t for t in ungrouped["data"] if t.get("hovertemplate", "").startswith("K["))

@@ -147,15 +147,15 @@ def _block_size(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple
     return W_p + GAP + tail_w, title_rows + max(H_p, geo.k_h), W_p + GAP, 0.0
 
 
-def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> list[list[_Box]]:
-    """Each input channel's [input, kernel, products, Σ] boxes."""
+def _blocks(table: StepTable, arr: _Arrangement, title_rows: float, order: tuple[int, ...]) -> list[list[_Box]]:
+    """Each input channel's [input, kernel, products, Σ] boxes, the blocks placed in `order`."""
     geo = table.geometry
     H_p, W_p = geo.padded_shape
     k_h, k_w = geo.k_h, geo.k_w
     block_w, block_h, tail_dx, tail_dy = _block_size(table, arr, title_rows)
     blocks = []
     for c in range(geo.c_in):
-        row, col = divmod(c, arr.per_row)
+        row, col = divmod(order.index(c), arr.per_row)
         x, y = col * (block_w + BLOCK_GAP), row * (block_h + BLOCK_GAP) + title_rows
         tx, ty = x + tail_dx, y + tail_dy
         blocks.append([_Box(x, y, W_p, H_p), _Box(tx, ty, k_w, k_h), _Box(tx + k_w + GAP, ty, k_w, k_h),
@@ -211,7 +211,8 @@ def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom, cap: 
     return _Extent(ox, oy, output_y, fx, top, width, height, cell_px)
 
 
-def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent, per_line: int) -> _Layout:
+def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent, per_line: int,
+            order: tuple[int, ...]) -> _Layout:
     """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
     rows = t.title_rows
@@ -219,7 +220,8 @@ def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent, per_l
     output = _Box(e.ox, e.output_y, geo.out_w, geo.out_h)
     finals = [_Box(e.fx + col * (geo.out_w + GAP), e.top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
               for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
-    inputs, kernels, products, partials = (list(panels) for panels in zip(*_blocks(table, arr, rows), strict=True))
+    blocks = _blocks(table, arr, rows, order)
+    inputs, kernels, products, partials = (list(panels) for panels in zip(*blocks, strict=True))
     return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px,
                    per_line)
 
@@ -277,12 +279,14 @@ def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int, siz
 _Tried = tuple[_Arrangement, _TextRoom, _Extent, _Type]
 
 
-def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, _Type]:
+def _best_layout(table: StepTable, room: Room, decimals: int, order: tuple[int, ...]) -> tuple[_Layout, _Type]:
     """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen.
 
     Where that leaves numbers under the floor (in presentation mode `digit_floor`; with a text size above 1, that
     many times the fitted digits), the shortest arrangement that keeps them at the floor within the room's width,
-    if it is at most MAX_SCREENS × zoom rooms tall: the diagram then scrolls.
+    if it is at most MAX_SCREENS × zoom rooms tall: the diagram then scrolls. A scrolling diagram keeps the sum
+    column beside the blocks where it can, so the first blocks' windows, their Σ and the written sum are seen
+    together. The blocks are placed in `order`.
     """
     per_line = PHONE_TERMS_PER_LINE if room.narrow else TERMS_PER_LINE
     sizes = _TextSizes.of(table, decimals, per_line)
@@ -298,9 +302,9 @@ def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, 
                                         for arr in _arrangements(table, room))
                     if _keeps(entry[3], floor)
                     and entry[2].height * entry[2].cell_px <= MAX_SCREENS * room.zoom * room.height]
-        chosen = min(scrolled, key=_on_screen, default=chosen)
+        chosen = min(scrolled, key=lambda entry: (entry[0].sum_below, _on_screen(entry)), default=chosen)
     arr, t, extent, kind = chosen
-    return _layout(table, arr, t, extent, per_line), kind
+    return _layout(table, arr, t, extent, per_line, order), kind
 
 
 def _on_screen(entry: _Tried) -> tuple[float, float]:
@@ -730,7 +734,9 @@ def animation_figure(
     o = out_channel
     if not 0 <= o < geo.c_out:
         raise ValueError(f"Output channel {o} does not exist: there are {geo.c_out} (0 to {geo.c_out - 1}).")
-    lay, kind = _best_layout(table, room or Room(), decimals)
+    seen = geo.input_channels(o)  # with groups, the channels output o sees come first, the faded ones after
+    order = (*seen, *(c for c in range(geo.c_in) if c not in seen))
+    lay, kind = _best_layout(table, room or Room(), decimals, order)
     data = [*_input_traces(table, o, lay, kind, decimals), *_output_traces(table, o, lay, kind, decimals)]
     outputs = {str(len(data) + k): [geo.out_h, geo.out_w] for k in range(-geo.c_out - 1, 0)}  # Y[o], then finals
     data += _outline_traces(table, o, lay)
