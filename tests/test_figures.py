@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
 
-from convviz.figures import style
-from convviz.figures.animation import MIN_DIGIT_PX, NARROW_PX, Room, animation_figure
+from convviz.figures import animation, style
+from convviz.figures.animation import (
+    MAX_SCREENS,
+    MIN_DIGIT_PX,
+    MIN_TITLE_PX,
+    NARROW_PX,
+    Room,
+    animation_figure,
+    digit_floor,
+)
+from convviz.i18n.strings import speaking
+from convviz.model import kernels
 from convviz.model.setting import Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
+from convviz.ui.player import figure_payload, offline_html
 
 PROJECTOR = Room(1456, 768)  # 1920×1080 with the sidebar open, as the player measures it
 LAPTOP = Room(816, 416)  # 1280×720
@@ -20,7 +33,7 @@ PHONE = Room(352, 844)  # 390×844
 def table_for(setting: Setting) -> StepTable:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation)
+    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
 
 
 def decimals(setting: Setting) -> int:
@@ -169,3 +182,148 @@ def test_dilated_windows_outline_each_cell_they_read():
     shapes = animation_figure(table, 0, decimals=0, room=PROJECTOR)["layout"]["shapes"]
     # Per channel the span and its 3×3 cells, plus the output cell: 3 × (1 + 9) + 1 rectangles.
     assert shapes[1]["path"].count("M") == 3 * 10 + 1
+
+
+# ---- presentation mode: numbers never under the screen's floor (issue 21) ----
+
+# The rooms the player measures in presentation mode (the page's width less its margins; the window's height
+# under the page's top, less the controls), and the floor the issue sets for each screen.
+PRESENT_ROOMS = {
+    "1024×768": (Room(976, 560, present=True), 12),
+    "1280×720": (Room(1216, 448, present=True), 14),
+    "1366×768": (Room(1312, 496, present=True), 14),
+    "1920×1080": (Room(1856, 800, present=True), 16),
+    "3840×2160": (Room(3792, 1888, present=True), 16),
+    "390×844": (Room(352, 844, present=True), 12),
+    "360×740": (Room(320, 740, present=True), 12),
+}
+UP_TO_FOUR = {
+    "defaults": Setting(), "textbook": Setting(values="textbook"), "random": Setting(values="random"),
+    "four channels": Setting(c_in=4, c_out=3, h=8, w=8, padding=1, stride=2),
+    "groups": Setting(c_in=4, c_out=2, groups=2), "four 8×8, no stride": Setting(c_in=4, c_out=4, h=8, w=8),
+}
+
+
+def picture_region() -> StepTable:
+    """A picture's region as the main screen animates it: 3 colour channels, 6×6 in 0..1, 3 library kernels."""
+    X = np.random.default_rng(0).uniform(0, 1, (3, 6, 6)).astype(np.float32)
+    return step_table(X, kernels.kernel_stack(("sobel_x", "sobel_y", "gaussian_blur"), 3, 0))
+
+
+def test_the_digit_floor_follows_the_screen_and_the_text_size():
+    assert [digit_floor(room) for room, _ in PRESENT_ROOMS.values()] == [floor for _, floor in PRESENT_ROOMS.values()]
+    assert digit_floor(Room(1856, 800)) == MIN_DIGIT_PX  # outside presentation mode, numbers fit the room
+    assert digit_floor(Room(1216, 448, zoom=1.5, present=True)) == 21
+
+
+@pytest.mark.parametrize("screen", PRESENT_ROOMS)
+@pytest.mark.parametrize("name", [*UP_TO_FOUR, "picture"])
+def test_in_presentation_mode_numbers_never_fall_under_the_floor(screen: str, name: str):
+    room, floor = PRESENT_ROOMS[screen]
+    table = picture_region() if name == "picture" else table_for(UP_TO_FOUR[name])
+    places = 2 if name in ("picture", "random") else 0
+    figure = animation_figure(table, table.geometry.c_out - 1, decimals=places, room=room)
+    layout, meta = figure["layout"], figure["layout"]["meta"]
+    assert meta["numbers"] and meta["digit_px"] >= floor
+    numbered = [t for t in figure["data"] if t["type"] == "heatmap" and "texttemplate" in t]
+    assert min(t["textfont"]["size"] for t in numbered) >= floor  # the Σ cells and the output value too
+    assert meta["sum_px"] >= 20
+    assert layout["width"] <= room.width and layout["height"] <= MAX_SCREENS * room.height * (
+        animation.PHONE_SCREENS if room.narrow else 1)
+
+
+def test_where_the_floor_needs_more_than_the_room_the_diagram_scrolls_at_the_floor():
+    room = PRESENT_ROOMS["1280×720"][0]
+    table = table_for(UP_TO_FOUR["four channels"])
+    fitted = animation_figure(table, 0, decimals=0, room=Room(room.width, room.height))["layout"]
+    presented = animation_figure(table, 0, decimals=0, room=room)["layout"]
+    assert fitted["meta"]["digit_px"] < 14 <= presented["meta"]["digit_px"]
+    assert fitted["height"] <= room.height < presented["height"]  # taller than the room: the player scrolls it
+    assert presented["meta"]["digit_px"] <= 15  # no larger than the floor needs, so it scrolls as little as it can
+
+
+def test_where_even_scrolling_cannot_keep_the_floor_the_fitted_layout_stays():
+    largest = Setting(c_in=8, c_out=8, h=32, w=32, kh=7, kw=7, padding=3, values="random", bias=True)
+    figure = animation_figure(table_for(largest), 7, decimals=2, room=Room(1216, 448, present=True))
+    assert not figure["layout"]["meta"]["numbers"] and figure["layout"]["height"] <= 448
+
+
+def test_a_larger_text_size_gives_larger_numbers_and_a_taller_diagram():
+    table = table_for(Setting())
+    for present in (False, True):
+        normal = animation_figure(table, 0, decimals=0, room=Room(1216, 448, present=present))["layout"]
+        larger = animation_figure(table, 0, decimals=0, room=Room(1216, 448, zoom=1.5, present=present))["layout"]
+        assert larger["meta"]["digit_px"] >= 1.4 * normal["meta"]["digit_px"]
+        assert larger["width"] <= 1216 and larger["height"] > normal["height"]
+
+
+# ---- titles in both languages ----
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("setting", [Setting(), Setting(c_in=4, c_out=3, h=8, w=8, padding=1, stride=2)])
+def test_panel_titles_shrink_before_they_give_way_in_either_language(language: str, setting: Setting):
+    with speaking(language):
+        figure = animation_figure(table_for(setting), 0, decimals=0, room=LAPTOP)
+        products = {animation.text("fig_products"), animation.text("fig_products_short")}
+        kernel = animation.text("fig_kernel", o=0, c=0)
+    titles = [a for a in figure["layout"]["annotations"] if a["text"] in products]
+    assert len(titles) == setting.c_in  # "window × K" (or "× K") over every channel's products, in both languages
+    assert min(a["font"]["size"] for a in titles) >= MIN_TITLE_PX
+    assert kernel in {a["text"] for a in figure["layout"]["annotations"]}
+
+
+def test_where_no_title_fits_each_block_gets_one_short_title_naming_the_layers_slice():
+    table = table_for(Setting(c_in=4, c_out=2, groups=2))
+    figure = animation_figure(table, 1, decimals=0, room=Room(300, 200))
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert "X[2] ⋆ K[1,0] → Σ" in titles and "X[3] ⋆ K[1,1] → Σ" in titles
+    assert "input X[0]" in titles  # a channel outside the group: its input alone
+
+
+def test_a_chinese_character_is_measured_about_an_em_wide():
+    assert animation._text_px("窗口", 20) == pytest.approx(2 * 20 + animation.CHAR_EM * 20)
+    assert animation._text_px("ab", 20) == pytest.approx(3 * animation.CHAR_EM * 20)
+
+
+# ---- groups drawn as the layer is ----
+
+
+def test_a_grouped_layer_draws_only_the_kernel_slices_it_has():
+    table = table_for(Setting(c_in=4, c_out=2, groups=2))
+    figure = animation_figure(table, 1, decimals=0, room=PROJECTOR)
+    kernels_drawn = [t for t in figure["data"] if t.get("hovertemplate", "").startswith("K[")]
+    assert [t["hovertemplate"].split(" = ")[0] for t in kernels_drawn] == ["K[1,0] · X[2]", "K[1,1] · X[3]"]
+    titles = {a["text"] for a in figure["layout"]["annotations"]}
+    assert {"K[1,0]", "K[1,1]"} <= titles and not {"K[1,2]", "K[1,3]"} & titles
+    assert len(figure["frames"][0]["data"]) == 2 + 3  # products of the two channels seen, Σ's, output, sum
+    inputs = {t["hovertemplate"][:4]: (t["y0"], t["x0"]) for t in figure["data"]
+              if t.get("hovertemplate", "").startswith("X[")}
+    assert sorted(inputs, key=inputs.get) == ["X[2]", "X[3]", "X[0]", "X[1]"]  # the group's channels first
+    go.Figure(figure)
+    ungrouped = animation_figure(table_for(Setting()), 1, decimals=0, room=PROJECTOR)
+    first_kernel = next(t for t in ungrouped["data"] if t.get("hovertemplate", "").startswith("K["))
+    assert first_kernel["hovertemplate"] == "K[1,0] = %{z}<extra></extra>"
+
+
+def test_a_region_of_a_picture_says_where_it_sits_in_the_full_map():
+    figure = animation_figure(picture_region(), 0, decimals=2, origin=(38, 48))
+    assert figure["layout"]["meta"]["origin"] == [38, 48]
+    assert animation_figure(picture_region(), 0, decimals=2)["layout"]["meta"]["origin"] == [0, 0]
+
+
+# ---- the offline file: a layout per window, titled in words ----
+
+
+def test_the_offline_file_carries_a_layout_per_room_and_its_title():
+    table = table_for(Setting())
+    rooms = (Room(992, 656, present=True), Room(1888, 976, present=True))
+    figures = [(room, *figure_payload(animation_figure(table, 0, decimals=0, room=room))) for room in rooms]
+    page = offline_html(figures, frame_ms=700, title="convviz — output channel 0 of 3 input channels, 6×6").decode()
+    assert "<title>convviz — output channel 0 of 3 input channels, 6×6</title>" in page
+    data = page.split('id="convviz-data">', 1)[1].split("</script>", 1)[0].replace("<\\/", "</")
+    handed = json.loads(data)
+    assert [f["room"] for f in handed["figures"]] == [[992, 656], [1888, 976]]
+    assert handed["figure"] is None  # the player picks one of `figures` for the window it is opened in
+    widths = [f["figure"]["layout"]["width"] for f in handed["figures"]]
+    assert widths[0] <= 992 < widths[1] <= 1888

@@ -23,15 +23,20 @@ def test_the_followed_channel_sees_only_its_groups_inputs():
     Y = tf.nn.conv2d(X.transpose(1, 2, 0)[None], K.transpose(2, 3, 1, 0), strides=1, padding="VALID")
     Y = Y.numpy()[0].transpose(2, 0, 1) + bias[:, None, None]  # (2, 4, 4), by TensorFlow's own groups
     np.testing.assert_allclose(decode(trace_by_hover(figure, "Y[1]")["z"]), Y[1])
-    first = figure["frames"][0]["data"]  # products of channels 0-3, the partial sums, the output, the sum
-    partials = decode(first[4]["z"])
+    first = figure["frames"][0]["data"]  # products of channels 2 and 3 (the group's), partial sums, output, sum
+    partials = decode(first[2]["z"])
     seen = partials[~np.isnan(partials)]
     assert seen.size == 2  # two Σ cells: channels 2 and 3
     assert first[-1]["text"][0].count("<span") == 2  # two terms in the written sum, then the bias
-    assert np.isclose(seen.sum() + bias[1], decode(first[5]["z"])[0, 0])
-    # The washed-out blocks: one fill over the four panels of each unseen channel.
+    assert np.isclose(seen.sum() + bias[1], decode(first[3]["z"])[0, 0])
+    # The layer's kernel is (c_o, c_i/g, k_h, k_w): output 1 has two slices, K[1,0] meets X[2] and K[1,1] X[3].
+    kernels = [t for t in figure["data"] if t.get("hovertemplate", "").startswith("K[")]
+    assert [t["hovertemplate"].split(" = ")[0] for t in kernels] == ["K[1,0] · X[2]", "K[1,1] · X[3]"]
+    np.testing.assert_allclose(decode(kernels[0]["z"]), K[1, 0])
+    assert {a["text"] for a in figure["layout"]["annotations"]} >= {"K[1,0]", "K[1,1]"}
+    # The washed-out inputs: one fill over each unseen channel's input; it has no kernel, products nor Σ.
     wash = next(t for t in figure["data"] if t.get("name") == "unseen")
-    assert wash["fill"] == "toself" and wash["x"].count(None) == 2 * 4
+    assert wash["fill"] == "toself" and wash["x"].count(None) == 2
 
 
 def test_the_counts_show_the_groups():

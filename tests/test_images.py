@@ -228,3 +228,18 @@ def test_feature_maps_are_valid_and_small_enough_to_send():
     figure = feature_maps_figure(rgb, grey, Y[:1], names[:1], absolute=False, region=region, stride=1, padding=1,
                                  span=3)
     assert [a["text"] for a in figure["layout"]["annotations"]][:2] == ["the picture", "X[0] (grey)"]
+
+
+def test_the_default_region_is_where_the_output_varies_most():
+    Y = np.zeros((2, 20, 30))
+    Y[1, 12:14, 21:23] = [[1, -1], [-1, 1]]  # the one place that varies, in the second output channel
+    row, col = images.busiest_region(Y)
+    assert row <= 12 and row + images.REGION >= 14 and col <= 21 and col + images.REGION >= 23  # the block holds it
+    assert images.busiest_region(np.zeros((1, 9, 9))) == (0, 0)  # a flat output: the first block
+    assert images.busiest_region(np.ones((3, 2, 3))) == (0, 0)  # a map smaller than a region: all of it
+    # On a picture: the shapes' edges, not the flat grey around them (the old default, the centre, was flat).
+    X = images.as_channels(load_picture("shapes"), grey=True)
+    Y = corr2d_multi_in_out(X, kernels.kernel_stack(("sobel_x",), 1, 0)).numpy()  # (1, 94, 94)
+    row, col = images.busiest_region(Y)
+    block = Y[0, row : row + images.REGION, col : col + images.REGION]
+    assert block.var() > 0 and block.var() >= Y[0, 45:49, 45:49].var()

@@ -187,3 +187,9 @@ def test_what_is_written_reads_back_the_same_with_nothing_to_say(raw, language):
     assert notices == ()
     assert again == values
     assert to_query(again, language) == written
+
+
+def test_the_text_sizes_in_the_link_are_the_figures_own():
+    from convviz.figures.animation import ZOOMS
+
+    assert tuple(float(z) for z in link.ZOOM_OPTIONS) == ZOOMS

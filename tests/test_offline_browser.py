@@ -27,7 +27,7 @@ def test_the_downloaded_animation_plays_from_disk_with_no_network(browser_page: 
     download_info.value.save_as(path)
     assert path.stat().st_size <= 6 * 2**20  # the budget at the defaults: 6 MB, plotly.js included
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
     try:
         requests: list[str] = []
         context.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()
@@ -44,6 +44,21 @@ def test_the_downloaded_animation_plays_from_disk_with_no_network(browser_page: 
         offline.wait_for_function(f"() => document.querySelector(\"{LABEL}\").textContent.startsWith('Step 4 of 4')",
                                   timeout=20_000)
         assert offline.locator(".js-plotly-plot").count() == 1
+        assert offline.title() == "convviz — output channel 0 of 2 input channels, 3×3, 2×2 kernel"  # in words
+        # Laid out for the window it is opened in: at 1280×720 the controls sit under the diagram, and a larger
+        # window gets the larger layout the file carries.
+        fits = """() => {
+            const plot = document.querySelector('.cvp-plot').getBoundingClientRect();
+            const controls = document.querySelector('.cvp-controls').getBoundingClientRect();
+            return [document.querySelector('.js-plotly-plot').layout.width, plot.bottom <= controls.top + 1,
+                    controls.bottom <= window.innerHeight + 1];
+        }"""
+        small_width, below, on_screen = offline.evaluate(fits)
+        assert below and on_screen
+        offline.set_viewport_size({"width": 1920, "height": 1080})
+        offline.wait_for_function("(w) => document.querySelector('.js-plotly-plot').layout.width > w",
+                                  arg=small_width, timeout=10_000)
+        assert offline.evaluate(fits)[1:] == [True, True]
         assert not errors
         assert all(url.startswith("file://") for url in requests), "nothing but the file itself was asked for"
     finally:

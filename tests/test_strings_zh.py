@@ -14,8 +14,9 @@ from convviz.i18n.strings_zh import ZH
 SAME_AS_ENGLISH = {
     "counts_bias_term",  # " + c\\_o"
     "fig_kernel",  # "K[{o},{c}]"
-    "fig_block",  # "X[{c}] ⋆ K[{o},{c}] → Σ"
+    "fig_block",  # "X[{c}] ⋆ K[{o},{k}] → Σ"
     "fig_final",  # "Y[{o}]"
+    "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"
     "mix_matmul_shapes",  # "({c_out} × {c_in}) · ({c_in} × {n}) = ..."
     "mix_fig_w_hover",  # "W[%{y}, %{x}] = %{z}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,24 +32,34 @@ from convviz.model.steps import StepTable
 
 GAP = 1  # cells between the panels of a block
 BLOCK_GAP = 1  # cells between blocks
-TERMS_PER_LINE = 3  # terms of the written-out sum per line
+TERMS_PER_LINE = 3  # terms of the written-out sum per line (on a phone, PHONE_TERMS_PER_LINE)
+PHONE_TERMS_PER_LINE = 2
 MAX_CELL_PX = 96  # a few big cells (the textbook) stop growing here
 MIN_DIGIT_PX = 9  # numbers smaller than this are not shown: hover or tap reads the cell
 MAX_DIGIT_PX = 40
 CHAR_EM = 0.6  # width of a character in the font's size (DejaVu Sans digits ~0.64, letters less)
 LINE_EM = 1.35  # height of a line of text in the font's size
 PAD = 0.25  # cells of margin around the diagram: room for the thick outlines on its edge
+MIN_TITLE_PX = 11  # a panel title shrinks down to this before it gives way to one short title per block
+MAX_SCREENS = 4  # presentation mode: to keep its numbers, the diagram may scroll this many rooms tall
+PRESENT_SUM_PX = 20  # presentation mode: the written-out sum is never smaller than this
+WIDE_EM = 1.0  # width of a CJK character (Chinese titles) in the font's size
 
 
 @dataclass(frozen=True)
 class Room:
-    """The screen area the diagram may fill, in CSS pixels, as the player measures it.
+    """The screen area the diagram may fill, in CSS pixels, as the player measures it, and how to fill it.
 
-    A narrow room (a phone) lets the page scroll: the diagram may be `PHONE_SCREENS` screens tall.
+    A narrow room (a phone) lets the page scroll: the diagram may be `PHONE_SCREENS` screens tall. `zoom` is the
+    teacher's text size: the diagram may be `zoom` rooms tall and its cells `zoom` times larger. In presentation
+    mode (`present`) numbers never fall under `digit_floor(room)`: where they would, the diagram is laid out for
+    the room's width alone and scrolls (at most `MAX_SCREENS` rooms tall).
     """
 
     width: int = 900
     height: int = 560
+    zoom: float = 1.0
+    present: bool = False
 
     @property
     def narrow(self) -> bool:
@@ -58,6 +68,16 @@ class Room:
 
 NARROW_PX = 600  # below this width (phones) blocks stack and the page scrolls
 PHONE_SCREENS = 2.5
+ZOOMS = (1.0, 1.25, 1.5, 2.0)  # the text sizes a teacher can pick
+
+
+def digit_floor(room: Room) -> int:
+    """The smallest digits the room's numbers may have: in presentation mode 16 px on a room of a 1920-wide
+    screen, 14 px from a 1280-wide one, 12 px below (times the zoom); otherwise MIN_DIGIT_PX."""
+    if not room.present:
+        return MIN_DIGIT_PX
+    base = 16 if room.width >= 1800 else 14 if room.width >= 1200 else 12
+    return math.ceil(base * room.zoom)
 
 
 # ---- where the panels go ----
@@ -114,6 +134,7 @@ class _Layout:
     height: float
     title_rows: float  # the height of a panel title, in cells
     cell_px: float
+    per_line: int  # terms of the written-out sum per line
 
 
 def _block_size(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple[float, float, float, float]:
@@ -126,15 +147,15 @@ def _block_size(table: StepTable, arr: _Arrangement, title_rows: float) -> tuple
     return W_p + GAP + tail_w, title_rows + max(H_p, geo.k_h), W_p + GAP, 0.0
 
 
-def _blocks(table: StepTable, arr: _Arrangement, title_rows: float) -> list[list[_Box]]:
-    """Each input channel's [input, kernel, products, Σ] boxes."""
+def _blocks(table: StepTable, arr: _Arrangement, title_rows: float, order: tuple[int, ...]) -> list[list[_Box]]:
+    """Each input channel's [input, kernel, products, Σ] boxes, the blocks placed in `order`."""
     geo = table.geometry
     H_p, W_p = geo.padded_shape
     k_h, k_w = geo.k_h, geo.k_w
     block_w, block_h, tail_dx, tail_dy = _block_size(table, arr, title_rows)
     blocks = []
     for c in range(geo.c_in):
-        row, col = divmod(c, arr.per_row)
+        row, col = divmod(order.index(c), arr.per_row)
         x, y = col * (block_w + BLOCK_GAP), row * (block_h + BLOCK_GAP) + title_rows
         tx, ty = x + tail_dx, y + tail_dy
         blocks.append([_Box(x, y, W_p, H_p), _Box(tx, ty, k_w, k_h), _Box(tx + k_w + GAP, ty, k_w, k_h),
@@ -169,7 +190,7 @@ class _Extent:
     cell_px: float
 
 
-def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom) -> _Extent:
+def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom, cap: float) -> _Extent:
     geo = table.geometry
     rows = t.title_rows
     block_w, block_h, _, _ = _block_size(table, arr, rows)
@@ -185,22 +206,24 @@ def _extent(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom) -> _E
     width = max(blocks_w, ox + t.sum_w, ox + t.output_title_w, fx + t.finals_title_w,
                 fx + arr.maps_per_row * (geo.out_w + GAP) - GAP)
     height = max(blocks_h, top + last_row * (geo.out_h + GAP + rows) + geo.out_h)
-    room_h = (room.height * PHONE_SCREENS if room.narrow else room.height) or math.inf
-    cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), MAX_CELL_PX)
+    room_h = (room.height * (PHONE_SCREENS if room.narrow else 1)) or math.inf  # a height of 0: no limit
+    cell_px = min(room.width / (width + 2 * PAD), room_h / (height + 2 * PAD), cap)
     return _Extent(ox, oy, output_y, fx, top, width, height, cell_px)
 
 
-def _layout(table: StepTable, room: Room, arr: _Arrangement, t: _TextRoom = _TextRoom()) -> _Layout:
+def _layout(table: StepTable, arr: _Arrangement, t: _TextRoom, e: _Extent, per_line: int,
+            order: tuple[int, ...]) -> _Layout:
     """Place the blocks, then the sum column: the total and the written-out sum, Y[o], the finished maps."""
     geo = table.geometry
     rows = t.title_rows
-    e = _extent(table, room, arr, t)
     total = _Box(e.ox, e.oy + rows, 1, 1)
     output = _Box(e.ox, e.output_y, geo.out_w, geo.out_h)
     finals = [_Box(e.fx + col * (geo.out_w + GAP), e.top + row * (geo.out_h + GAP + rows), geo.out_w, geo.out_h)
               for row, col in (divmod(k, arr.maps_per_row) for k in range(geo.c_out))]
-    inputs, kernels, products, partials = (list(panels) for panels in zip(*_blocks(table, arr, rows), strict=True))
-    return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px)
+    blocks = _blocks(table, arr, rows, order)
+    inputs, kernels, products, partials = (list(panels) for panels in zip(*blocks, strict=True))
+    return _Layout(inputs, kernels, products, partials, total, output, finals, e.width, e.height, rows, e.cell_px,
+                   per_line)
 
 
 def _arrangements(table: StepTable, room: Room) -> list[_Arrangement]:
@@ -227,20 +250,20 @@ class _TextSizes:
     finals_title: str
 
     @classmethod
-    def of(cls, table: StepTable, decimals: int) -> _TextSizes:
+    def of(cls, table: StepTable, decimals: int, per_line: int) -> _TextSizes:
         geo = table.geometry
-        return cls(_sum_chars(table, decimals), _sum_units(table, decimals), _sum_lines(table),
+        return cls(_sum_chars(table, decimals), _sum_units(table, decimals, per_line), _sum_lines(table, per_line),
                    text("fig_total_bias" if geo.has_bias else "fig_total", o=geo.c_out - 1),
                    text("fig_output", o=geo.c_out - 1, h=geo.out_h, w=geo.out_w), text("fig_finals", c_o=geo.c_out))
 
 
-def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int,
-             sizes: _TextSizes) -> tuple[_TextRoom, _Extent, _Type]:
+def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int, sizes: _TextSizes,
+             cap: float) -> tuple[_TextRoom, _Extent, _Type]:
     """Room for titles and the written-out sum (fixed pixels) that matches the arrangement's own cell size."""
     t = _TextRoom()
-    extent = _extent(table, room, arr, t)
+    extent = _extent(table, room, arr, t, cap)
     for _ in range(3):
-        kind, cell = _type_for(extent.cell_px, decimals, sizes.sum_chars), extent.cell_px
+        kind, cell = _type_for(extent.cell_px, decimals, sizes.sum_chars, room), extent.cell_px
         t = _TextRoom(
             title_rows=kind.title * LINE_EM / cell,
             sum_w=max(1.2 + _chars_px(sizes.sum_units, kind.sum) / cell,
@@ -249,35 +272,82 @@ def _settled(table: StepTable, room: Room, arr: _Arrangement, decimals: int,
             output_title_w=_text_px(sizes.output_title, kind.title) / cell,
             finals_title_w=_text_px(sizes.finals_title, kind.title) / cell,
         )
-        extent = _extent(table, room, arr, t)
-    return t, extent, _type_for(extent.cell_px, decimals, sizes.sum_chars)
+        extent = _extent(table, room, arr, t, cap)
+    return t, extent, _type_for(extent.cell_px, decimals, sizes.sum_chars, room)
 
 
-def _best_layout(table: StepTable, room: Room, decimals: int) -> tuple[_Layout, _Type]:
-    """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen."""
-    sizes = _TextSizes.of(table, decimals)
-    tried = [(arr, *_settled(table, room, arr, decimals, sizes)) for arr in _arrangements(table, room)]
+_Tried = tuple[_Arrangement, _TextRoom, _Extent, _Type]
+
+
+def _best_layout(table: StepTable, room: Room, decimals: int, order: tuple[int, ...]) -> tuple[_Layout, _Type]:
+    """The arrangement with the biggest cells in the room; among nearly-biggest ones, the shortest on screen.
+
+    Where that leaves numbers under the floor (in presentation mode `digit_floor`; with a text size above 1, that
+    many times the fitted digits), the shortest arrangement that keeps them at the floor within the room's width,
+    if it is at most MAX_SCREENS × zoom rooms tall: the diagram then scrolls. A scrolling diagram keeps the sum
+    column beside the blocks where it can, so the first blocks' windows, their Σ and the written sum are seen
+    together. The blocks are placed in `order`.
+    """
+    per_line = PHONE_TERMS_PER_LINE if room.narrow else TERMS_PER_LINE
+    sizes = _TextSizes.of(table, decimals, per_line)
+    tried = [(arr, *_settled(table, room, arr, decimals, sizes, MAX_CELL_PX)) for arr in _arrangements(table, room)]
     biggest = max(extent.cell_px for _, _, extent, _ in tried)
-    arr, t, _, kind = min((entry for entry in tried if entry[2].cell_px >= 0.98 * biggest),
-                          key=lambda entry: (entry[2].height * entry[2].cell_px, entry[2].width))
-    return _layout(table, room, arr, t), kind
+    chosen = min((entry for entry in tried if entry[2].cell_px >= 0.98 * biggest), key=_on_screen)
+    floor = max(digit_floor(room) if room.present else 0,
+                math.ceil(chosen[3].digits * room.zoom) if room.zoom > 1 else 0)
+    if floor and not _keeps(chosen[3], floor):
+        need = _cell_for(floor, decimals, sizes.sum_chars)
+        tall = replace(room, height=0)  # the width alone limits the cells; they stop growing at the floor's
+        scrolled = [entry for entry in ((arr, *_settled(table, tall, arr, decimals, sizes, need))
+                                        for arr in _arrangements(table, room))
+                    if _keeps(entry[3], floor)
+                    and entry[2].height * entry[2].cell_px <= MAX_SCREENS * room.zoom * room.height]
+        chosen = min(scrolled, key=lambda entry: (entry[0].sum_below, _on_screen(entry)), default=chosen)
+    arr, t, extent, kind = chosen
+    return _layout(table, arr, t, extent, per_line, order), kind
+
+
+def _on_screen(entry: _Tried) -> tuple[float, float]:
+    """How tall, then how wide, an arrangement is on screen, in pixels."""
+    extent = entry[2]
+    return extent.height * extent.cell_px, extent.width * extent.cell_px
+
+
+def _keeps(kind: _Type, floor: int) -> bool:
+    """Whether every number (the cells' and the one-cell sums') is at least `floor` pixels."""
+    return kind.numbers and min(kind.digits, kind.sums) >= floor
+
+
+def _cell_for(floor: int, decimals: int, sum_chars: int) -> float:
+    """The smallest cell whose numbers are `floor` pixels: `_font_for` inverted (cells and sums may drop one
+    decimal)."""
+    dropped = 1 if decimals else 0
+    chars = max(3 + decimals - dropped, sum_chars - dropped)
+    return max(floor / 0.45, CHAR_EM * floor * chars + 3) + 0.01
 
 
 # ---- type ----
 
 
-def _type_for(cell_px: float, decimals: int, sum_chars: int) -> _Type:
-    """Fonts for a cell size: digits as large as fit (all decimals, else one fewer), titles and sum to match."""
+def _type_for(cell_px: float, decimals: int, sum_chars: int, room: Room = Room()) -> _Type:
+    """Fonts for a cell size: digits as large as fit (all decimals, else one fewer), titles and sum to match.
+
+    With fewer decimals the digits are larger: in presentation mode a decimal is dropped where that lifts the
+    digits to the room's floor.
+    """
     numbers, digits, shown = False, MIN_DIGIT_PX, decimals
-    for shown in (decimals, decimals - 1) if decimals else (0,):
+    floor = digit_floor(room)
+    options = (decimals, decimals - 1) if decimals else (0,)
+    for shown in options:
         digits = _font_for(3 if shown == 0 else 3 + shown, cell_px)  # "-12", "-0.5", "-0.53"
-        if digits >= MIN_DIGIT_PX:
+        if digits >= max(floor, MIN_DIGIT_PX) or (digits >= MIN_DIGIT_PX and shown == options[-1]):
             numbers = True
             break
-    sums = _font_for(sum_chars, cell_px)
-    title = int(min(26, max(13, 0.36 * cell_px)))
+    sums = _font_for(sum_chars - (decimals - shown), cell_px)  # the sums carry as many decimals as the cells
+    title = int(min(26 * room.zoom, max(13, 0.36 * cell_px)))
+    least_sum = PRESENT_SUM_PX if room.present else 15
     return _Type(digits, shown, numbers, sums if numbers and sums >= MIN_DIGIT_PX else 0, title,
-                 max(round(1.15 * digits), title + 2, 15))  # the sum is the hero: larger than the digits
+                 max(round(1.15 * digits), title + 2, least_sum))  # the sum is the hero: larger than the digits
 
 
 def _font_for(chars: int, cell_px: float) -> int:
@@ -291,17 +361,16 @@ def _sum_chars(table: StepTable, decimals: int) -> int:
     return max(len(f"{v:.{decimals}f}") for v in (values.min(), values.max()))
 
 
-def _sum_lines(table: StepTable) -> int:
+def _sum_lines(table: StepTable, per_line: int) -> int:
     n_terms = table.geometry.c_in + table.geometry.has_bias
-    return 1 + math.ceil(n_terms / TERMS_PER_LINE)
+    return 1 + math.ceil(n_terms / per_line)
 
 
-def _sum_units(table: StepTable, decimals: int) -> int:
-    """How wide the written-out sum is, in character widths: its longest line ("= " and up to TERMS_PER_LINE
-    terms)."""
+def _sum_units(table: StepTable, decimals: int, per_line: int) -> int:
+    """How wide the written-out sum is, in character widths: its longest line ("= " and up to `per_line` terms)."""
     geo = table.geometry
     widest = max(len(_term(v, decimals)) for v in (table.partial_sums.min(), table.partial_sums.max()))
-    n_terms = min(geo.c_in + geo.has_bias, TERMS_PER_LINE)
+    n_terms = min(geo.c_in + geo.has_bias, per_line)
     bias_label = len(text("fig_bias_term", value="")) if geo.has_bias else 0
     return 2 + n_terms * widest + 3 * (n_terms - 1) + bias_label
 
@@ -312,8 +381,10 @@ def _chars_px(chars: int, font: int) -> float:
 
 
 def _text_px(label: str, font: int) -> float:
-    """About how wide `label` is in a `font`-pixel font (plus a little room after it)."""
-    return _chars_px(len(label) + 1, font)
+    """About how wide `label` is in a `font`-pixel font (plus a little room after it); a CJK character is about
+    one em wide, others CHAR_EM."""
+    wide = sum(1 for ch in label if ord(ch) >= 0x2E80)
+    return _chars_px(len(label) - wide + 1, font) + WIDE_EM * font * wide
 
 
 # ---- traces ----
@@ -402,9 +473,16 @@ def _input_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals:
             data.append(_heatmap(lay.inputs[c], cells(ring, 0), None, text("fig_padding_hover"), digits, "%{z}",
                                  colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]], showscale=False,
                                  textfont={"size": digits, "color": style.PAD_CELL_TEXT} if digits else None))
+    for c in geo.input_channels(o):  # with groups, only the slices the layer has: K[o, k] meets X[first + k]
         data.append(_heatmap(lay.kernels[c], cells(table.K[o, c], decimals), "coloraxis",
-                             f"K[{o},{c}] = %{{z}}", digits, fmt))
+                             _kernel_name(table, o, c) + (f" · X[{c}]" if geo.groups > 1 else "") + " = %{z}",
+                             digits, fmt))
     return data
+
+
+def _kernel_name(table: StepTable, o: int, c: int) -> str:
+    """The layer's name for the slice of output o's kernel that meets input channel c: K[o, c - first seen]."""
+    return text("fig_kernel", o=o, c=c - table.geometry.input_channels(o).start)
 
 
 def _output_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> list[dict]:
@@ -421,19 +499,18 @@ def _outline_traces(table: StepTable, o: int, lay: _Layout) -> list[dict]:
     """Thin grid outlines, the followed channel's finished map outlined, each Σ cell in its channel's colour."""
     geo = table.geometry
     p_h, p_w = geo.padding
-    data = [_outline_trace([*lay.kernels, *lay.products, lay.total, lay.output, *lay.finals] + [
-        _Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs])]
-    data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))
     seen = geo.input_channels(o)
+    data = [_outline_trace([*(lay.kernels[c] for c in seen), *(lay.products[c] for c in seen), lay.total,
+                            lay.output, *lay.finals] + [_Box(b.x + p_w, b.y + p_h, geo.w, geo.h) for b in lay.inputs])]
+    data.append(_outline_trace([lay.finals[o]], style.WINDOW, 2))
     data += [_outline_trace([box], _channel_colour(c), 3) for c, box in enumerate(lay.partials) if c in seen]
     return data
 
 
 def _unseen_wash(table: StepTable, o: int, lay: _Layout) -> list[dict]:
-    """With groups, a pale wash over the blocks of the input channels that output channel o does not see."""
+    """With groups, a pale wash over the inputs that output channel o does not see (they get no kernel slice)."""
     geo = table.geometry
-    boxes = [box for c in range(geo.c_in) if c not in geo.input_channels(o)
-             for box in (lay.inputs[c], lay.kernels[c], lay.products[c], lay.partials[c])]
+    boxes = [lay.inputs[c] for c in range(geo.c_in) if c not in geo.input_channels(o)]
     if not boxes:
         return []
     xs: list[float | None] = []
@@ -450,23 +527,26 @@ def _channel_colour(c: int) -> str:
 
 
 def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
-    """Panel titles; where panels are narrower than theirs, one short title per block. Channel titles in colour."""
+    """Panel titles, shrunk (down to MIN_TITLE_PX) until they fit over their panels; where they still do not, one
+    short title per block. Channel titles in colour; with groups, the channels output o does not see have only
+    their input's title, in grey."""
     geo = table.geometry
-    font, cell = kind.title, lay.cell_px
-    roomy = all(_fits_text(label, font, w + GAP, cell) for label, w in (
-        (text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (text("fig_kernel", o=o, c=geo.c_in - 1), geo.k_w),
-        (text("fig_products"), geo.k_w)))
-    annotations = []
     seen = geo.input_channels(o)
+    font, products = _panel_titles(table, o, lay, kind.title)
+    annotations = []
     for c in range(geo.c_in):
         colour = _channel_colour(c) if c in seen else style.UNSEEN_TEXT
-        if roomy:
+        if c not in seen:
+            annotations.append(_title(lay.inputs[c], text("fig_input", c=c), font or kind.title, colour))
+        elif font:
             annotations += [_title(lay.inputs[c], text("fig_input", c=c), font, colour),
-                            _title(lay.kernels[c], text("fig_kernel", o=o, c=c), font),
-                            _title(lay.products[c], text("fig_products"), font),
-                            _title(lay.partials[c], "Σ" if c in seen else "", font, colour)]
+                            _title(lay.kernels[c], _kernel_name(table, o, c), font),
+                            _title(lay.products[c], products, font),
+                            _title(lay.partials[c], "Σ", font, colour)]
         else:  # panels narrower than their titles: one short title over the block
-            annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c), font, colour))
+            annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c, k=c - seen.start), kind.title,
+                                      colour))
+    font = kind.title
     annotations += [_title(box, text("fig_final", o=k), font) for k, box in enumerate(lay.finals)]
     annotations += [
         _title(lay.finals[0], text("fig_finals", c_o=geo.c_out), font, rows_up=lay.title_rows),
@@ -476,18 +556,33 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
     return annotations
 
 
+def _panel_titles(table: StepTable, o: int, lay: _Layout, font: int) -> tuple[int, str]:
+    """The largest font, from `font` down to MIN_TITLE_PX, whose panel titles fit over their panels, and the
+    products' title: the full one where it fits at some size, else the short one; (0, "") if none fits."""
+    geo = table.geometry
+    widest_kernel = _kernel_name(table, o, geo.input_channels(o).stop - 1)
+    for products in (text("fig_products"), text("fig_products_short")):
+        labels = ((text("fig_input", c=geo.c_in - 1), geo.padded_shape[1]), (widest_kernel, geo.k_w),
+                  (products, geo.k_w))
+        for size in range(font, MIN_TITLE_PX - 1, -1):
+            if all(_fits_text(label, size, w + GAP, lay.cell_px) for label, w in labels):
+                return size, products
+    return 0, ""
+
+
 # ---- what changes at each step ----
 
 
-def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int, seen: range) -> str:
-    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, TERMS_PER_LINE a line.
+def _equation(partials: np.ndarray, bias: float | None, total: float, decimals: int, seen: range,
+              per_line: int = TERMS_PER_LINE) -> str:
+    """'= 3 + 14 + (−6) (+ 2 bias) = 11' written out, each channel's term in its colour, `per_line` terms a line.
 
     Only the channels in `seen` (the followed output's group) are terms; with one group, every channel.
     """
     terms = [f'<span style="color:{_channel_colour(c)}">{_term(partials[c], decimals)}</span>' for c in seen]
     if bias is not None:
         terms.append(text("fig_bias_term", value=_term(bias, decimals)))
-    lines = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
+    lines = [" + ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
     return "= " + "<br>+ ".join(lines) + f"<br>= <b>{total:.{decimals}f}</b>".replace("-", "−")
 
 
@@ -536,9 +631,9 @@ def _step_shapes(table: StepTable, lay: _Layout, step: int, seen: range) -> list
 def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> tuple[list[dict], list]:
     """The traces that change at each step (as they stand at step 0) and every frame.
 
-    Each spans every channel's panel on explicit cell edges, so a frame holds c_i + 3 items: one products heatmap
-    per channel (a joined one would carry ~16 % empty cells between panels), one heatmap with every partial sum,
-    the output value and the written-out sum.
+    Each spans every channel's panel on explicit cell edges, so a frame holds c_i/g + 3 items: one products
+    heatmap per channel output o sees (a joined one would carry ~16 % empty cells between panels), one heatmap with
+    every partial sum, the output value and the written-out sum.
     """
     geo = table.geometry
     n = table.n_steps
@@ -553,10 +648,11 @@ def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int
     partials = cells(_scatter_into(lay.partials, partial_sums[:, :, None, None]), decimals)
     totals = cells(table.outputs[:, o, None, None], decimals)  # (n, 1, 1)
     seen = geo.input_channels(o)
-    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals, seen) for s in range(n)]
+    equations = [_equation(table.partial_sums[s, o], bias, table.outputs[s, o], decimals, seen, lay.per_line)
+                 for s in range(n)]
 
     def step_data(s: int) -> list[dict]:
-        return [*({"type": "heatmap", "z": products[s][c]} for c in range(geo.c_in)),
+        return [*({"type": "heatmap", "z": products[s][c]} for c in seen),
                 {"type": "heatmap", "z": partials[s]}, {"type": "heatmap", "z": totals[s]},
                 {"type": "scatter", "text": [equations[s]]}]
 
@@ -565,7 +661,7 @@ def _animated(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int
     traces = [
         *(_heatmap(box, [], "coloraxis2", text("fig_products_hover"), kind.digits if kind.numbers else 0, fmt,
                    **({} if kind.numbers else {"hoverinfo": "skip", "hovertemplate": None}))
-          for box in lay.products),
+          for box in (lay.products[c] for c in seen)),
         _heatmap(None, [], "coloraxis3", text("fig_partial_hover"), sums, fmt,
                  x=_joined_edges(lay.partials, "x"), y=_joined_edges(lay.partials, "y")),
         _heatmap(None, [], "coloraxis3", text("fig_total_hover", o=o), sums, fmt, x=total_x, y=total_y),
@@ -624,19 +720,23 @@ def animation_figure(
     decimals: int,
     frame_ms: int = 700,
     room: Room | None = None,
+    origin: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
     """The animated correlation for output channel `out_channel`, as a Plotly figure dict drawn at step 0.
 
     `decimals` is how many decimals the numbers in the cells carry (0 for integer data); `frame_ms` is the time
     a step stays on screen when playing (kept in `layout.meta` for the player); `room` is the screen area the
-    diagram may fill (the player measures it; by default a 900×560 px column). The last frame holds the last
-    output value, and the output map Y[out_channel] is the finished correlation.
+    diagram may fill (the player measures it; by default a 900×560 px column). `origin` is the (row, col) of the
+    table's first output cell in a larger map (a picture's region), for the player's step line. The last frame
+    holds the last output value, and the output map Y[out_channel] is the finished correlation.
     """
     geo = table.geometry
     o = out_channel
     if not 0 <= o < geo.c_out:
         raise ValueError(f"Output channel {o} does not exist: there are {geo.c_out} (0 to {geo.c_out - 1}).")
-    lay, kind = _best_layout(table, room or Room(), decimals)
+    seen = geo.input_channels(o)  # with groups, the channels output o sees come first, the faded ones after
+    order = (*seen, *(c for c in range(geo.c_in) if c not in seen))
+    lay, kind = _best_layout(table, room or Room(), decimals, order)
     data = [*_input_traces(table, o, lay, kind, decimals), *_output_traces(table, o, lay, kind, decimals)]
     outputs = {str(len(data) + k): [geo.out_h, geo.out_w] for k in range(-geo.c_out - 1, 0)}  # Y[o], then finals
     data += _outline_traces(table, o, lay)
@@ -658,6 +758,7 @@ def animation_figure(
     layout["meta"] = {
         "frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": kind.numbers,
         "cell_px": round(lay.cell_px, 1), "digit_px": kind.digits if kind.numbers else 0,
-        "animated_traces": traces, "output_traces": outputs,
+        "animated_traces": traces, "output_traces": outputs, "origin": list(origin),
+        "sum_px": kind.sum,
     }
     return {"data": data, "layout": layout, "frames": frames}

@@ -123,7 +123,10 @@ EN: dict[str, str] = {
     "groups_depthwise": "g = c_i: a depthwise convolution, each output channel sees one input channel.",
     "formula_title": "Output size",
     "animation_title": "Output channel {o}, step by step",
-    "numbers_hidden": "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it.",
+    "numbers_hidden": (
+        "The cells are too small for numbers at this size: hover over a cell, or tap it, to read it. Presentation "
+        "mode keeps the numbers (the diagram then scrolls)."
+    ),
     "check_ok": "Checked against `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "check_bad": "Disagrees with `tf.nn.conv2d`: largest difference {diff:.1e} (tolerance {tol:.0e}).",
     "how_title": "How it is computed",
@@ -135,7 +138,7 @@ EN: dict[str, str] = {
     "kit_download": "Download X, K, bias and Y (.npy and .csv, in one zip)",
     "kit_offline": "Download the animation as one HTML file (plays with no network)",
     "kit_offline_help": "plotly.js and the player are inside it: open it from a USB stick in any browser.",
-    "kit_offline_title": "convviz: output channel {o}, step by step ({link})",
+    "kit_offline_title": "convviz — output channel {o} of {c_in} input channels, {h}×{w}, {kh}×{kw} kernel",
     "kit_download_mix": "Download W, X and Y (.npy and .csv, in one zip)",
     "how_text": (
         "The app computes every step at once with NumPy (each window gathered by index, then multiplied by K), "
@@ -146,7 +149,8 @@ EN: dict[str, str] = {
     "fig_input": "input X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "window × K",
-    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_products_short": "× K",
+    "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = Σ's",
     "fig_total_bias": "Y[{o}, i, j] = Σ's + bias",
     "fig_output": "output Y[{o}]  {h}×{w}",
@@ -168,6 +172,11 @@ EN: dict[str, str] = {
     "player_step": "Step {s} of {n} · output cell ({i}, {j})",
     "player_diagram": "The correlation, step by step. Left and right arrow keys step, space plays or pauses.",
     "present": "Presentation mode",
+    "zoom": "Text size",
+    "zoom_help": (
+        "1 fits the diagram to the screen; 1.5 or 2 make its numbers that much larger for the back of the room, "
+        "and the diagram then scrolls."
+    ),
     "player_no_plotly": (
         "The diagram needs plotly.js from the plotly package, and it is not at `{path}`: reinstall plotly "
         "(`pip install -r requirements.txt -c constraints.txt`)."

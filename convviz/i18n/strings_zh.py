@@ -116,7 +116,9 @@ ZH: dict[str, str] = {
     "groups_depthwise": "g = c_i：逐通道（depthwise）卷积，每个输出通道只看到一个输入通道。",
     "formula_title": "输出大小",
     "animation_title": "输出通道 {o}：逐步计算",
-    "numbers_hidden": "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。",
+    "numbers_hidden": (
+        "在这个尺寸下格子太小，放不下数字：把鼠标悬停在格子上即可读数。演示模式会保留数字（示意图随之可以滚动）。"
+    ),
     "check_ok": "已与 `tf.nn.conv2d` 核对：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "check_bad": "与 `tf.nn.conv2d` 的结果不一致：最大差值 {diff:.1e}（容差 {tol:.0e}）。",
     "how_title": "计算方法",
@@ -128,7 +130,7 @@ ZH: dict[str, str] = {
     "kit_download": "下载 X、K、偏置和 Y（npy 和 csv 文件，打包成一个 zip）",
     "kit_offline": "把动画下载为一个 HTML 文件（无网络也能播放）",
     "kit_offline_help": "plotly.js 和播放器都在文件里：从 U 盘拷贝后，用任何浏览器都能打开。",
-    "kit_offline_title": "convviz：输出通道 {o}，逐步演示（{link}）",
+    "kit_offline_title": "convviz — 输出通道 {o}，{c_in} 个输入通道，{h}×{w}，{kh}×{kw} 卷积核",
     "kit_download_mix": "下载 W、X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     "how_text": (
         "本应用用 NumPy 一次算出所有步骤（按下标取出每个窗口，再与 K 逐元素相乘），"
@@ -138,7 +140,8 @@ ZH: dict[str, str] = {
     "fig_input": "输入 X[{c}]",
     "fig_kernel": "K[{o},{c}]",
     "fig_products": "窗口 × K",
-    "fig_block": "X[{c}] ⋆ K[{o},{c}] → Σ",
+    "fig_products_short": "× K",
+    "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = 各 Σ",
     "fig_total_bias": "Y[{o}, i, j] = 各 Σ + 偏置",
     "fig_output": "输出 Y[{o}]  {h}×{w}",
@@ -156,6 +159,8 @@ ZH: dict[str, str] = {
     "player_step": "第 {s} 步，共 {n} 步 · 输出单元 ({i}, {j})",
     "player_diagram": "互相关运算，逐步演示。左右方向键逐步前后，空格键播放或暂停。",
     "present": "演示模式",
+    "zoom": "文字大小",
+    "zoom_help": "1 让示意图正好放进屏幕；1.5 或 2 让数字相应放大，教室后排也看得清，示意图随之需要滚动。",
     "player_no_plotly": (
         "示意图需要 plotly 包中的 plotly.js，但 `{path}` 处没有它：请重新安装 plotly"
         "（`pip install -r requirements.txt -c constraints.txt`）。"

@@ -239,6 +239,17 @@ def clamp_region(row: int, col: int, out_h: int, out_w: int, size: int = REGION)
     return Region(min(max(row, 0), out_h - rows), min(max(col, 0), out_w - cols), rows, cols)
 
 
+def busiest_region(Y: np.ndarray, size: int = REGION) -> tuple[int, int]:
+    """The top-left (row, col) of the size×size block of output cells where the output Y (c_o, h_o, w_o) varies
+    most: the largest variance of the block's values, summed over the output channels (the first such block in
+    row-major order on a tie, so a flat output gives (0, 0))."""
+    rows, cols = min(size, Y.shape[1]), min(size, Y.shape[2])
+    blocks = np.lib.stride_tricks.sliding_window_view(Y, (rows, cols), axis=(1, 2))  # (c_o, h_o-rows+1, w_o-cols+1,
+    spread = blocks.var(axis=(3, 4)).sum(axis=0)  # rows, cols) -> (h_o - rows + 1, w_o - cols + 1)
+    row, col = np.unravel_index(int(np.argmax(spread)), spread.shape)
+    return int(row), int(col)
+
+
 def region_around(y: float, x: float, out_h: int, out_w: int, stride: int, padding: int, span: int) -> Region:
     """The region centred on the output cell whose window is centred nearest to input pixel (y, x)."""
     i = round((y + padding - (span - 1) / 2) / stride)  # the window at output row i is centred on input row

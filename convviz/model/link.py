@@ -26,6 +26,7 @@ VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable")
 LANGUAGES = ("en", "zh")
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
+ZOOM_OPTIONS = ("1", "1.25", "1.5", "2")  # the teacher's text sizes (convviz.figures.animation.ZOOMS), as written
 EDIT_LIMIT = 100.0  # |weight| at most this in an edited picture kernel
 QUOTE_CHARS = 20  # a value quoted in a notice is cut to this many characters
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})  # Streamlit reads these itself: kept as they are
@@ -90,6 +91,7 @@ MAIN_FIELDS: tuple[Field, ...] = (
     Choice("speed", "normal", tuple(SPEEDS_MS)),
     Int("step", 0, 0, MAX_STEPS - 1),
     Flag("present", False),
+    Choice("zoom", "1", ZOOM_OPTIONS),
     Choice("image", images.PICTURES[0], PICTURE_CHOICES),
     Flag("grey", False),
     Flag("absolute", False),

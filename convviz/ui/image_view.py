@@ -90,8 +90,11 @@ def _feature_maps(rgb: np.ndarray, grey: bool, names: tuple[str, ...], edits: tu
 def picture_controls() -> PictureInput:
     """The picture, grey or colour, and the kernels; an upload that cannot be used falls back with a message."""
     # The options are the link's own values, described under the box in the page's language.
+    shown_before = link_state.values()["image"]
     name = link_state.choice("image", text("img_picture"), st.selectbox,
                              labels=lambda option: text(f"choice_image_{option}"))
+    if name != shown_before:  # a region picked on another picture means nothing on this one
+        link_state.set_value("region", "")
     st.caption(text(f"img_pic_{name}"))
     grey = link_state.toggle("grey", text("img_grey"), help=text("img_grey_help"))
     rgb, picture_notes = _picture(name)
@@ -129,8 +132,9 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
 # ---- the page ----
 
 
-def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int) -> StepTable:
-    """Every feature map, the followed kernel's editor and the region; return the region's step table."""
+def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int) -> tuple[StepTable, Region]:
+    """Every feature map, the followed kernel's editor and the region; return the region's step table and the
+    region (its corner places the player's cells in the full map)."""
     s = setting.effective()
     for note in chosen.notes:
         st.caption(note)
@@ -139,7 +143,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     X, K, b, Y = _feature_maps(chosen.rgb, chosen.grey, chosen.kernel_names, edits, s.seed, s.bias, s.stride,
                                s.padding, s.dilation)
     span = geo.span[0]
-    region = _region(geo)
+    region = _region(geo, Y)
     absolute = link_state.toggle("absolute", text("img_absolute"))
     figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
                                  stride=s.stride, padding=s.padding, span=span)
@@ -148,17 +152,16 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     _kernel_editor(K, out, chosen, geo.c_in)
     st.subheader(text("img_region_title", row=region.row, col=region.col, rows=region.rows, cols=region.cols))
     crop = images.region_input(X, region, s.stride, s.padding, span)
-    return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation)
+    return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation), region
 
 
-def _region(geo: Geometry) -> Region:
+def _region(geo: Geometry, Y: np.ndarray) -> Region:
     """The region the user picked (`region=row,col` in the link, its top-left output cell), kept inside the map;
-    the middle of the map until one is picked. A region outside a new picture's map moves without a notice."""
+    until one is picked, where the output varies most. A region outside a new picture's map moves without a notice
+    (the link was checked when it was read)."""
     picked = read_region(link_state.values()["region"])
-    if picked is None:
-        return images.clamp_region(geo.out_h // 2 - images.REGION // 2, geo.out_w // 2 - images.REGION // 2,
-                                   geo.out_h, geo.out_w)
-    return images.clamp_region(*picked, geo.out_h, geo.out_w)
+    row, col = images.busiest_region(Y) if picked is None else picked  # Y: (c_o, h_o, w_o)
+    return images.clamp_region(row, col, geo.out_h, geo.out_w)
 
 
 def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +34,10 @@ else:
     tf = LazyModule("tensorflow")  # the first page draws its diagram before TensorFlow's ~3 s import
 
 PLAYER_KEY = "player"
-OFFLINE_ROOM = Room(1100, 700)
+# The offline file's layouts: the rooms its page leaves at 1024×768, 1280×720, 1366×768, 1440×900 and 1920×1080
+# (less its margins, title and controls); the file picks the one for the window it is opened in.
+OFFLINE_ROOMS = tuple(Room(w, h, present=True) for w, h in (
+    (992, 656), (1248, 608), (1328, 656), (1408, 784), (1888, 976)))
 
 
 # ---- cached work, pure functions of the setting ----
@@ -198,9 +202,9 @@ def render_main_view() -> None:
         st.error(text("impossible", reason=reason))
         st.info(text("impossible_hint"))
     elif picture is not None:
-        region = image_view.picture_page(picture, setting, geo, out)
-        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room)), out,
-              frame_ms)
+        region, corner = image_view.picture_page(picture, setting, geo, out)
+        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room,
+                                                                     origin=(corner.row, corner.col))), out, frame_ms)
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms)
@@ -223,11 +227,9 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")
-            room = OFFLINE_ROOM  # a laptop's screen: the file cannot ask the page how large it is
-            payload, revision, _ = _animation(setting, out, room, current_language())
-            title = text("kit_offline_title", o=out, link=_link(setting))
-            st.download_button(text("kit_offline"), offline_html(payload, revision, frame_ms=frame_ms, room=room,
-                                                                 title=title),
+            figures = [(room, *_animation(setting, out, room, current_language())[:2]) for room in OFFLINE_ROOMS]
+            title = text("kit_offline_title", o=out, c_in=s.c_in, h=s.h, w=s.w, kh=s.kh, kw=s.kw)
+            st.download_button(text("kit_offline"), offline_html(figures, frame_ms=frame_ms, title=title),
                                file_name="convviz_animation.html", mime="text/html", key="kit_html",
                                help=text("kit_offline_help"))
 
@@ -248,13 +250,16 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
         link_state.set_value("step", n_steps - 1)
         link_step = n_steps - 1
     state = read_state(st.session_state.get(PLAYER_KEY), n_steps, link_step)
-    title_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
+    title_column, present_column, zoom_column = st.columns([4, 1.4, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
     with present_column:
         present = link_state.toggle("present", text("present"))
+    with zoom_column:  # the teacher's text size: larger numbers, the diagram scrolling where it must
+        zoom = float(link_state.choice("zoom", text("zoom"), st.selectbox, help=text("zoom_help")))
     # The room the player measured: reported in this session, else kept in this browser's cookie (then the page
     # open is one run, not two), else a laptop's.
-    room = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE)) or Room()
+    measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE)) or Room()
+    room = replace(measured, zoom=zoom, present=present)
     payload, revision, numbers = payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)

@@ -18,6 +18,7 @@ import html
 import importlib.metadata
 import importlib.util
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,21 +139,27 @@ def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room
     return b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
 
 
-def offline_html(payload: bytes, revision: str, *, frame_ms: int, room: Room, title: str) -> bytes:
+def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, title: str) -> bytes:
     """One HTML file that plays the animation with no network: plotly.js, the player and the figure inside it.
 
-    The player's own script runs as it does in the app, handed the same data; with no Python behind it, the step
-    it reports goes nowhere. About 4.8 MB of it is plotly.js (the defaults' figure adds ~25 kB).
+    `figures` are the figure laid out for a few rooms, as (room, payload, revision): with no Python behind it, the
+    player picks the layout that fits the window it is opened in, and again whenever the window is resized. The
+    player's own script runs as it does in the app, handed the same data; the step it reports goes nowhere. About
+    4.8 MB of it is plotly.js (the defaults' figure adds ~25 kB per room).
     """
     js, css = _assets()
     module = js.replace("export default function (component)", "const convvizPlayer = function (component)", 1)
-    data = player_data(payload, revision, step=0, frame_ms=frame_ms, room=room, present=False, note="")
+    data = player_data(b"null", "", step=0, frame_ms=frame_ms, room=figures[0][0], present=False, note="")
+    layouts = b",".join(b'{"room":' + orjson.dumps([room.width, room.height]) + b',"revision":'
+                        + orjson.dumps(revision) + b',"figure":' + payload + b"}"
+                        for room, payload, revision in figures)
+    data = b'{"figures":[' + layouts + b"]," + data[1:]
     script_safe = data.replace(b"</", b"<\\/")  # the JSON may not close the <script> element it sits in
     page = (
         f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-        f"<style>body{{font-family:sans-serif;margin:1rem}}{css}</style></head><body>"
-        f"<h1 style=\"font-size:1.3rem\">{html.escape(title)}</h1><div id=\"convviz\"></div>"
+        f"<style>body{{font-family:sans-serif;margin:0.5rem 1rem}}{css}</style></head><body>"
+        f"<h1 style=\"font-size:1.1rem;margin:0 0 0.25rem\">{html.escape(title)}</h1><div id=\"convviz\"></div>"
     ).encode()
     return b"".join([
         page,

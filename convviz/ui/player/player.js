@@ -78,10 +78,12 @@ function measureRoom(p) {
   return [Math.floor(width / ROOM_STEP) * ROOM_STEP, Math.floor(height / ROOM_STEP) * ROOM_STEP];
 }
 
+// The step line names the output cell in the whole map: a picture's region starts at meta.origin.
 function stepLabel(p, s) {
   const w = p.meta.out_w;
+  const [row, col] = p.meta.origin || [0, 0];
   return p.labels.step.replace("{s}", s + 1).replace("{n}", p.meta.n_steps)
-    .replace("{i}", Math.floor(s / w)).replace("{j}", s % w);
+    .replace("{i}", row + Math.floor(s / w)).replace("{j}", col + (s % w));
 }
 
 function inspectShape(p, s) {
@@ -210,6 +212,7 @@ function wire(p) {
 function askForRoom(p) {
   if (!p.el.box.isConnected || !p.room) return false;
   const [w, h] = measureRoom(p);
+  if (p.offline) { refit(p, w, h); return false; } // no Python behind an offline file: it carries a few layouts
   // Kept for the next page open on this browser: its first run lays the diagram out for this room, no second run.
   document.cookie = `${ROOM_COOKIE}=${w},${h}; path=/; max-age=31536000; SameSite=Lax`;
   const [dw, dh] = p.room;
@@ -223,8 +226,33 @@ function askForRoom(p) {
   return false;
 }
 
+// The offline file's layouts, each for a room: the largest that fits the room measured, else the smallest.
+function bestFit(figures, w, h) {
+  const area = (f) => f.room[0] * f.room[1];
+  const fits = figures.filter((f) => f.room[0] <= w && f.room[1] <= h + ROOM_SLACK);
+  const pool = fits.length ? fits : [figures.reduce((a, b) => (area(a) <= area(b) ? a : b))];
+  return pool.reduce((a, b) => (area(a) >= area(b) ? a : b));
+}
+
+function refit(p, w, h) {
+  const best = bestFit(p.offline, w, h);
+  if (best.revision === p.revision) return;
+  p.figure = best.figure;
+  p.meta = best.figure.layout.meta;
+  p.revision = best.revision;
+  p.room = best.room;
+  p.inspect = null;
+  p.el.slider.max = String(p.meta.n_steps - 1);
+  drawn(p);
+}
+
 async function mount(p, d) {
   const Plotly = await loadPlotly(d.plotly_src, d.plotly_version);
+  if (d.figures) { // the offline file: pick the layout for this window
+    p.offline = d.figures;
+    const best = bestFit(d.figures, ...measureRoom(p));
+    Object.assign(d, { figure: best.figure, revision: best.revision, room: best.room });
+  }
   const first = !p.figure;
   const newFigure = d.revision !== p.revision;
   if (p.playing && p.frameMs !== d.frame_ms) { p.started = performance.now() - p.beat * d.frame_ms; }
@@ -272,6 +300,11 @@ async function mount(p, d) {
 
 // Draw a newly arrived figure; the box says which one is on screen (tests wait for `data-settled`).
 async function drawn(p) {
+  // A diagram taller than its room (presentation mode keeping its numbers, or a larger text size) scrolls inside
+  // the player, so the controls stay on screen under it and never cover it; a phone's page scrolls instead.
+  const tall = p.room[0] >= NARROW_PX && p.figure.layout.height > p.room[1] + 4;
+  p.el.plot.classList.toggle("cvp-scroll", tall);
+  p.el.plot.style.maxHeight = tall ? `${p.room[1]}px` : "";
   await draw(p);
   wireOnce(p);
   p.el.box.dataset.revision = p.revision;
