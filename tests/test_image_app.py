@@ -133,3 +133,12 @@ def test_a_pictures_tensors_come_from_the_picture_not_from_make_tensors():
 
     with pytest.raises(ValueError, match=r"a picture's come from convviz\.model\.images"):
         make_tensors(Setting(values="image"))
+
+
+def test_a_region_picked_on_one_picture_is_dropped_when_the_picture_changes():
+    at = run_app(values="image", image="shapes", region="10,12")
+    assert at.query_params["region"] in ("10,12", ["10,12"])
+    at.selectbox(key="image").set_value("stripes").run()
+    assert not at.exception
+    assert "region" not in at.query_params  # the new picture opens on its own busiest region
+    assert not link_notices(at), "the user changed a control: no notice about the link"

@@ -85,36 +85,35 @@ def test_nothing_from_a_link_becomes_an_image_a_link_or_maths(browser_context: A
     page.close()
 
 
-# Every value the script state takes, in order: a record's old value is the state before it, so the states after
-# them are the old values shifted by one and the current state (records arrive in batches, after the fact).
-COUNT_RUNS = """() => { window.__old = []; new MutationObserver((changes) => { for (const c of changes) {
-    window.__old.push(c.oldValue); } }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
-    attributeFilter: ['data-test-script-state']}); }"""
-RUNS = """() => { const now = document.querySelector('[data-test-script-state]').getAttribute('data-test-script-state');
-    return [...window.__old.slice(1), now].filter((state) => state === 'running').length; }"""
-
-
 def runs_on_open(context: Any, query: str) -> int:
-    """How many script runs the server does for one page open, counted by the page (settled, then 2 s more)."""
+    """How many script runs one page open asks the server for: the rerun requests the page sends on its websocket
+    (Streamlit's BackMsg `rerun_script`), counted until the player has settled and two more seconds have passed."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    requests: list[str] = []
+
+    def watch(socket: Any) -> None:
+        def sent(payload: Any) -> None:
+            message = BackMsg()
+            message.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+            requests.append(message.WhichOneof("type") or "")
+        socket.on("framesent", sent)
+
     page = context.new_page()
-    page.add_init_script(f"({COUNT_RUNS})()")
+    page.on("websocket", watch)
     page.goto(f"/{query}")
     wait_for_app(page, LOAD_MS)
     page.wait_for_selector(".cvp[data-settled='true']", timeout=LOAD_MS)
     page.wait_for_timeout(2000)
     wait_for_app(page, LOAD_MS)
-    runs = page.evaluate(RUNS)
     page.close()
-    return runs
+    return requests.count("rerun_script")
 
 
 def test_a_browser_that_has_opened_the_page_before_opens_it_in_one_run(chromium: Any, request: Any) -> None:
     # The first open ever in a browser measures the room (two runs: the second lays the diagram out for it); the
     # player keeps that room in a cookie, so the next open is laid out for it in its first and only run.
     server = request.getfixturevalue("streamlit_server")
-    warm = chromium.new_context(base_url=server)  # a cold server's first run is long enough for the room report
-    runs_on_open(warm, "?c_out=3")  # to interrupt it, which the page shows as one run: warm the server first
-    warm.close()
     context = chromium.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
     try:
         first = runs_on_open(context, "?c_out=3")
