@@ -23,6 +23,7 @@ from convviz.i18n.strings import current_language, text
 from convviz.model import mixing, separable
 from convviz.ui.common import ChoiceSetting, IntSetting, adopt_url, int_input, show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+from convviz.ui.width_probe import chart_width
 
 DEFAULT_PRESET = "random"
 STATE = "sep_matrix_state"  # session_state: {"basis", "W", "custom", "error"}; W is the last good matrix
@@ -70,15 +71,15 @@ def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _maps_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+def _maps_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return maps_figure(_inputs(sizes)[0], _result(sizes, W))
+    return maps_figure(_inputs(sizes)[0], _result(sizes, W), width)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     # `language` keys the cache: the figure's titles are in the page's language (text() reads it).
-    return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
+    return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent, width)
 
 
 # ---- the view ----
@@ -216,7 +217,8 @@ def _cost_ui(sizes: Sizes) -> None:
 def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
     st.subheader(text("sep_maps_heading"))
     st.caption(text("sep_maps_help"))
-    show_figure(_maps_figure(sizes, W, current_language()), key="sep_maps_chart", width="stretch")
+    width = chart_width("sep_width")  # both charts are laid out for the column's width
+    show_figure(_maps_figure(sizes, W, current_language(), width), key="sep_maps_chart", width="stretch")
 
     st.subheader(text("sep_lowrank_heading"))
     result = _result(sizes, W)
@@ -230,4 +232,4 @@ def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
         st.success(verdict)
     else:
         st.error(verdict)
-    show_figure(_kernels_figure(sizes, W, current_language()), key="sep_kernels_chart", width="stretch")
+    show_figure(_kernels_figure(sizes, W, current_language(), width), key="sep_kernels_chart", width="stretch")
