@@ -160,5 +160,6 @@ def feature_maps_figure(
             "annotations": annotations,
             "shapes": shapes,
             "modebar": MODEBAR_OFF,
+            "meta": {"width": width},  # the width it was laid out for (the browser tests wait for it)
         },
     }

@@ -538,7 +538,7 @@ def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col:
         "annotations": [*in_titles, *out_titles, *math_titles],
         "showlegend": False, "hovermode": "closest", "dragmode": False, "clickmode": "event+select",
         "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": style.FONT_FAMILY},
-        "modebar": MODEBAR_OFF,
+        "modebar": MODEBAR_OFF, "meta": {"width": width},  # the width it was laid out for
         **_pixel_player(step, slider_steps, many, lay.plot_px, labels_px),
     })
     return {"data": data, "layout": layout, "frames": frames}
@@ -742,6 +742,6 @@ def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, co
         "height": int(lay.plot_px + 20), "margin": {"l": SIDE_PX, "r": SIDE_PX, "t": 10, "b": 10},
         "shapes": _matmul_shapes(lay, row, col), "annotations": _matmul_titles(lay), "showlegend": False,
         "hovermode": "closest", "dragmode": False, "plot_bgcolor": "white", "paper_bgcolor": "white",
-        "font": {"family": style.FONT_FAMILY}, "modebar": MODEBAR_OFF,
+        "font": {"family": style.FONT_FAMILY}, "modebar": MODEBAR_OFF, "meta": {"width": width},
     })
     return {"data": _matmul_traces(lay, X, W, check), "layout": layout}

@@ -168,6 +168,7 @@ def _panels_figure(panels: list[dict[str, Any]], width: int, *, wrap_maps: bool)
             "paper_bgcolor": "#ffffff",
             "font": {"family": style.FONT_FAMILY},
             "modebar": MODEBAR_OFF,
+            "meta": {"width": width},  # the width it was laid out for (the browser tests wait for it)
             "dragmode": False,
         },
     }
