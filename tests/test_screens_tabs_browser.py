@@ -38,8 +38,8 @@ TEXTS = """(sel) => [...document.querySelectorAll(sel)].map((gd, n) => {
         return r.width > 0 && r.height > 0 && t.textContent.trim() && s.display !== 'none' && s.visibility !== 'hidden'
             && s.fill !== 'rgba(0, 0, 0, 0)' && !t.closest('.hoverlayer') && !t.closest('.modebar');
     }).map(t => { const r = t.getBoundingClientRect();
-        return {x: r.x, y: r.y, w: r.width, h: r.height, text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize),
-                cell: !!t.closest('.heatmaplayer')}; });
+        return {x: r.x, y: r.y, w: r.width, h: r.height, text: t.textContent,
+                px: parseFloat(getComputedStyle(t).fontSize), cell: !!t.closest('.heatmaplayer')}; });
     const meta = typeof gd.layout.meta === 'string' ? JSON.parse(gd.layout.meta) : gd.layout.meta;
     return {chart: n, key: (gd.closest('[class*="st-key-"]') || {className: ''}).className.match(/st-key-(\\S+)/)?.[1],
             box: {x: svg.x, y: svg.y, w: svg.width, h: svg.height}, laid_out: meta ? meta.width : null,
