@@ -87,14 +87,17 @@ def _heatmap(
     labels: list | None,
     sample: np.ndarray | None = None,
     fmt: str = "%{z:.4~g}",
+    font_px: int = 0,
 ) -> dict[str, Any]:
     """A heatmap whose cell (r, c) covers [left + c, left + c + 1) × [top + r, top + r + 1).
 
     `labels` (same shape as z) name each cell in the hover text; None turns hovering off. The numbers' font is
-    sized to fit `sample` (every value the trace will show, frames included), z by default.
+    sized to fit `sample` (every value the trace will show, frames included), z by default, and at most `font_px`
+    when that is given.
     """
     x_ref, y_ref = _ref(subplot)
-    font_px = _text_size(cell_px, z if sample is None else sample) if text_on else 0
+    fits = _text_size(cell_px, z if sample is None else sample) if text_on else 0
+    font_px = min(fits, font_px or fits)
     hover = (
         {"hoverinfo": "skip"}
         if labels is None
@@ -407,7 +410,10 @@ def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
     """y = W · x at one pixel (subplot 2): W, then x, the products and y (the three that frames change)."""
     c_out, c_in, spots = lay.c_out, lay.c_in, lay.spots
     w_limit = symmetric_range(W)
-    math: dict[str, Any] = {"text_on": True, "cell_px": lay.math_px}
+    # One size for the numbers of W, x, the products and y (the smallest that fits any), so that they read alike.
+    fonts = [_text_size(lay.math_px, values) for values in (W, steps.inputs, steps.products, steps.outputs)]
+    math: dict[str, Any] = {"text_on": True, "cell_px": lay.math_px,
+                            "font_px": min((size for size in fonts if size), default=0)}
     data = [
         _heatmap(W, spots["W"], 0, 2, name="W", colorscale=style.DIVERGING, zrange=(-w_limit, w_limit),
                  labels=_matrix_labels("W", c_out, c_in), **math),

@@ -114,6 +114,9 @@ def _panels_figure(panels: list[dict[str, Any]], width: int, *, wrap_maps: bool)
     heights = [(GAP_PX if n else 0) + title + grid.shape[0] * cell_px
                for n, (grid, title) in enumerate(zip(grids, titles_px, strict=True))]
     total = sum(heights)
+    # One size for every panel's numbers (the smallest that fits any), so that the panels read alike.
+    fonts = [number_font(cell_px, _numbers(grid)) for grid in grids]
+    font_px = min((size for size in fonts if size), default=0)
     data, layout_axes, titles = [], {}, []
     top = 0.0
     for n, (panel, grid, height) in enumerate(zip(panels, grids, heights, strict=True), start=1):
@@ -133,7 +136,7 @@ def _panels_figure(panels: list[dict[str, Any]], width: int, *, wrap_maps: bool)
             **hidden, "range": [grid.shape[0], 0], "domain": domain, "anchor": x_ref,
             "scaleanchor": x_ref, "constrain": "domain", "constraintoward": "top",
         }
-        font_px = number_font(cell_px, _numbers(grid))
+        shown = font_px if fonts[n - 1] else 0
         data.append({
             "type": "heatmap",
             "name": panel["title"],
@@ -148,8 +151,8 @@ def _panels_figure(panels: list[dict[str, Any]], width: int, *, wrap_maps: bool)
             "ygap": 1 if cell_px >= 8 else 0,
             "customdata": _labels(panel["blocks"].shape, panel["name"]),
             "hovertemplate": "%{customdata} = %{z:.6~g}<extra></extra>",
-            "texttemplate": "%{z:.3~g}" if font_px else "",
-            "textfont": {"size": font_px or MIN_TEXT_PX, "family": style.FONT_FAMILY},
+            "texttemplate": "%{z:.3~g}" if shown else "",
+            "textfont": {"size": shown or MIN_TEXT_PX, "family": style.FONT_FAMILY},
         })
         titles.append({
             "text": titles_text[n - 1], "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0 - title_top / total,
