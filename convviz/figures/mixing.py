@@ -33,6 +33,7 @@ INDEX_PX = 18  # room above W in y = W · x for its column numbers
 BUTTONS_PX = 44  # Play/Pause: a line of their own under the figure ...
 SLIDER_PX = 80  # ... and the slider under them, with the current pixel above its rail
 SLIDER_FONT_PX = 12
+TIGHT_BELOW_PX = 600  # a chart narrower than this (a phone) gets y = W · x with narrower gaps
 # Input values 0..9 on a light-to-dark ramp; signed values (W, products, outputs) on style.DIVERGING.
 INPUT_SCALE = [[0.0, "#ffffff"], [1.0, "#3f4a5a"]]
 RGB_SLOT_TITLE_KEY = "mix_fig_rgb"
@@ -305,13 +306,19 @@ def _strip_overlay(
     }
 
 
-def _math_layout(c_out: int, c_in: int) -> dict[str, float]:
-    """Left edges, in cells, of the panels of y = W · x: W, x, the products, y."""
+def _math_layout(c_out: int, c_in: int, tight: bool = False) -> dict[str, float]:
+    """Left edges, in cells, of the panels of y = W · x: W, x, the products, y; and the room left of W ("left").
+
+    `tight` (a phone) narrows the gaps that hold the operators, so that the cells, and their numbers, can be larger.
+    """
+    gaps = (0.8, 0.9, 1.1) if tight else (1.4, 1.6, 1.8)  # before x, before the products, before y
     w_left = 0.0
-    x_left = w_left + c_in + 1.4
-    products_left = x_left + 1 + 1.6
-    y_left = products_left + c_in + 1.8
-    return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1}
+    x_left = w_left + c_in + gaps[0]
+    products_left = x_left + 1 + gaps[1]
+    y_left = products_left + c_in + gaps[2]
+    return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1,
+            "left": 1.0 if tight else 1.6, "pad": 0.2 if tight else 0.4,  # room left of W and right of y
+            "gap_x": gaps[0], "gap_products": gaps[1], "gap_y": gaps[2]}
 
 
 @dataclass(frozen=True)
@@ -360,9 +367,9 @@ def _pixel_layout(c_in: int, c_out: int, h: int, w: int, width: int = DEFAULT_WI
     strip_cols = max(_strip_width(c_in + in_first, w), _strip_width(c_out + out_first, w))
     room = width - 2 * SIDE_PX
     strip_px = min(STRIP_MAX_CELL_PX, room / (strip_cols + 0.6))
-    spots = _math_layout(c_out, c_in)
+    spots = _math_layout(c_out, c_in, tight=room < TIGHT_BELOW_PX)
     math_rows = max(c_out, c_in)
-    math_px = min(MATH_MAX_CELL_PX, room / (spots["right"] + 2), 300 / math_rows)
+    math_px = min(MATH_MAX_CELL_PX, room / (spots["left"] + spots["right"] + spots["pad"]), 300 / math_rows)
     font = label_px(width)
     # A strip's titles each keep within their map and half the gap on either side; the math panel's within theirs.
     strip_wrap_px = (w + 0.5) * strip_px
@@ -434,10 +441,12 @@ def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
         width = {"W": c_in, "x": 1, "products": c_in, "y": 1}[spot]
         words = wrapped(text(MATH_TITLES[spot]), lay.math_wraps[spot], lay.font)[0]
         annotations.append(_label(spots[spot] + width / 2, -INDEX_PX / lay.math_px, 2, words, font=_font(lay.font)))
-    big = {"size": int(min(22, max(MIN_TEXT_PX, lay.math_px * 0.8))), "color": style.LABEL_FONT["color"]}
-    annotations.append(_label(spots["x"] - 0.7, c_in / 2, 2, "·", yanchor="middle", font=big))
-    annotations.append(_label(spots["products"] - 0.8, lay.math_rows / 2, 2, "→", yanchor="middle", font=big))
-    annotations.append(_label(spots["y"] - 0.9, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
+    operator_px = int(min(22, max(MIN_TEXT_PX, lay.math_px * spots["gap_y"] * 0.55)))  # Σ→ fits the last gap
+    big = {"size": operator_px, "color": style.LABEL_FONT["color"]}
+    annotations.append(_label(spots["x"] - spots["gap_x"] / 2, c_in / 2, 2, "·", yanchor="middle", font=big))
+    annotations.append(_label(spots["products"] - spots["gap_products"] / 2, lay.math_rows / 2, 2, "→",
+                              yanchor="middle", font=big))
+    annotations.append(_label(spots["y"] - spots["gap_y"] / 2, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
     return data, annotations
 
 
@@ -533,7 +542,8 @@ def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col:
 
     layout: dict[str, Any] = {}
     layout.update(_axes(1, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[0]))
-    layout.update(_axes(2, [-1.6, lay.spots["right"] + 0.4], [-lay.title_math, lay.math_rows + 0.1], lay.domains[1]))
+    layout.update(_axes(2, [-lay.spots["left"], lay.spots["right"] + lay.spots["pad"]],
+                        [-lay.title_math, lay.math_rows + 0.1], lay.domains[1]))
     layout.update(_axes(3, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[2]))
     labels_px = max(text_px(step["label"], SLIDER_FONT_PX) for step in slider_steps) + 8
     many = h * w * labels_px > width - 2 * SIDE_PX - labels_px  # the labels would touch: show only the current one
