@@ -76,6 +76,21 @@ def laid_out_for_its_width(charts: list[dict]) -> bool:
     return all(c["laid_out"] is None or c["laid_out"] == c["width"] // WIDTH_STEP * WIDTH_STEP for c in charts)
 
 
+LAID_OUT = """([sel, step]) => {
+    const charts = [...document.querySelectorAll(sel)];
+    return charts.length === 1 && charts.every(gd => {
+        const meta = typeof gd.layout.meta === 'string' ? JSON.parse(gd.layout.meta) : gd.layout.meta;
+        return meta && meta.width === Math.floor(gd.getBoundingClientRect().width / step) * step; });
+}"""
+
+
+def wait_for_layout(page: Any, chart: str, timeout_ms: float = LOAD_MS) -> None:
+    """Wait until the one chart `chart` is drawn for the width it has: a page lays its figures out again once it has
+    measured its width (a second run after opening), and clicks must land on the figure that stays."""
+    page.wait_for_function(LAID_OUT, arg=[chart, WIDTH_STEP], timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+
+
 def measure(page: Any, size: tuple[int, int]) -> list[dict]:
     """Wait until every chart is laid out for the page's new width, and read its texts."""
     for _ in range(60):
