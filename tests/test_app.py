@@ -49,7 +49,7 @@ def decode(value):
 
 def player_data(at: AppTest) -> dict:
     """What the page hands the player component: the figure, the step it opens on, the room, the labels."""
-    return json.loads(at.get("bidi_component")[0].proto.bytes)
+    return json.loads(next(c for c in at.get("bidi_component") if c.key == "player").proto.bytes)
 
 
 def chart(at: AppTest) -> dict:

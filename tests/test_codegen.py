@@ -24,14 +24,20 @@ SWEEP = [  # the kinds of values, and each geometry option, at least once
     Setting(stride=2, padding=1, h=7, w=8),
     Setting(dilation=2, padding=2, kh=2, kw=3, c_out=1, bias=True),
     Setting(c_in=1, c_out=4, h=5, w=5, kh=1, kw=1, stride=3, padding=3, dilation=3, values="random"),
+    Setting(c_in=4, c_out=2, groups=2),  # grouped: K (2, 2, 3, 3), each output sees two inputs
+    Setting(c_in=4, c_out=8, groups=4, values="random", bias=True, stride=2, padding=1, h=7, w=7),
+    Setting(c_in=3, c_out=3, groups=3, dilation=2, padding=2),  # depthwise
 ]
 
 
 def script_for(setting: Setting) -> tuple[str, np.ndarray]:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
-    return setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, title=str(s)), Y
+    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                            groups=s.groups).numpy()
+    code = setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups,
+                        title=str(s))
+    return code, Y
 
 
 def printed_array(output: str) -> tuple[tuple[int, ...], np.ndarray]:
@@ -64,8 +70,49 @@ def test_every_generated_script_runs_alone_and_prints_the_cores_answer():
 def test_the_textbook_script_shows_the_chapters_tensors_and_answer():
     source, Y = script_for(Setting(values="textbook"))
     assert "X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]" in source
-    assert "bias = None" in source and "stride, padding, dilation = 1, 0, 1" in source
+    assert "bias = None" in source and "stride, padding, dilation, groups = 1, 0, 1, 1" in source
     np.testing.assert_array_equal(Y[0], [[56, 72], [104, 120]])
+
+
+def _literal_values(source: str, name: str) -> list[str]:
+    """The numbers of the literal `name = np.array([...], ...)` in a script, as the script spells them."""
+    line = next(line for line in source.splitlines() if line.startswith(f"{name} = np.array("))
+    return re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", line.split("(", 1)[1].rsplit("]", 1)[0])
+
+
+@pytest.mark.parametrize("seed", [0, 7, 123])
+def test_random_values_are_printed_the_shortest_way_that_reads_back_equal(seed):
+    setting = Setting(values="random", bias=True, seed=seed, c_in=3, c_out=2)
+    X, K, bias = make_tensors(setting)
+    source, _ = script_for(setting)
+    for name, array in (("X", X), ("K", K), ("bias", bias)):
+        printed = _literal_values(source, name)
+        assert len(printed) == array.size
+        assert [np.float32(float(v)) for v in printed] == array.ravel().tolist(), name  # reads back equal
+        assert all(len(v.lstrip("-")) <= 5 for v in printed), printed  # two decimals: no float32 noise
+    assert "-0.800000011920929" not in setting_code(np.array([[[-0.8]]], np.float32), np.ones((1, 1, 1, 1)), None,
+                                                    stride=1, padding=0, dilation=1, title="")
+
+
+def test_a_grouped_setting_keeps_its_kernel_shape_and_passes_groups():
+    source, Y = script_for(Setting(c_in=4, c_out=2, groups=2))
+    assert "K: (c_o, c_i/g, k_h, k_w) = (2, 2, 3, 3) with g = groups" in source
+    assert "stride, padding, dilation, groups = 1, 0, 1, 2" in source
+    assert "Y = corr2d_multi_in_out(X, K, groups)" in source
+    namespace: dict = {}
+    exec(compile(source.split("# The same layer in TensorFlow")[0], "grouped.py", "exec"), namespace)  # the loops
+    np.testing.assert_allclose(namespace["Y"], Y, atol=1e-4)  # the loops alone reproduce the core's grouped layer
+
+
+def test_the_page_gives_a_grouped_setting_its_grouped_code():
+    from test_app import run_app
+
+    at = run_app(c_in="4", c_out="2", groups="2")
+    at.session_state["kit_open"] = True
+    at.run()
+    assert not at.exception
+    source, _ = script_for(Setting(c_in=4, c_out=2, groups=2))
+    assert at.code[0].value.splitlines()[1:] == source.splitlines()[1:]
 
 
 @pytest.mark.parametrize("bias", [None, np.array([1.5, -2.0], np.float32)])

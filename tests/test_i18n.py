@@ -136,10 +136,10 @@ def test_every_cached_figure_is_built_in_the_language_it_is_cached_by():
     sizes = separable_view.Sizes(3, 4, 6, 6, 3, 0)
     built = {
         "animation": lambda lang: main_view._animation(Setting(), 0, Room(), lang)[0].decode(),
-        "pixel": lambda lang: str(mixing_view._pixel_figure(X, W, 0, 0, lang)),
-        "matmul": lambda lang: str(mixing_view._matmul_figure(X, W, 0, 0, lang)),
-        "maps": lambda lang: str(separable_view._maps_figure(sizes, np.ones((4, 3)), lang)),
-        "kernels": lambda lang: str(separable_view._kernels_figure(sizes, np.ones((4, 3)), lang)),
+        "pixel": lambda lang: str(mixing_view._pixel_figure(X, W, 0, 0, lang, 900)),
+        "matmul": lambda lang: str(mixing_view._matmul_figure(X, W, 0, 0, lang, 900)),
+        "maps": lambda lang: str(separable_view._maps_figure(sizes, np.ones((4, 3)), lang, 900)),
+        "kernels": lambda lang: str(separable_view._kernels_figure(sizes, np.ones((4, 3)), lang, 900)),
     }
     for name, build in built.items():
         chinese, english = build("zh"), build("en")

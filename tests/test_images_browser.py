@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import wait_for_app
+from tests.test_screens_tabs_browser import wait_for_layout
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,7 @@ def open_pictures(page: Any, query: str) -> None:
     page.goto(f"/?values=image&{query}")
     wait_for_app(page)
     page.wait_for_selector(MAPS, timeout=WAIT_MS)
+    wait_for_layout(page, MAPS, WAIT_MS)  # laid out for the width the page measured
 
 
 def upload(page: Any, path: Path) -> None:
@@ -65,12 +67,13 @@ def test_a_click_on_the_picture_moves_the_region_there(browser_page: Any):
     open_pictures(page, "image=shapes&region=0,0")
     assert "region=0%2C0" in page.url or "region=0,0" in page.url
     chart = page.locator(MAPS)
-    # The picture's pixel (row 60, col 66) sits at the figure's data point (66.5, 12 + 60.5): ask plotly where that is.
+    # The picture's pixel (row 60, col 66) has its centre 60 and 66 pixels from the picture's first pixel's centre
+    # (x0, y0 of the figure's first trace, the picture): ask plotly where that is on the screen.
     point = page.evaluate("""(sel) => {
         const gd = document.querySelector(sel);
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, picture = gd.data[0];
         const box = gd.getBoundingClientRect();
-        return [box.left + xa._offset + xa.d2p(66.5), box.top + ya._offset + ya.d2p(72.5)];
+        return [box.left + xa._offset + xa.d2p(picture.x0 + 66), box.top + ya._offset + ya.d2p(picture.y0 + 60)];
     }""", MAPS)
     assert chart.count() == 1
     page.mouse.click(point[0], point[1])

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from convviz.model import mixing
+from tests.test_screens_tabs_browser import wait_for_layout
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PIXEL_LINE = re.compile(r"Pixel \((\d+), (\d+)\): x = X\[:, \d+, \d+\] = \(([^)]*)\), y = W·x = \(([^)]*)\)")
@@ -56,8 +57,8 @@ def test_clicking_a_pixel_shows_its_w_times_x(browser_page):
     page = browser_page  # a fresh session of the shared server (tests/conftest.py)
     page.goto(f"/?view={quote('1×1 convolution')}")
     page.wait_for_selector(IDLE, timeout=90_000)
+    wait_for_layout(page, ".st-key-mix_pick .js-plotly-plot")  # laid out for the width the page measured
     chart = page.locator(".st-key-mix_pick .js-plotly-plot")
-    chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
     assert _pixel_line(page)[:2] == (0, 0)
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
 
-from convviz.figures.separable import kernels_figure, maps_figure, tiled
+from convviz.figures.separable import in_rows, kernels_figure, maps_figure, tiled
 from convviz.model import mixing, separable
 
 
@@ -118,8 +118,9 @@ def test_figures_are_valid_plotly_and_show_both_outputs(c_in, c_out, h, w, k):
     assert len(by_name) == 4  # X, (a), (b)'s depthwise maps, (b)'s output
     full = next(z for name, z in by_name.items() if name.startswith("(a)"))
     sep = next(z for name, z in by_name.items() if name.startswith("(b) step 2"))
-    np.testing.assert_allclose(full, tiled(result.Y_full[np.newaxis]), atol=1e-4)
-    np.testing.assert_allclose(sep, tiled(result.Y_sep[np.newaxis]), atol=1e-4)
+    per_row = (full.shape[1] + 1) // (w + 1)  # the maps wrap into rows of this many on the default width
+    np.testing.assert_allclose(full, tiled(in_rows(result.Y_full, per_row)), atol=1e-4)
+    np.testing.assert_allclose(sep, tiled(in_rows(result.Y_sep, per_row)), atol=1e-4)
     kernels = kernels_figure(K, result.K_equivalent)
     go.Figure(kernels)
     assert [trace["name"][:3] for trace in kernels["data"]] == ["(a)", "(b)"]

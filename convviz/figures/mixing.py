@@ -5,6 +5,10 @@ map sit side by side in a strip, one cell apart: channel c of an h×w map covers
 
 The pixel figure animates over the pixels in the browser. A frame carries only what changes at a pixel: the
 input vector x, the products W[o, c]·x[c], the output vector y (three small heatmaps) and two outline paths.
+
+The pixel and matrix-product figures are laid out for the chart's width in pixels (`width`): cells as large as the
+width allows, every title wrapped to the room it has, numbers only in cells that hold them at 12 px or more
+(`convviz.figures.fit`), and Play/Pause on a line of their own above the slider.
 """
 
 from __future__ import annotations
@@ -15,23 +19,25 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.figures.fit import DEFAULT_WIDTH, LINE, MIN_TEXT_PX, label_px, number_font, text_px, wrapped
+from convviz.figures.plotting import MODEBAR_OFF, cells, rect_path, symmetric_range
 from convviz.i18n.strings import text
 from convviz.model.mixing import INPUT_MAX, MatmulCheck, PixelSteps
 
-ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout; sizes the cells and their numbers
 STRIP_MAX_CELL_PX = 34
 MATH_MAX_CELL_PX = 46
-TITLE_PX = 24  # room above a panel for its title
-W_LABEL_PX = 90  # room left of W in the matrix product for its name
 MIN_ROW_PX = 14  # rows of the matrix product are at least this tall, even when its columns are thinner
 GAP_PX = 26  # room between two stacked panels
-CONTROLS_PX = 110  # room under an animated figure for Play/Pause and the slider
-SLIDER_LABELS_MAX = 16  # more pixels than this and the slider shows only the current one's label
-TEXT_MIN_CELL_PX = 22  # numbers are written into cells at least this big
+SIDE_PX = 4  # the figures' left and right margins
+INDEX_PX = 18  # room above W in y = W · x for its column numbers
+BUTTONS_PX = 44  # Play/Pause: a line of their own under the figure ...
+SLIDER_PX = 80  # ... and the slider under them, with the current pixel above its rail
+SLIDER_FONT_PX = 12
+TIGHT_BELOW_PX = 600  # a chart narrower than this (a phone) gets y = W · x with narrower gaps
 # Input values 0..9 on a light-to-dark ramp; signed values (W, products, outputs) on style.DIVERGING.
 INPUT_SCALE = [[0.0, "#ffffff"], [1.0, "#3f4a5a"]]
 RGB_SLOT_TITLE_KEY = "mix_fig_rgb"
+MATH_TITLES = {"W": "mix_fig_w", "x": "mix_fig_x", "products": "mix_fig_products", "y": "mix_fig_y"}
 
 
 # ---- small helpers ----
@@ -63,11 +69,9 @@ def _axes(
 
 
 def _text_size(cell_px: float, values: np.ndarray) -> int:
-    """Font size that fits the longest of `values` (as "%{z:.4~g}" writes it) into a cell; 0 if none fits."""
+    """Font size that fits every one of `values` (as "%{z:.4~g}" writes it) into a cell; 0 if under 12 px."""
     flat = np.unique(np.round(np.ravel(np.asarray(values, dtype=np.float64)), 4))
-    chars = max((len(f"{v:.4g}") for v in flat[np.isfinite(flat)]), default=1)
-    size = min(style.CELL_FONT_SIZE, cell_px * 0.45, cell_px * 0.9 / (0.62 * chars))
-    return int(size) if size >= 8 else 0
+    return number_font(cell_px, [f"{v:.4g}" for v in flat[np.isfinite(flat)]])
 
 
 def _heatmap(
@@ -84,14 +88,17 @@ def _heatmap(
     labels: list | None,
     sample: np.ndarray | None = None,
     fmt: str = "%{z:.4~g}",
+    font_px: int = 0,
 ) -> dict[str, Any]:
     """A heatmap whose cell (r, c) covers [left + c, left + c + 1) × [top + r, top + r + 1).
 
     `labels` (same shape as z) name each cell in the hover text; None turns hovering off. The numbers' font is
-    sized to fit `sample` (every value the trace will show, frames included), z by default.
+    sized to fit `sample` (every value the trace will show, frames included), z by default, and at most `font_px`
+    when that is given.
     """
     x_ref, y_ref = _ref(subplot)
-    font_px = _text_size(cell_px, z if sample is None else sample) if text_on else 0
+    fits = _text_size(cell_px, z if sample is None else sample) if text_on else 0
+    font_px = min(fits, font_px or fits)
     hover = (
         {"hoverinfo": "skip"}
         if labels is None
@@ -114,7 +121,7 @@ def _heatmap(
         "xgap": 1 if cell_px >= 8 else 0,  # thinner cells would be mostly gap
         "ygap": 1 if cell_px >= 8 else 0,
         "texttemplate": fmt if font_px else "",
-        "textfont": {"size": font_px or style.CELL_FONT_SIZE, "family": style.FONT_FAMILY},
+        "textfont": {"size": font_px or MIN_TEXT_PX, "family": style.FONT_FAMILY},
         **hover,
     }
 
@@ -210,10 +217,13 @@ def _pending_cover(slots: int, first: int, h: int, w: int, row: int, col: int) -
 # ---- the mixing matrix on its own ----
 
 
+COLUMN_PX = 130  # W's room in a 1024-px screen's middle column, less its tick labels (a phone's column is wider)
+
+
 def matrix_figure(W: np.ndarray) -> dict[str, Any]:
     """W (c_o, c_i) as a heatmap with its numbers: rows are output channels, columns input channels."""
     c_out, c_in = W.shape
-    cell_px = min(56, 300 / max(c_out, c_in))  # the chart sits in a third of the page
+    cell_px = min(56, COLUMN_PX / max(c_out, c_in))  # the chart sits in a third of the page
     limit = symmetric_range(W)
     trace = {
         "type": "heatmap",
@@ -225,24 +235,20 @@ def matrix_figure(W: np.ndarray) -> dict[str, Any]:
         "zmax": limit,
         "xgap": 1,
         "ygap": 1,
-        "texttemplate": "%{z:.4~g}",
-        "textfont": {"size": _text_size(cell_px, W) or 8, "family": style.FONT_FAMILY},
-        "colorbar": {"thickness": 12, "len": 0.9},
+        "texttemplate": "%{z:.4~g}" if _text_size(cell_px, W) else "",
+        "textfont": {"size": _text_size(cell_px, W) or MIN_TEXT_PX, "family": style.FONT_FAMILY},
+        "showscale": False,  # the numbers are in the cells; a colour bar would take a third of a narrow column
         "hovertemplate": text("mix_fig_w_hover") + "<extra></extra>",
     }
     return {
         "data": [trace],
         "layout": {
             "height": int(cell_px * c_out + 110),
-            "margin": {"l": 60, "r": 10, "t": 70, "b": 10},
-            "title": {
-                "text": text("mix_fig_w_title", c_out=c_out, c_in=c_in),
-                "font": {"size": 14},
-                "x": 0.01,
-                "y": 0.98,
-                "yref": "container",
-                "yanchor": "top",
-            },
+            "margin": {"l": 50, "r": 10, "t": 72, "b": 10},
+            # Above the column numbers, from the chart's left edge; in two lines, so that it fits a narrow column.
+            "annotations": [{"text": text("mix_fig_w_title", c_out=c_out, c_in=c_in), "font": {"size": 14},
+                             "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+                             "xshift": -48, "yshift": 24, "align": "left", "showarrow": False}],
             "xaxis": {"side": "top", "fixedrange": True, "tickfont": {"size": 12}, "constrain": "domain"},
             "yaxis": {
                 "autorange": "reversed",
@@ -254,6 +260,7 @@ def matrix_figure(W: np.ndarray) -> dict[str, Any]:
             "font": {"family": style.FONT_FAMILY},
             "plot_bgcolor": "white",
             "paper_bgcolor": "white",
+            "modebar": MODEBAR_OFF,
         },
     }
 
@@ -299,13 +306,19 @@ def _strip_overlay(
     }
 
 
-def _math_layout(c_out: int, c_in: int) -> dict[str, float]:
-    """Left edges, in cells, of the panels of y = W · x: W, x, the products, y."""
+def _math_layout(c_out: int, c_in: int, tight: bool = False) -> dict[str, float]:
+    """Left edges, in cells, of the panels of y = W · x: W, x, the products, y; and the room left of W ("left").
+
+    `tight` (a phone) narrows the gaps that hold the operators, so that the cells, and their numbers, can be larger.
+    """
+    gaps = (0.8, 0.9, 1.1) if tight else (1.4, 1.6, 1.8)  # before x, before the products, before y
     w_left = 0.0
-    x_left = w_left + c_in + 1.4
-    products_left = x_left + 1 + 1.6
-    y_left = products_left + c_in + 1.8
-    return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1}
+    x_left = w_left + c_in + gaps[0]
+    products_left = x_left + 1 + gaps[1]
+    y_left = products_left + c_in + gaps[2]
+    return {"W": w_left, "x": x_left, "products": products_left, "y": y_left, "right": y_left + 1,
+            "left": 1.0 if tight else 1.6, "pad": 0.2 if tight else 0.4,  # room left of W and right of y
+            "gap_x": gaps[0], "gap_products": gaps[1], "gap_y": gaps[2]}
 
 
 @dataclass(frozen=True)
@@ -329,8 +342,11 @@ class _PixelLayout:
     math_px: float
     title_in: float  # a strip's title height, in its cells
     title_math: float  # the math panel's title height, in its cells
-    plot_px: float
+    plot_px: float  # the plotting area's height
     domains: list[list[float]]  # vertical domain of each subplot, top to bottom
+    font: int  # the titles' font size
+    strip_wrap_px: float  # a strip title's width at most
+    math_wraps: dict[str, float]  # each math panel title's width at most
 
     @property
     def in_slots(self) -> int:
@@ -341,15 +357,29 @@ class _PixelLayout:
         return self.c_out + self.out_first
 
 
-def _pixel_layout(c_in: int, c_out: int, h: int, w: int) -> _PixelLayout:
+def _title_lines(words: list[str], width_px: float, font: int) -> int:
+    """The most lines any of `words` takes, wrapped to width_px."""
+    return max(wrapped(one, width_px, font)[1] for one in words)
+
+
+def _pixel_layout(c_in: int, c_out: int, h: int, w: int, width: int = DEFAULT_WIDTH) -> _PixelLayout:
     in_first, out_first = int(c_in == 3), int(c_out == 3)  # slot 0 holds the colour picture when there are 3
     strip_cols = max(_strip_width(c_in + in_first, w), _strip_width(c_out + out_first, w))
-    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
-    spots = _math_layout(c_out, c_in)
+    room = width - 2 * SIDE_PX
+    strip_px = min(STRIP_MAX_CELL_PX, room / (strip_cols + 0.6))
+    spots = _math_layout(c_out, c_in, tight=room < TIGHT_BELOW_PX)
     math_rows = max(c_out, c_in)
-    math_px = min(MATH_MAX_CELL_PX, ASSUMED_WIDTH_PX / (spots["right"] + 2), 300 / math_rows)
-    # Each subplot keeps its own cell size: stack their pixel heights, with a gap between two.
-    title_in, title_math = TITLE_PX / strip_px, 2 * TITLE_PX / math_px
+    math_px = min(MATH_MAX_CELL_PX, room / (spots["left"] + spots["right"] + spots["pad"]), 300 / math_rows)
+    font = label_px(width)
+    # A strip's titles each keep within their map and half the gap on either side; the math panel's within theirs.
+    strip_wrap_px = (w + 0.5) * strip_px
+    strip_titles = [text(key) for key in (RGB_SLOT_TITLE_KEY, "mix_fig_rgb_out")] + [
+        text(key, c=k, o=k) for key in ("mix_fig_in_map", "mix_fig_out_map") for k in range(max(c_in, c_out))]
+    math_wraps = {"W": (c_in + 1.2) * math_px, "x": 2.4 * math_px, "products": (c_in + 1.2) * math_px,
+                  "y": 2.4 * math_px}
+    math_lines = max(wrapped(text(MATH_TITLES[key]), math_wraps[key], font)[1] for key in math_wraps)
+    title_in = (_title_lines(strip_titles, strip_wrap_px, font) * font * LINE + 4) / strip_px
+    title_math = (INDEX_PX + math_lines * font * LINE + 4) / math_px
     heights_px = [(h + title_in) * strip_px, (math_rows + title_math) * math_px, (h + title_in) * strip_px]
     plot_px = sum(heights_px) + 2 * GAP_PX
     domains, top = [], plot_px
@@ -357,7 +387,7 @@ def _pixel_layout(c_in: int, c_out: int, h: int, w: int) -> _PixelLayout:
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
         top -= part + GAP_PX
     return _PixelLayout(c_in, c_out, h, w, in_first, out_first, strip_cols, strip_px, spots, math_rows, math_px,
-                        title_in, title_math, plot_px, domains)
+                        title_in, title_math, plot_px, domains, font, strip_wrap_px, math_wraps)
 
 
 def _strip(lay: _PixelLayout, maps: np.ndarray, subplot: int, picture_title: str, map_title: str,
@@ -365,14 +395,21 @@ def _strip(lay: _PixelLayout, maps: np.ndarray, subplot: int, picture_title: str
     """A strip of channel maps (c, h, w), after the colour picture when `maps` has 3 channels: traces, titles."""
     first = int(maps.shape[0] == 3)
     data, annotations = [], []
+    def title(x: float, words: str) -> dict[str, Any]:
+        return _label(x, 0, subplot, wrapped(words, lay.strip_wrap_px, lay.font)[0], font=_font(lay.font))
+
     if first:
         data.append(_rgb_picture(maps, 0, subplot))
-        annotations.append(_label(lay.w / 2, 0, subplot, text(picture_title)))
-    data.append(_heatmap(_spread(maps), first * (lay.w + 1), 0, subplot, text_on=lay.strip_px >= TEXT_MIN_CELL_PX,
-                         cell_px=lay.strip_px, labels=None, **colours))
+        annotations.append(title(lay.w / 2, text(picture_title)))
+    data.append(_heatmap(_spread(maps), first * (lay.w + 1), 0, subplot, text_on=True, cell_px=lay.strip_px,
+                         labels=None, **colours))
     for k in range(maps.shape[0]):
-        annotations.append(_label((k + first) * (lay.w + 1) + lay.w / 2, 0, subplot, text(map_title, c=k, o=k)))
+        annotations.append(title((k + first) * (lay.w + 1) + lay.w / 2, text(map_title, c=k, o=k)))
     return data, annotations
+
+
+def _font(size: float) -> dict[str, Any]:
+    return {**style.LABEL_FONT, "size": size}
 
 
 def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
@@ -380,7 +417,10 @@ def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
     """y = W · x at one pixel (subplot 2): W, then x, the products and y (the three that frames change)."""
     c_out, c_in, spots = lay.c_out, lay.c_in, lay.spots
     w_limit = symmetric_range(W)
-    math: dict[str, Any] = {"text_on": True, "cell_px": lay.math_px}
+    # One size for the numbers of W, x, the products and y (the smallest that fits any), so that they read alike.
+    fonts = [_text_size(lay.math_px, values) for values in (W, steps.inputs, steps.products, steps.outputs)]
+    math: dict[str, Any] = {"text_on": True, "cell_px": lay.math_px,
+                            "font_px": min((size for size in fonts if size), default=0)}
     data = [
         _heatmap(W, spots["W"], 0, 2, name="W", colorscale=style.DIVERGING, zrange=(-w_limit, w_limit),
                  labels=_matrix_labels("W", c_out, c_in), **math),
@@ -393,17 +433,20 @@ def _math_panel(lay: _PixelLayout, W: np.ndarray, steps: PixelSteps, step: int,
                  zrange=signed, labels=_vector_labels("y", c_out), sample=steps.outputs, **math),
     ]
     # Index labels: o on the left of W, c above W; titles over the panels; the operators between them.
-    small = {"size": 11, "color": style.PADDING_TEXT}
+    small = {"size": MIN_TEXT_PX, "color": style.PADDING_TEXT}
     annotations = [_label(-0.2, o + 0.5, 2, str(o), xanchor="right", yanchor="middle", font=small)
                    for o in range(c_out)]
     annotations += [_label(c + 0.5, -0.05, 2, str(c), font=small) for c in range(c_in)]
-    for key, spot in (("mix_fig_w", "W"), ("mix_fig_x", "x"), ("mix_fig_products", "products"), ("mix_fig_y", "y")):
+    for spot in ("W", "x", "products", "y"):
         width = {"W": c_in, "x": 1, "products": c_in, "y": 1}[spot]
-        annotations.append(_label(spots[spot] + width / 2, -lay.title_math / 2, 2, text(key), yanchor="middle"))
-    big = {"size": 22, "color": style.LABEL_FONT["color"]}
-    annotations.append(_label(spots["x"] - 0.7, c_in / 2, 2, "·", yanchor="middle", font=big))
-    annotations.append(_label(spots["products"] - 0.8, lay.math_rows / 2, 2, "→", yanchor="middle", font=big))
-    annotations.append(_label(spots["y"] - 0.9, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
+        words = wrapped(text(MATH_TITLES[spot]), lay.math_wraps[spot], lay.font)[0]
+        annotations.append(_label(spots[spot] + width / 2, -INDEX_PX / lay.math_px, 2, words, font=_font(lay.font)))
+    operator_px = int(min(22, max(MIN_TEXT_PX, lay.math_px * spots["gap_y"] * 0.55)))  # Σ→ fits the last gap
+    big = {"size": operator_px, "color": style.LABEL_FONT["color"]}
+    annotations.append(_label(spots["x"] - spots["gap_x"] / 2, c_in / 2, 2, "·", yanchor="middle", font=big))
+    annotations.append(_label(spots["products"] - spots["gap_products"] / 2, lay.math_rows / 2, 2, "→",
+                              yanchor="middle", font=big))
+    annotations.append(_label(spots["y"] - spots["gap_y"] / 2, c_out / 2, 2, "Σ→", yanchor="middle", font=big))
     return data, annotations
 
 
@@ -440,39 +483,47 @@ def _pixel_frames(lay: _PixelLayout, steps: PixelSteps, animated: list[int]) -> 
     return frames, slider_steps
 
 
-def _pixel_player(step: int, slider_steps: list[dict], many: bool) -> dict[str, Any]:
-    """Play/Pause and the slider under the figure, the slider on `step`."""
+def _pixel_player(step: int, slider_steps: list[dict], many: bool, plot_px: float, label_px: float) -> dict[str, Any]:
+    """Play/Pause on a line of their own under the figure, and the slider under them, on `step`.
+
+    `many`: the steps' labels would not fit side by side under the rail, so only the current one shows (above it).
+    `plot_px` is the plotting area's height: the slider's place is given as a fraction of it. The rail keeps half a
+    label's width (`label_px`) from either edge, so that the first and last labels are not cut off.
+    """
     play = {"frame": {"duration": 450, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     label_font = {"size": 13, "color": style.LABEL_FONT["color"]}
     return {
         "updatemenus": [{
             "type": "buttons", "direction": "left", "x": 0.0, "y": 0, "xanchor": "left", "yanchor": "top",
-            "pad": {"t": 8, "r": 8}, "showactive": False,
+            "pad": {"t": 8, "r": 8}, "showactive": False, "font": {"size": 13},
             "buttons": [
                 {"label": text("mix_fig_play"), "method": "animate", "args": [None, play]},
                 {"label": text("mix_fig_pause"), "method": "animate", "args": [[None], pause]},
             ],
         }],
         "sliders": [{
-            "active": step, "x": 0.2, "len": 0.8, "y": 0, "yanchor": "top", "pad": {"t": 8},
+            "active": step, "x": 0.0, "len": 1.0, "y": -BUTTONS_PX / plot_px, "yanchor": "top",
+            "pad": {"t": 4, "l": label_px / 2, "r": label_px / 2},
             "currentvalue": {"prefix": text("mix_fig_slider_prefix"), "font": label_font},
-            # Past a few dozen pixels the step labels would overlap: hide them, keep the current value.
-            "font": {"size": 11, "color": "rgba(0,0,0,0)" if many else "#444444"},
+            # When the step labels would overlap: hide them, keep the current value.
+            "font": {"size": SLIDER_FONT_PX, "color": "rgba(0,0,0,0)" if many else "#444444"},
             "steps": slider_steps,
         }],
     }
 
 
-def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col: int) -> dict[str, Any]:
+def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col: int,
+                 width: int = DEFAULT_WIDTH) -> dict[str, Any]:
     """The input strip, y = W · x at one pixel with its numbers, and the output strip; frames visit every pixel.
 
     The figure opens at pixel (row, col); Play runs over every pixel in row-major order, the slider jumps to one.
+    It is laid out for a chart `width` pixels wide.
     """
     c_in, h, w = X.shape
     c_out = W.shape[0]
     Y = steps.outputs.T.reshape(c_out, h, w)  # (n, c_o) -> (c_o, h, w)
-    lay = _pixel_layout(c_in, c_out, h, w)
+    lay = _pixel_layout(c_in, c_out, h, w, width)
     out_limit = symmetric_range(steps.products, steps.outputs)
     signed = (-out_limit, out_limit)
 
@@ -491,16 +542,20 @@ def pixel_figure(X: np.ndarray, W: np.ndarray, steps: PixelSteps, row: int, col:
 
     layout: dict[str, Any] = {}
     layout.update(_axes(1, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[0]))
-    layout.update(_axes(2, [-1.6, lay.spots["right"] + 0.4], [-lay.title_math, lay.math_rows + 0.1], lay.domains[1]))
+    layout.update(_axes(2, [-lay.spots["left"], lay.spots["right"] + lay.spots["pad"]],
+                        [-lay.title_math, lay.math_rows + 0.1], lay.domains[1]))
     layout.update(_axes(3, [-0.3, lay.strip_cols + 0.3], [-lay.title_in, h + 0.1], lay.domains[2]))
+    labels_px = max(text_px(step["label"], SLIDER_FONT_PX) for step in slider_steps) + 8
+    many = h * w * labels_px > width - 2 * SIDE_PX - labels_px  # the labels would touch: show only the current one
     layout.update({
-        "height": int(lay.plot_px + CONTROLS_PX + 20),
-        "margin": {"l": 10, "r": 10, "t": 10, "b": CONTROLS_PX},
+        "height": int(lay.plot_px + BUTTONS_PX + SLIDER_PX + 10),
+        "margin": {"l": SIDE_PX, "r": SIDE_PX, "t": 10, "b": BUTTONS_PX + SLIDER_PX},
         "shapes": _pixel_shapes(lay, row, col, pending=False),
         "annotations": [*in_titles, *out_titles, *math_titles],
         "showlegend": False, "hovermode": "closest", "dragmode": False, "clickmode": "event+select",
         "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": style.FONT_FAMILY},
-        **_pixel_player(step, slider_steps, many=h * w > SLIDER_LABELS_MAX),
+        "modebar": MODEBAR_OFF, "meta": {"width": width},  # the width it was laid out for
+        **_pixel_player(step, slider_steps, many, lay.plot_px, labels_px),
     })
     return {"data": data, "layout": layout, "frames": frames}
 
@@ -554,30 +609,50 @@ class _MatmulLayout:
     prod_bottom: float
     plot_px: float
     domains: list[list[float]]
+    font: int  # the titles' font size
+    w_label_px: float  # room left of W for its name
+    strip_wrap_px: float  # a strip title's width at most
+    flat_wrap_px: float  # X_flat's and Y_flat's titles' width at most
+    room_px: float  # the plotting area's width
 
 
-def _matmul_layout(c_in: int, c_out: int, h: int, w: int) -> _MatmulLayout:
+def _matmul_gap_keys() -> tuple[str, str, str]:
+    return ("mix_fig_reshape_in", "mix_fig_reshape_out", "mix_fig_general")
+
+
+def _matmul_layout(c_in: int, c_out: int, h: int, w: int, width: int = DEFAULT_WIDTH) -> _MatmulLayout:
     n = h * w
+    room = width - 2 * SIDE_PX
+    font = label_px(width)
     strip_cols = max(_strip_width(c_in, w), _strip_width(c_out, w))
-    strip_px = min(STRIP_MAX_CELL_PX, ASSUMED_WIDTH_PX / strip_cols)
+    strip_px = min(STRIP_MAX_CELL_PX, room / (strip_cols + 0.6))
     prod_cols = c_in + 1 + n
-    prod_px = min(STRIP_MAX_CELL_PX, (ASSUMED_WIDTH_PX - W_LABEL_PX) / (prod_cols + 0.5))
+    w_label_px = text_px(text("mix_fig_w_short", c_out=c_out, c_in=c_in), font) + 12
+    prod_px = min(STRIP_MAX_CELL_PX, (room - w_label_px) / (prod_cols + 0.3))
     row_scale = max(1.0, MIN_ROW_PX / prod_px)  # many pixels make thin columns: keep the rows readable
     row_px = prod_px * row_scale
-    title_strip, title_prod = TITLE_PX / strip_px, TITLE_PX / row_px
+    strip_wrap_px, flat_wrap_px = (w + 0.5) * strip_px, (n + 0.6) * prod_px
+    strip_titles = [text(key, c=k, o=k) for key in ("mix_fig_in_map", "mix_fig_out_map", "mix_fig_general_map")
+                    for k in range(max(c_in, c_out))]
+    title_strip = (_title_lines(strip_titles, strip_wrap_px, font) * font * LINE + 4) / strip_px
+    flat_titles = [text("mix_fig_xflat", c_in=c_in, n=n), text("mix_fig_yflat", c_out=c_out, n=n)]
+    title_prod = (_title_lines(flat_titles, flat_wrap_px, font) * font * LINE + 4) / row_px
     flat_left, flat_top = c_in + 1, title_prod
     w_top = flat_top + c_in + title_prod
     prod_bottom = w_top + c_out + 0.1
     strip_px_high = (h + title_strip) * strip_px
     heights_px = [strip_px_high, prod_bottom * row_px, strip_px_high, strip_px_high]  # X, product, Y, Y_general
-    gap_px = 2 * GAP_PX  # room for the reshape arrows
-    plot_px = sum(heights_px) + 3 * gap_px
+    gaps_px = [  # room for the reshape arrows' sentences
+        wrapped(text(key, c_in=c_in, c_out=c_out, h=h, w=w), room, font)[1] * font * LINE + font + 24
+        for key in _matmul_gap_keys()]
+    plot_px = sum(heights_px) + sum(gaps_px)
     domains, top = [], plot_px
-    for part in heights_px:
+    for part, gap in zip(heights_px, [*gaps_px, 0.0], strict=True):
         domains.append([max(0.0, (top - part) / plot_px), top / plot_px])
-        top -= part + gap_px
+        top -= part + gap
     return _MatmulLayout(c_in, c_out, h, w, strip_cols, strip_px, prod_cols, prod_px, row_scale, title_strip,
-                         flat_left, flat_top, w_top, prod_bottom, plot_px, domains)
+                         flat_left, flat_top, w_top, prod_bottom, plot_px, domains, font, w_label_px, strip_wrap_px,
+                         flat_wrap_px, room)
 
 
 def _matmul_traces(lay: _MatmulLayout, X: np.ndarray, W: np.ndarray, check: MatmulCheck) -> list[dict[str, Any]]:
@@ -589,14 +664,14 @@ def _matmul_traces(lay: _MatmulLayout, X: np.ndarray, W: np.ndarray, check: Matm
     def strip(maps: np.ndarray, subplot: int, name: str, colorscale: list, zrange: tuple[float, float]) -> dict:
         """Channel maps (c, h, w) side by side in one row of its own subplot."""
         return _heatmap(_spread(maps), 0, 0, subplot, name=name, colorscale=colorscale, zrange=zrange,
-                        text_on=lay.strip_px >= TEXT_MIN_CELL_PX, cell_px=lay.strip_px,
+                        text_on=True, cell_px=lay.strip_px,
                         labels=_strip_labels(name, len(maps), h, w))
 
     def panel(z: np.ndarray, left: float, top: float, name: str, colorscale: list, zrange: tuple[float, float],
               labels: list) -> dict:
         """A matrix of the product panel: X_flat, W or Y_flat."""
         return _heatmap(z, left, top, 2, name=name, colorscale=colorscale, zrange=zrange,
-                        text_on=lay.prod_px >= TEXT_MIN_CELL_PX, cell_px=lay.prod_px, labels=labels)
+                        text_on=True, cell_px=lay.prod_px, labels=labels)
 
     return [
         strip(X, 1, "X", INPUT_SCALE, (0, INPUT_MAX)),
@@ -613,25 +688,30 @@ def _matmul_traces(lay: _MatmulLayout, X: np.ndarray, W: np.ndarray, check: Matm
 def _matmul_titles(lay: _MatmulLayout) -> list[dict[str, Any]]:
     """The maps' and matrices' names, and the reshape arrows in the gaps between the panels."""
     c_in, c_out, h, w, n = lay.c_in, lay.c_out, lay.h, lay.w, lay.h * lay.w
+    font = _font(lay.font)
+
+    def strip_title(x: float, subplot: int, words: str) -> dict[str, Any]:
+        return _label(x, 0, subplot, wrapped(words, lay.strip_wrap_px, lay.font)[0], font=font)
+
+    def flat_title(y: float, words: str) -> dict[str, Any]:
+        return _label(lay.flat_left + n / 2, y, 2, wrapped(words, lay.flat_wrap_px, lay.font)[0], font=font)
+
     annotations = (
-        [_label(c * (w + 1) + w / 2, 0, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]
-        + [_label(o * (w + 1) + w / 2, 0, 3, text("mix_fig_out_map", o=o)) for o in range(c_out)]
-        + [_label(o * (w + 1) + w / 2, 0, 4, text("mix_fig_general_map", o=o)) for o in range(c_out)]
+        [strip_title(c * (w + 1) + w / 2, 1, text("mix_fig_in_map", c=c)) for c in range(c_in)]
+        + [strip_title(o * (w + 1) + w / 2, 3, text("mix_fig_out_map", o=o)) for o in range(c_out)]
+        + [strip_title(o * (w + 1) + w / 2, 4, text("mix_fig_general_map", o=o)) for o in range(c_out)]
         + [
-            _label(lay.flat_left + n / 2, lay.flat_top, 2, text("mix_fig_xflat", c_in=c_in, n=n)),
+            flat_title(lay.flat_top, text("mix_fig_xflat", c_in=c_in, n=n)),
             _label(-0.3, lay.w_top + c_out / 2, 2, text("mix_fig_w_short", c_out=c_out, c_in=c_in),
-                   xanchor="right", yanchor="middle"),
-            _label(lay.flat_left + n / 2, lay.w_top, 2, text("mix_fig_yflat", c_out=c_out, n=n)),
+                   xanchor="right", yanchor="middle", font=font),
+            flat_title(lay.w_top, text("mix_fig_yflat", c_out=c_out, n=n)),
         ]
     )
-    gaps = ((lay.domains[0], lay.domains[1], "mix_fig_reshape_in"),
-            (lay.domains[1], lay.domains[2], "mix_fig_reshape_out"),
-            (lay.domains[2], lay.domains[3], "mix_fig_general"))
-    for upper, lower, key in gaps:  # in paper coordinates, half-way between two panels
+    gaps = ((lay.domains[0], lay.domains[1]), (lay.domains[1], lay.domains[2]), (lay.domains[2], lay.domains[3]))
+    for (upper, lower), key in zip(gaps, _matmul_gap_keys(), strict=True):  # in paper coordinates, mid-gap
+        words = wrapped(text(key, c_in=c_in, c_out=c_out, h=h, w=w), lay.room_px, lay.font)[0]
         annotations.append({"x": 0.5, "y": (upper[0] + lower[1]) / 2, "xref": "paper", "yref": "paper",
-                            "text": text(key, c_in=c_in, c_out=c_out, h=h, w=w), "showarrow": False,
-                            "font": {"size": 13, "color": style.LABEL_FONT["color"]},
-                            "bgcolor": "rgba(255,255,255,0.85)"})
+                            "text": words, "showarrow": False, "font": font, "bgcolor": "rgba(255,255,255,0.85)"})
     return annotations
 
 
@@ -657,26 +737,27 @@ def _matmul_shapes(lay: _MatmulLayout, row: int, col: int) -> list[dict[str, Any
     return shapes
 
 
-def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int) -> dict[str, Any]:
+def matmul_figure(X: np.ndarray, W: np.ndarray, check: MatmulCheck, row: int, col: int,
+                  width: int = DEFAULT_WIDTH) -> dict[str, Any]:
     """X (c_i, h, w) → reshape → W · X_flat = Y_flat → reshape → Y (c_o, h, w), pixel (row, col) outlined throughout.
 
     Below Y, the general path's answer Y_general for comparison.
     The product is laid out as in a hand calculation: X_flat above Y_flat, W to the left of Y_flat, so that
-    Y_flat[o, p] sits where row o of W meets column p of X_flat.
+    Y_flat[o, p] sits where row o of W meets column p of X_flat. It is laid out for a chart `width` pixels wide.
     """
     c_in, h, w = X.shape
-    lay = _matmul_layout(c_in, W.shape[0], h, w)
+    lay = _matmul_layout(c_in, W.shape[0], h, w, width)
     strip_x, strip_y = [-0.3, lay.strip_cols + 0.3], [-lay.title_strip, h + 0.1]
     layout: dict[str, Any] = {}
     layout.update(_axes(1, strip_x, strip_y, lay.domains[0]))
-    layout.update(_axes(2, [-W_LABEL_PX / lay.prod_px, lay.prod_cols + 0.3], [0, lay.prod_bottom], lay.domains[1],
-                        lay.row_scale))
+    layout.update(_axes(2, [-lay.w_label_px / lay.prod_px, lay.prod_cols + 0.3], [0, lay.prod_bottom],
+                        lay.domains[1], lay.row_scale))
     layout.update(_axes(3, strip_x, strip_y, lay.domains[2]))
     layout.update(_axes(4, strip_x, strip_y, lay.domains[3]))
     layout.update({
-        "height": int(lay.plot_px + 20), "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "height": int(lay.plot_px + 20), "margin": {"l": SIDE_PX, "r": SIDE_PX, "t": 10, "b": 10},
         "shapes": _matmul_shapes(lay, row, col), "annotations": _matmul_titles(lay), "showlegend": False,
         "hovermode": "closest", "dragmode": False, "plot_bgcolor": "white", "paper_bgcolor": "white",
-        "font": {"family": style.FONT_FAMILY},
+        "font": {"family": style.FONT_FAMILY}, "modebar": MODEBAR_OFF, "meta": {"width": width},
     })
     return {"data": _matmul_traces(lay, X, W, check), "layout": layout}

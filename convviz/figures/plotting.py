@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+# Every Plotly button off (the figures cannot be zoomed or panned anyway). Streamlit adds its own Fullscreen button,
+# which only the chart's config (`displayModeBar: False`) removes.
+MODEBAR_OFF = {"remove": ["toimage", "zoom", "pan", "select", "lasso", "zoomin", "zoomout", "autoscale", "resetscale",
+                          "hoverclosest", "hovercompare", "togglespikelines", "togglehover"]}
+
 
 def cells(z: np.ndarray, decimals: int) -> list:
     """A grid (any shape) as JSON-ready nested lists: NaN becomes null, values rounded so the figure stays small.

@@ -2,6 +2,8 @@
 
 Each figure is a stack of panels drawn in cell units (x to the right, y downwards), one heatmap per panel: the
 panel's maps or kernels are laid out as tiles one empty cell apart, so a panel of 8 channels is still one trace.
+The figures are laid out for the chart's width in pixels: maps wrap into rows on a narrow screen, titles wrap to
+the width, and numbers are written only into cells that hold them at 12 px or more (`convviz.figures.fit`).
 """
 
 from __future__ import annotations
@@ -12,18 +14,18 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
+from convviz.figures.fit import DEFAULT_WIDTH, LINE, MIN_TEXT_PX, label_px, number_font, wrapped
 from convviz.figures.mixing import INPUT_SCALE
-from convviz.figures.plotting import cells, symmetric_range
+from convviz.figures.plotting import MODEBAR_OFF, cells, symmetric_range
 from convviz.i18n.strings import text
 from convviz.model.mixing import INPUT_MAX
 from convviz.model.separable import SeparableResult
 
-ASSUMED_WIDTH_PX = 1000  # the chart's width in the app's wide layout: sizes the cells
-MAX_CELL_PX = 30
-TITLE_PX = 30  # room above a panel for its title
+MAX_CELL_PX = 40  # cells grow with the chart up to this
+MIN_CELL_PX = 20  # maps wrap into more rows rather than have cells smaller than this
+NUMBER_ROWS = 2  # maps wrap into at most this many rows to make room for their numbers
 GAP_PX = 14  # room between a panel and the next one's title
-TEXT_MIN_CELL_PX = 22  # numbers are written into cells at least this big
-MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
+MARGIN = {"l": 4, "r": 4, "t": 6, "b": 6}
 
 Namer = Callable[[int, int, int, int], str]  # (tile row, tile col, cell row, cell col) -> hover label
 
@@ -38,13 +40,42 @@ def tiled(blocks: np.ndarray) -> np.ndarray:
     return grid
 
 
-def _text_size(cell_px: float, values: np.ndarray) -> int:
-    """Font size that fits the longest of `values` (as "%{z:.3~g}" writes it) into a cell; 0 when none fits."""
+def in_rows(stack: np.ndarray, per_row: int) -> np.ndarray:
+    """Maps (n, h, w) as rows of `per_row` tiles (⌈n/per_row⌉, per_row, h, w), NaN maps filling the last row."""
+    n, h, w = stack.shape
+    rows = -(-n // per_row)
+    padded = np.full((rows * per_row, h, w), np.nan)
+    padded[:n] = stack
+    return padded.reshape(rows, per_row, h, w)
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """The numbers a panel writes into its cells, as "%{z:.3~g}" writes them."""
     finite = np.asarray(values, dtype=np.float64)
     finite = finite[np.isfinite(finite)]
-    chars = max((len(f"{v:.3g}") for v in np.unique(np.round(finite, 3))), default=1)
-    size = min(style.CELL_FONT_SIZE, cell_px * 0.45, cell_px * 0.9 / (0.62 * chars))
-    return int(size) if size >= 8 else 0
+    return [f"{v:.3g}" for v in np.unique(np.round(finite, 3))] or ["0"]
+
+
+def _cell_px(plot_px: float, cols: int) -> float:
+    return min(MAX_CELL_PX, plot_px / cols)
+
+
+def maps_per_row(panels: list[dict[str, Any]], plot_px: float) -> int:
+    """How many maps a row of a maps panel holds: all of them, or as few rows (up to NUMBER_ROWS) as let every
+    panel's numbers show, or else as many as keep cells MIN_CELL_PX or more (numbers only on hover)."""
+    n = max(panel["blocks"].shape[1] for panel in panels)
+    width = panels[0]["blocks"].shape[3]
+
+    def fits(m: int) -> bool:
+        cell = _cell_px(plot_px, m * (width + 1) - 1)
+        return all(number_font(cell, _numbers(panel["blocks"])) for panel in panels)
+
+    for m in range(n, 0, -1):
+        if -(-n // m) > NUMBER_ROWS:
+            break
+        if fits(m):
+            return m
+    return next((m for m in range(n, 0, -1) if _cell_px(plot_px, m * (width + 1) - 1) >= MIN_CELL_PX), 1)
 
 
 def _labels(shape: tuple[int, int, int, int], name: Namer) -> list[list[str]]:
@@ -59,29 +90,53 @@ def _labels(shape: tuple[int, int, int, int], name: Namer) -> list[list[str]]:
     return grid.tolist()
 
 
-def _panels_figure(panels: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stack panels top to bottom; each is {"title", "blocks" (R, C, a, b), "name", "colorscale", "zrange"}."""
+def _panels_figure(panels: list[dict[str, Any]], width: int, *, wrap_maps: bool) -> dict[str, Any]:
+    """Stack panels top to bottom, laid out for a chart `width` pixels wide.
+
+    Each panel is {"title", "blocks" (R, C, a, b), "name", "colorscale", "zrange"}. With `wrap_maps` each panel is
+    one row of maps (1, n, h, w), and every panel wraps its maps into rows of `maps_per_row`. Every panel gets the
+    same cell size; a title is wrapped to the chart's width; numbers are written where they fit at 12 px or more.
+    """
+    plot_px = width - MARGIN["l"] - MARGIN["r"]
+    title_font = label_px(width)
+    if wrap_maps:
+        per_row = maps_per_row(panels, plot_px)
+        panels = [{**panel, "blocks": in_rows(panel["blocks"][0], min(per_row, panel["blocks"].shape[1])),
+                   "name": _row_namer(panel["name"], per_row)} for panel in panels]
     grids = [tiled(panel["blocks"]) for panel in panels]
     widest = max(grid.shape[1] for grid in grids)
-    cell_px = min(MAX_CELL_PX, ASSUMED_WIDTH_PX / widest)
-    heights = [(GAP_PX if n else 0) + TITLE_PX + grid.shape[0] * cell_px for n, grid in enumerate(grids)]
+    cell_px = _cell_px(plot_px, widest)
+    titles_px, titles_text = [], []
+    for panel in panels:
+        words, lines = wrapped(panel["title"], plot_px, title_font)
+        titles_text.append(words)
+        titles_px.append(lines * title_font * LINE + 6)
+    heights = [(GAP_PX if n else 0) + title + grid.shape[0] * cell_px
+               for n, (grid, title) in enumerate(zip(grids, titles_px, strict=True))]
     total = sum(heights)
+    # One size for every panel's numbers (the smallest that fits any), so that the panels read alike.
+    fonts = [number_font(cell_px, _numbers(grid)) for grid in grids]
+    font_px = min((size for size in fonts if size), default=0)
     data, layout_axes, titles = [], {}, []
     top = 0.0
     for n, (panel, grid, height) in enumerate(zip(panels, grids, heights, strict=True), start=1):
         x_ref, y_ref = ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
         suffix = "" if n == 1 else str(n)
-        title_top = top + height - TITLE_PX - grid.shape[0] * cell_px  # below the gap, if any
-        domain = [1.0 - (top + height) / total, 1.0 - (title_top + TITLE_PX) / total]
+        title_px = titles_px[n - 1]
+        title_top = top + height - title_px - grid.shape[0] * cell_px  # below the gap, if any
+        domain = [1.0 - (top + height) / total, 1.0 - (title_top + title_px) / total]
         hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+        span = plot_px / cell_px  # the chart's width in cells: the panel sits in its middle
+        margin = (span - grid.shape[1]) / 2
         layout_axes[f"xaxis{suffix}"] = {
-            **hidden, "range": [0, widest], "domain": [0.0, 1.0], "anchor": y_ref, "constrain": "domain",
+            **hidden, "range": [-margin, grid.shape[1] + margin], "domain": [0.0, 1.0], "anchor": y_ref,
+            "constrain": "domain",
         }
         layout_axes[f"yaxis{suffix}"] = {
             **hidden, "range": [grid.shape[0], 0], "domain": domain, "anchor": x_ref,
-            "scaleanchor": x_ref, "constrain": "domain",
+            "scaleanchor": x_ref, "constrain": "domain", "constraintoward": "top",
         }
-        font_px = _text_size(cell_px, grid) if cell_px >= TEXT_MIN_CELL_PX else 0
+        shown = font_px if fonts[n - 1] else 0
         data.append({
             "type": "heatmap",
             "name": panel["title"],
@@ -96,12 +151,13 @@ def _panels_figure(panels: list[dict[str, Any]]) -> dict[str, Any]:
             "ygap": 1 if cell_px >= 8 else 0,
             "customdata": _labels(panel["blocks"].shape, panel["name"]),
             "hovertemplate": "%{customdata} = %{z:.6~g}<extra></extra>",
-            "texttemplate": "%{z:.3~g}" if font_px else "",
-            "textfont": {"size": font_px or style.CELL_FONT_SIZE, "family": style.FONT_FAMILY},
+            "texttemplate": "%{z:.3~g}" if shown else "",
+            "textfont": {"size": shown or MIN_TEXT_PX, "family": style.FONT_FAMILY},
         })
         titles.append({
-            "text": panel["title"], "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0 - title_top / total,
-            "xanchor": "center", "yanchor": "top", "showarrow": False, "font": style.LABEL_FONT,
+            "text": titles_text[n - 1], "xref": "paper", "yref": "paper", "x": 0.5, "y": 1.0 - title_top / total,
+            "xanchor": "center", "yanchor": "top", "showarrow": False,
+            "font": {**style.LABEL_FONT, "size": title_font},
         })
         top += height
     return {
@@ -114,8 +170,16 @@ def _panels_figure(panels: list[dict[str, Any]]) -> dict[str, Any]:
             "plot_bgcolor": "rgba(0,0,0,0)",
             "paper_bgcolor": "#ffffff",
             "font": {"family": style.FONT_FAMILY},
+            "modebar": MODEBAR_OFF,
+            "meta": {"width": width},  # the width it was laid out for (the browser tests wait for it)
+            "dragmode": False,
         },
     }
+
+
+def _row_namer(name: Namer, per_row: int) -> Namer:
+    """A map panel's namer (0, map, i, j) for maps wrapped into rows of `per_row`."""
+    return lambda r, c, i, j: name(0, r * per_row + c, i, j)
 
 
 def _signed(*arrays: np.ndarray) -> tuple[float, float]:
@@ -128,7 +192,7 @@ def _maps(stack: np.ndarray) -> np.ndarray:
     return np.asarray(stack, dtype=np.float64)[np.newaxis]
 
 
-def maps_figure(X: np.ndarray, result: SeparableResult) -> dict[str, Any]:
+def maps_figure(X: np.ndarray, result: SeparableResult, width: int = DEFAULT_WIDTH) -> dict[str, Any]:
     """The input, (a)'s output, and (b)'s two steps: the depthwise maps Z and the 1×1 layer's output."""
     c_in, c_out = X.shape[0], result.Y_full.shape[0]
     return _panels_figure([
@@ -141,10 +205,10 @@ def maps_figure(X: np.ndarray, result: SeparableResult) -> dict[str, Any]:
         {"title": text("sep_fig_pointwise", c_out=c_out), "blocks": _maps(result.Y_sep),
          "colorscale": style.DIVERGING, "zrange": _signed(result.Y_sep),
          "name": lambda _, o, i, j: f"(b) Y[{o}, {i}, {j}]"},
-    ])
+    ], width, wrap_maps=True)
 
 
-def kernels_figure(K: np.ndarray, K_equivalent: np.ndarray) -> dict[str, Any]:
+def kernels_figure(K: np.ndarray, K_equivalent: np.ndarray, width: int = DEFAULT_WIDTH) -> dict[str, Any]:
     """(a)'s kernel beside the full kernel that (b) amounts to, as c_o rows × c_i columns of k×k tiles.
 
     In (b) every tile of column c is D[c] times a number, W[o, c]: that is the restriction.
@@ -157,4 +221,4 @@ def kernels_figure(K: np.ndarray, K_equivalent: np.ndarray) -> dict[str, Any]:
         {"title": text("sep_fig_k_equivalent", c_out=c_out, c_in=c_in, k=k),
          "blocks": np.asarray(K_equivalent, np.float64), "colorscale": style.DIVERGING, "zrange": zrange,
          "name": lambda o, c, i, j: f"W[{o}, {c}]·D[{c}, {i}, {j}]"},
-    ])
+    ], width, wrap_maps=False)

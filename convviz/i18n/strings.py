@@ -290,7 +290,7 @@ EN: dict[str, str] = {
         "With k = 1 both layers are 1×1: the {c}×{c} matrix W is replaced by the product of a {mid}×{c} and a "
         "{c}×{mid} matrix. That is cheaper, but such a W has rank at most {mid}: it can mix channels in fewer ways."
     ),
-    "mix_fig_w_title": "W: {c_out} output × {c_in} input channels",
+    "mix_fig_w_title": "W: {c_out} output ×<br>{c_in} input channels",
     "mix_fig_w_hover": "W[%{y}, %{x}] = %{z}",
     "mix_fig_in_tick": "in {c}",
     "mix_fig_out_tick": "out {o}",

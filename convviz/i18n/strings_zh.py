@@ -276,7 +276,7 @@ ZH: dict[str, str] = {
         "k = 1 时两层都是 1×1：{c}×{c} 的矩阵 W 被一个 {mid}×{c} 矩阵与一个 {c}×{mid} 矩阵的乘积取代。"
         "这样更省，但这样的 W 的秩至多为 {mid}：它混合通道的方式更少。"
     ),
-    "mix_fig_w_title": "W：{c_out} 个输出通道 × {c_in} 个输入通道",
+    "mix_fig_w_title": "W：{c_out} 个输出通道 ×<br>{c_in} 个输入通道",
     "mix_fig_w_hover": "W[%{y}, %{x}] = %{z}",
     "mix_fig_in_tick": "输入 {c}",
     "mix_fig_out_tick": "输出 {o}",

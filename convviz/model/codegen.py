@@ -3,6 +3,10 @@
 The script writes X, K and the bias out as literals, computes Y twice, the textbook's way (`corr2d`,
 `corr2d_multi_in`, `corr2d_multi_in_out`, as loops) and with `tf.nn.conv2d` on NHWC tensors, checks that the two
 agree, and prints Y. It runs as it is in a fresh interpreter: a student can paste it into a notebook.
+
+A grouped layer keeps its own kernel shape, (c_o, c_i/g, k_h, k_w), and the loops take `groups`: output channel o
+reads only its group's c_i/g input channels. Each float32 number is written the shortest way that reads back as
+the same float32 (-0.8, not -0.800000011920929).
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ _TEMPLATE = '''\
 import numpy as np
 import tensorflow as tf
 
-# X: (c_i, h, w) = {x_shape}; K: (c_o, c_i, k_h, k_w) = {k_shape}
+# X: (c_i, h, w) = {x_shape}; K: (c_o, c_i/g, k_h, k_w) = {k_shape} with g = groups
 X = np.array({X}, dtype=np.float32)
 K = np.array({K}, dtype=np.float32)
 bias = {bias}
-stride, padding, dilation = {stride}, {padding}, {dilation}
+stride, padding, dilation, groups = {stride}, {padding}, {dilation}, {groups}
 
 
 def corr2d(X, K):
@@ -42,16 +46,22 @@ def corr2d_multi_in(X, K):
     return sum(corr2d(x, k) for x, k in zip(X, K))
 
 
-def corr2d_multi_in_out(X, K):
-    """Stack over output channels: K (c_o, c_i, k_h, k_w) gives Y (c_o, h_o, w_o)."""
-    return np.stack([corr2d_multi_in(X, k) for k in K])
+def corr2d_multi_in_out(X, K, groups=1):
+    """Stack over output channels: K (c_o, c_i/g, k_h, k_w) gives Y (c_o, h_o, w_o).
+
+    The channels are split into `groups` in order: output channel o reads only the c_i/g inputs of its group.
+    """
+    c_group, per_group = K.shape[1], K.shape[0] // groups  # input and output channels per group
+    return np.stack([corr2d_multi_in(X[o // per_group * c_group : (o // per_group + 1) * c_group], k)
+                     for o, k in enumerate(K)])
 
 
-Y = corr2d_multi_in_out(X, K)
+Y = corr2d_multi_in_out(X, K, groups)
 if bias is not None:
     Y = Y + bias[:, None, None]
 
-# The same layer in TensorFlow: NHWC input (1, h, w, c_i), filter (k_h, k_w, c_i, c_o).
+# The same layer in TensorFlow: NHWC input (1, h, w, c_i), filter (k_h, k_w, c_i/g, c_o): a filter of depth c_i/g
+# makes tf.nn.conv2d run g groups.
 Y_tf = tf.nn.conv2d(
     X.transpose(1, 2, 0)[None],
     K.transpose(2, 3, 1, 0),
@@ -69,21 +79,26 @@ print(Y)
 '''
 
 
+def float32_text(value: float) -> str:
+    """The shortest decimal that reads back as the same float32: -0.8 for np.float32(-0.8), 3 for 3.0."""
+    return np.format_float_positional(np.float32(value), unique=True, trim="-")
+
+
 def _literal(array: np.ndarray) -> str:
-    """A NumPy array as a nested-list literal that reads back exactly (whole numbers without '.0')."""
-    values = np.asarray(array, dtype=np.float64)
-    if np.all(values == np.round(values)):
-        return repr(values.astype(np.int64).tolist())
-    return repr(values.tolist())
+    """A float32 array as a nested-list literal whose every number reads back as the same float32."""
+    values = np.asarray(array, dtype=np.float32)
+    if values.ndim == 0:
+        return float32_text(float(values))
+    return "[" + ", ".join(_literal(part) for part in values) + "]"
 
 
 def setting_code(X: np.ndarray, K: np.ndarray, bias: np.ndarray | None, *, stride: int, padding: int,
-                 dilation: int, title: str) -> str:
-    """The script for X (c_i, h, w), K (c_o, c_i, k_h, k_w), bias (c_o,) or None, and one stride/padding/dilation."""
+                 dilation: int, title: str, groups: int = 1) -> str:
+    """The script for X (c_i, h, w), K (c_o, c_i/g, k_h, k_w), bias (c_o,) or None, stride, padding, dilation, g."""
     return _TEMPLATE.format(
         title=title, x_shape=tuple(X.shape), k_shape=tuple(K.shape), X=_literal(X), K=_literal(K),
         bias="None" if bias is None else f"np.array({_literal(bias)}, dtype=np.float32)",
-        stride=stride, padding=padding, dilation=dilation,
+        stride=stride, padding=padding, dilation=dilation, groups=groups,
     )
 
 

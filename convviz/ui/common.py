@@ -55,7 +55,7 @@ def _freeze_heap(with_tensorflow: bool) -> int:
 
 def show_figure(spec: dict[str, Any], **kwargs: Any) -> Any:
     """Draw a figure dict with the colours it was built with (not Streamlit's theme)."""
-    config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    config = {"displaylogo": False, "displayModeBar": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
     return st.plotly_chart(PrebuiltFigure(drawn_once(spec)), theme=None, config=config, **kwargs)
 
 

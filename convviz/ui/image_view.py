@@ -30,6 +30,7 @@ from convviz.model.setting import Setting
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
+from convviz.ui.width_probe import chart_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,7 +147,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     region = _region(geo, Y)
     absolute = link_state.toggle("absolute", text("img_absolute"))
     figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
-                                 stride=s.stride, padding=s.padding, span=span)
+                                 stride=s.stride, padding=s.padding, span=span, width=chart_width("img_width"))
     on_pick = functools.partial(_on_pick, geo.out_h, geo.out_w, s.stride, s.padding, span)
     show_figure(figure, key="img_pick", on_select=on_pick, selection_mode="points", width="stretch")
     _kernel_editor(K, out, chosen, geo.c_in)

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.core import reference
-from convviz.core.correlation import corr2d_multi_in_out, dense_kernel
+from convviz.core.correlation import corr2d_multi_in_out
 from convviz.core.geometry import Geometry, conv_geometry
 from convviz.core.lazy import LazyModule
 from convviz.figures.animation import Room, animation_figure
@@ -217,13 +217,13 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
     kit = st.expander(text("kit_title"), key="kit_open", on_change="rerun")
     if kit.open:
         s = setting.effective()
-        X, K, bias = make_tensors(setting)
-        K = dense_kernel(K, s.groups)  # the script's plain loops take the full kernel: zeros outside each group
+        X, K, bias = make_tensors(setting)  # K: (c_o, c_i/g, k_h, k_w), the grouped layer's own kernel
         with kit:
             st.markdown(text("kit_code"))
             st.code(setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                                 title=_link(setting)), language="python")
-            Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation).numpy()
+                                 groups=s.groups, title=_link(setting)), language="python")
+            Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                                    groups=s.groups).numpy()
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")

@@ -24,6 +24,7 @@ from convviz.model.codegen import arrays_zip
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+from convviz.ui.width_probe import chart_width, checked_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,9 +62,9 @@ def _pixel_steps(X: np.ndarray, W: np.ndarray) -> mixing.PixelSteps:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
+def _pixel_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
-        return pixel_figure(X, W, _pixel_steps(X, W), row, col)
+        return pixel_figure(X, W, _pixel_steps(X, W), row, col, width)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -72,9 +73,9 @@ def _matmul_check(X: np.ndarray, W: np.ndarray) -> mixing.MatmulCheck:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str) -> dict[str, Any]:
+def _matmul_figure(X: np.ndarray, W: np.ndarray, row: int, col: int, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
-        return matmul_figure(X, W, _matmul_check(X, W), row, col)
+        return matmul_figure(X, W, _matmul_check(X, W), row, col, width)
 
 
 # ---- the view ----
@@ -165,7 +166,7 @@ def _pixel_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray) -> tuple[int, int]:
         st.markdown(text("mix_pixel_numbers", row=row, col=col, x=x_text, y=y_text))
     st.latex(_product_latex(W, steps.inputs[n], steps.outputs[n]))
     show_figure(
-        _pixel_figure(X, W, row, col, current_language()),
+        _pixel_figure(X, W, row, col, current_language(), chart_width("mix_width")),
         key="mix_pick",
         on_select=_on_pick,
         selection_mode="points",
@@ -196,7 +197,8 @@ def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -
     n = sizes.h * sizes.w
     st.markdown(text("mix_matmul_help", row=row, col=col, p=row * sizes.w + col))
     st.markdown("**" + text("mix_matmul_shapes", c_out=sizes.c_out, c_in=sizes.c_in, n=n, h=sizes.h, w=sizes.w) + "**")
-    show_figure(_matmul_figure(X, W, row, col, current_language()), key="mix_matmul_chart", width="stretch")
+    width = checked_width(st.session_state.get("mix_width"))  # the pixel chart's probe measured the column
+    show_figure(_matmul_figure(X, W, row, col, current_language(), width), key="mix_matmul_chart", width="stretch")
     check = _matmul_check(X, W)
     verdict = text("mix_check_ok" if check.agrees else "mix_check_bad", c_out=sizes.c_out, c_in=sizes.c_in,
                    diff=f"{check.max_abs_diff:.3g}", tol=f"{check.tolerance:.3g}")

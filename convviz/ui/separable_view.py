@@ -24,6 +24,7 @@ from convviz.model import mixing, separable
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+from convviz.ui.width_probe import chart_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,15 +64,15 @@ def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _maps_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+def _maps_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
-        return maps_figure(_inputs(sizes)[0], _result(sizes, W))
+        return maps_figure(_inputs(sizes)[0], _result(sizes, W), width)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str) -> dict[str, Any]:
+def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
-        return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent)
+        return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent, width)
 
 
 # ---- the view ----
@@ -196,7 +197,8 @@ def _cost_ui(sizes: Sizes) -> None:
 def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
     st.subheader(text("sep_maps_heading"))
     st.caption(text("sep_maps_help"))
-    show_figure(_maps_figure(sizes, W, current_language()), key="sep_maps_chart", width="stretch")
+    width = chart_width("sep_width")  # both charts are laid out for the column's width
+    show_figure(_maps_figure(sizes, W, current_language(), width), key="sep_maps_chart", width="stretch")
 
     st.subheader(text("sep_lowrank_heading"))
     result = _result(sizes, W)
@@ -210,4 +212,4 @@ def _maps_ui(sizes: Sizes, W: np.ndarray) -> None:
         st.success(verdict)
     else:
         st.error(verdict)
-    show_figure(_kernels_figure(sizes, W, current_language()), key="sep_kernels_chart", width="stretch")
+    show_figure(_kernels_figure(sizes, W, current_language(), width), key="sep_kernels_chart", width="stretch")
