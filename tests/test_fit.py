@@ -162,3 +162,12 @@ def test_picture_titles_fit_their_panels(width, language):
         assert all(text_px(line, title["font"]["size"]) <= panel_px for line in lines_of(title)), title["text"]
     assert per_row == (1 if width < 316 else 2 if width < 474 else 4 if width >= 632 else 3)
     assert figure["layout"]["meta"]["width"] == width
+
+
+def test_a_width_kept_in_the_probes_cookie_is_checked_like_a_report():
+    from convviz.ui.width_probe import width_from_cookie
+
+    assert width_from_cookie("740") == 740
+    assert width_from_cookie(None) == width_from_cookie("") == width_from_cookie("wide") == fit.DEFAULT_WIDTH
+    assert width_from_cookie("1e999") == fit.DEFAULT_WIDTH and width_from_cookie("nan") == fit.DEFAULT_WIDTH
+    assert width_from_cookie("3") == fit.NARROW_WIDTH and width_from_cookie("99999999") == WIDEST

@@ -85,7 +85,7 @@ def test_nothing_from_a_link_becomes_an_image_a_link_or_maths(browser_context: A
     page.close()
 
 
-def runs_on_open(context: Any, query: str) -> int:
+def runs_on_open(context: Any, query: str, ready: str = ".cvp[data-settled='true']") -> int:
     """How many script runs one page open asks the server for: the rerun requests the page sends on its websocket
     (Streamlit's BackMsg `rerun_script`), counted until the player has settled and two more seconds have passed."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -103,7 +103,7 @@ def runs_on_open(context: Any, query: str) -> int:
     page.on("websocket", watch)
     page.goto(f"/{query}")
     wait_for_app(page, LOAD_MS)
-    page.wait_for_selector(".cvp[data-settled='true']", timeout=LOAD_MS)
+    page.wait_for_selector(ready, timeout=LOAD_MS)
     page.wait_for_timeout(2000)
     wait_for_app(page, LOAD_MS)
     page.close()
@@ -123,3 +123,17 @@ def test_a_browser_that_has_opened_the_page_before_opens_it_in_one_run(chromium:
         context.close()
     assert first == 2, "the first open measures the room"
     assert again == 1 and other_setting == 1, (again, other_setting)
+
+
+@pytest.mark.parametrize("view", ["1×1 convolution", "Depthwise-separable"])
+def test_the_other_tabs_too_open_in_one_run_once_the_browser_knows_their_width(chromium: Any, request: Any,
+                                                                            view: str) -> None:
+    server = request.getfixturevalue("streamlit_server")
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, base_url=server)
+    chart = ".js-plotly-plot"
+    try:
+        first = runs_on_open(context, f"?view={quote(view)}", chart)
+        again = runs_on_open(context, f"?view={quote(view)}", chart)
+    finally:
+        context.close()
+    assert first >= 1 and again == 1, (first, again)
