@@ -171,3 +171,4 @@ def test_a_width_kept_in_the_probes_cookie_is_checked_like_a_report():
     assert width_from_cookie(None) == width_from_cookie("") == width_from_cookie("wide") == fit.DEFAULT_WIDTH
     assert width_from_cookie("1e999") == fit.DEFAULT_WIDTH and width_from_cookie("nan") == fit.DEFAULT_WIDTH
     assert width_from_cookie("3") == fit.NARROW_WIDTH and width_from_cookie("99999999") == WIDEST
+    assert width_from_cookie(740) == fit.DEFAULT_WIDTH  # only text comes from a cookie

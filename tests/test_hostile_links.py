@@ -116,3 +116,4 @@ def test_any_room_cookie_gives_a_bounded_room_or_none(raw):
 def test_the_room_cookie_the_player_writes_is_read_back():
     assert room_from_cookie("1456,768") == read_state({"room": [1456, 768]}, 1, 0).room
     assert room_from_cookie("nan,768") is None and room_from_cookie("1,2,3") is None and room_from_cookie("") is None
+    assert room_from_cookie(None) is None and room_from_cookie(["1456", "768"]) is None  # only text is a cookie

@@ -65,7 +65,7 @@ def chart_width(key: str) -> int:
     return width
 
 
-def width_from_cookie(raw: str | None) -> int:
+def width_from_cookie(raw: object) -> int:
     """The width the probe kept in its cookie on an earlier visit, checked like a report; DEFAULT_WIDTH if none."""
-    number = read_number((raw or "")[:16])
+    number = read_number(raw[:16]) if isinstance(raw, str) else None
     return checked_width({"width": number})

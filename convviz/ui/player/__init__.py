@@ -71,9 +71,9 @@ def checked_room(room: Any) -> Room | None:
     return Room(int(min(max(room[0], w_low), w_high)), int(min(max(room[1], h_low), h_high)))
 
 
-def room_from_cookie(raw: str | None) -> Room | None:
+def room_from_cookie(raw: object) -> Room | None:
     """The room player.js kept in its cookie ("width,height"), checked like any report; None if there is none."""
-    parts = (raw or "")[:32].split(",")
+    parts = raw[:32].split(",") if isinstance(raw, str) else []
     try:
         numbers = [float(part) for part in parts]
     except ValueError:
