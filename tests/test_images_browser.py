@@ -51,6 +51,11 @@ def test_an_uploaded_png_becomes_the_input_and_a_text_file_gets_a_sentence(brows
     # The shapes follow the picture: 85 × 128 after scaling.
     assert page.locator(".st-key-h input").input_value() == "85"
     assert page.locator(".st-key-w input").input_value() == "128"
+    page.locator(".st-key-grey label").click()  # another control: the upload stays the input, now in grey
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    assert page.locator(".st-key-c_in input").input_value() == "1"
+    assert page.locator(".st-key-w input").input_value() == "128", "still the uploaded picture, not the cat"
 
     text_file = tmp_path / "notes.png"  # a text file with a picture's name
     text_file.write_text("these are my notes, not a picture")

@@ -38,6 +38,7 @@ else:
     pd = LazyModule("pandas")  # ~0.6 s to import: only tables need it, not the first page
 
 UPLOAD = "upload"
+UPLOAD_SHOWN = "upload_shown"  # session_state: the file id of the upload last shown
 KERNEL_PICK = "kernels_pick"  # the multiselect's key: the kernels' names (the link's `kernels` follows it)
 
 
@@ -127,6 +128,9 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     if isinstance(decoded, str):
         st.error(decoded)
         return images.load_picture(images.PICTURES[0]), (text("img_upload_refused"),)
+    if st.session_state.get(UPLOAD_SHOWN) != upload.file_id:  # a new picture: its own busiest region, not the last
+        st.session_state[UPLOAD_SHOWN] = upload.file_id
+        link_state.set_value("region", "")
     return decoded.rgb, decoded.notes
 
 
