@@ -198,16 +198,16 @@ async def _open_as_a_browser(base_url: str, query: str, jar: str | None, returni
 
 
 async def _student(base_url: str, plan: Student, start_at: float, end_at: float, think: float, rng: random.Random,
-                   cookie: bool, own: Outcome, returning: bool = False) -> None:
+                   cookie: bool, own: Outcome, returning: bool = False, changes: int | None = None) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     jar = await asyncio.to_thread(first_cookie, base_url) if cookie else None
     session, opened = await _open_as_a_browser(base_url, plan.query, jar, returning)
     own.opens.append(opened)
     try:
         j = 0
-        while opened.ok:
+        while opened.ok and (changes is None or j < changes):
             wait = think * rng.uniform(2 / 3, 4 / 3)
-            if time.monotonic() + wait > end_at:
+            if changes is None and time.monotonic() + wait > end_at:
                 break
             await asyncio.sleep(wait)
             key, value = plan.changes(j)
@@ -232,6 +232,51 @@ async def _run_class(base_url: str, plans: list[Student], *, spread: float, dura
     ]
     await asyncio.wait_for(asyncio.gather(*tasks), duration + 4 * RUN_TIMEOUT_S)
     return outcomes
+
+
+async def _lecture_hall(base_url: str, n: int, *, think: float, seed: int, cookie: bool,
+                        returning: bool = False) -> list[Outcome]:
+    """n students on one link arriving at 100 a second, each changing h 4 times, `think` s apart (± 1/3)."""
+    rng = random.Random(seed)
+    now = time.monotonic()
+    outcomes = [Outcome() for _ in range(n)]
+    arrivals = enumerate(zip(one_link(n), outcomes, strict=True))
+    tasks = [_student(base_url, plan, now + i / 100, now + 10**6, think, random.Random(rng.random()), cookie, outcome,
+                      returning, changes=4) for i, (plan, outcome) in arrivals]
+    await asyncio.wait_for(asyncio.gather(*tasks), n / 100 + 4 * think * 2 + 4 * RUN_TIMEOUT_S)
+    return outcomes
+
+
+def hall_section(args: argparse.Namespace) -> None:
+    """The lecture hall: each class size in `--hall`, on one process (`streamlit run app.py`, as the README's own
+    command) and behind `scripts/serve-class.sh 2`, with the one-widget app on one process as the floor."""
+    rows = []
+    goals = {1: (1.0, 0.5), 2: (0.5, 0.3)}  # page open p95, re-run p95 (s), by processes (issue 22)
+    for processes in (1, 2):
+        for n in args.hall:
+            with contextlib.ExitStack() as stack:
+                if processes == 1:
+                    server = stack.enter_context(streamlit_server(APPS["convviz"]))
+                    warm(server)
+                else:
+                    server = stack.enter_context(class_server(processes))
+                    for worker in server.workers:
+                        warm(Server(worker, []))
+                cpu = server.cpu_seconds()
+                outcomes = asyncio.run(_lecture_hall(server.base_url, n, think=args.think, seed=args.seed,
+                                                     cookie=processes > 1, returning=args.returning))
+                figures = Figures.of(outcomes, server.rss_mb(), server.cpu_seconds() - cpu)
+            open_goal, rerun_goal = goals[processes]
+            verdict = goal(figures.open_p95 <= open_goal and figures.rerun_p95 <= rerun_goal and not figures.failed)
+            target = f"≤ {ms(open_goal)} / ≤ {ms(rerun_goal)}: {verdict}"
+            rows.append([str(n), f"{processes}", *figures.cells(), target])
+            print(f"  hall {n} / {processes} proc: {figures.cells()} {figures.errors}", file=sys.stderr)
+    for n in args.hall:
+        with streamlit_server(APPS["trivial app"]) as trivial:
+            warm(trivial)
+            outcomes = asyncio.run(_lecture_hall(trivial.base_url, n, think=args.think, seed=args.seed, cookie=False))
+            rows.append([str(n), "1, the one-widget app", *Figures.of(outcomes, trivial.rss_mb()).cells(), "floor"])
+    print(table(["students", "processes", *COLUMNS, "goal: page open p95 / re-run p95"], rows))
 
 
 def one_link(n: int) -> list[Student]:
@@ -516,11 +561,16 @@ def main() -> None:
     parser.add_argument("--soak-runs", type=int, default=1, metavar="RUNS",
                         help="run the soak RUNS times on fresh servers and pool each round's samples")
     parser.add_argument("--processes", type=int, nargs="*", default=[], help="also run through serve-class.sh")
+    parser.add_argument("--hall", type=int, nargs="*", default=[], metavar="N",
+                        help="the lecture hall: N students arriving at 100 a second, 4 changes each (one and two "
+                             "processes), e.g. --hall 40 100 200 400")
     parser.add_argument("--server-arg", action="append", default=[], help="extra `streamlit run` option (variants)")
     args = parser.parse_args()
     if not 1 <= args.students <= 200 or not 1 <= args.duration <= 600 or not 0 <= args.soak <= 20 \
             or not 1 <= args.soak_runs <= 10:
         parser.error("bounds: 1–200 students, 1–600 s, 0–20 soak rounds, 1–10 soak runs")
+    if not all(1 <= n <= 500 for n in args.hall):
+        parser.error("bounds: 1–500 students in the hall")
     print(f"Load average at start: {load_average()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(machine_line(Streamlit=streamlit.__version__))
     print(f"{args.students} students, opening within {args.spread} s, a change every ~{args.think} s, "
@@ -534,6 +584,9 @@ def main() -> None:
     if args.processes:
         print()
         processes_section(args)
+    if args.hall:
+        print()
+        hall_section(args)
     print(f"\nLoad average at end: {load_average()}")
 
 

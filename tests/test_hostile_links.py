@@ -117,3 +117,20 @@ def test_the_room_cookie_the_player_writes_is_read_back():
     assert room_from_cookie("1456,768") == read_state({"room": [1456, 768]}, 1, 0).room
     assert room_from_cookie("nan,768") is None and room_from_cookie("1,2,3") is None and room_from_cookie("") is None
     assert room_from_cookie(None) is None and room_from_cookie(["1456", "768"]) is None  # only text is a cookie
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_any_upload_guard_report_is_a_size_over_the_limit_or_none(report):
+    from convviz.ui.upload_guard import refused_size
+
+    size = refused_size(report, 5_000_000)
+    assert size is None or 5_000_000 < size <= 10**13
+
+
+def test_the_upload_guards_own_report_is_read():
+    from convviz.ui.upload_guard import refused_size
+
+    assert refused_size([5_500_000, 1_796_146_000_000], 5_000_000) == 5_500_000
+    assert refused_size([4_000_000, 1], 5_000_000) is None  # within the limit: no refusal
+    assert refused_size([math.nan, 1], 5_000_000) is None and refused_size("5500000", 5_000_000) is None

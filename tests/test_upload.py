@@ -258,16 +258,17 @@ def test_a_decode_in_a_fresh_process_raises_its_rss_by_at_most_150_mb():
 # ---- the upload limit: one number, stated and kept in every place ----
 
 
-def test_the_server_lets_a_file_a_little_over_the_apps_limit_through_so_the_app_can_say_why():
+def test_the_server_and_the_app_have_one_upload_limit_and_the_apps_sentence_for_it():
     config = (REPO_ROOT / ".streamlit" / "config.toml").read_text()  # (tomllib is not in Python 3.10)
     server_mb = int(re.search(r"^\[server\][^\[]*^maxUploadSize\s*=\s*(\d+)\s*$", config, re.M | re.S).group(1))
     server_bytes = server_mb * 1_000_000  # Streamlit counts megabytes of 1,000,000 bytes
     assert server_mb == images.SERVER_UPLOAD_MB
     assert images.MAX_UPLOAD_BYTES == 5_000_000  # "up to 5 MB", as the README and the uploader's help say
-    assert server_bytes > images.MAX_UPLOAD_BYTES
-    # The app's own sentence, in the page's language, for the files between the two limits.
+    assert server_bytes == images.MAX_UPLOAD_BYTES  # one number: the browser's guard speaks first (upload_guard)
+    # The app's own sentence, in the page's language, for a file over the limit: the guard's, and the decoder's own
+    # for a file that would reach it some other way.
     just_over = b"\x89PNG\r\n\x1a\n" + bytes(images.MAX_UPLOAD_BYTES - 7)
-    assert len(just_over) <= server_bytes
+    assert len(just_over) == server_bytes + 1
     with pytest.raises(ImageError, match=r"The file is 5\.0 MB; pictures up to 5 MB are accepted\."):
         decode_upload(just_over)
     with strings.speaking("zh"), pytest.raises(ImageError, match="只接受不超过 5 MB 的图片"):

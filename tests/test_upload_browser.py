@@ -74,8 +74,23 @@ def test_on_a_chinese_page_a_tiff_and_a_file_too_large_are_refused_in_chinese(br
     assert "not allowed" not in page.locator("body").inner_text()  # the uploader's own English refusal
     assert_page_still_works(page, errors, ZH)
 
-    large = tmp_path / "large.png"  # over the app's 5 MB, under the server's limit
-    large.write_bytes(hostile.PNG_SIGNATURE + bytes(images.MAX_UPLOAD_BYTES + 500_000))
-    upload(page, large, ZH["img_err_too_large"].format(size="5.5", limit=5))
-    assert "or smaller" not in page.locator("body").inner_text()  # the uploader's own English refusal
-    assert_page_still_works(page, errors, ZH)
+    # Over the one limit, a little and a lot: stopped in the browser (the server's limit is the same number), and
+    # refused in Chinese, never with the uploader's own English "File must be 5.0MB or smaller".
+    for size in (images.MAX_UPLOAD_BYTES + 500_000, 12_000_000):
+        large = tmp_path / f"large-{size}.png"
+        large.write_bytes(hostile.PNG_SIGNATURE + bytes(size - len(hostile.PNG_SIGNATURE)))
+        sentence = ZH["img_err_too_large"].format(size=f"{size / 1e6:.1f}", limit=5)
+        page.locator(f"{UPLOADER} input[type='file']").set_input_files(str(large))
+        page.wait_for_function("(s) => document.body.innerText.includes(s)", arg=sentence, timeout=WAIT_MS)
+        wait_for_app(page)
+        assert "or smaller" not in page.locator("body").inner_text()
+        assert large.name not in page.locator(UPLOADER).inner_text(), "the uploader never took the file"
+        assert page.locator("[data-testid='stException']").count() == 0 and not errors
+    good = tmp_path / "good.png"  # a good file after a refused one: the refusal goes, the picture comes in
+    good.write_bytes(hostile.encoded(hostile.ordinary_picture(40, 30), "PNG"))
+    page.locator(f"{UPLOADER} input[type='file']").set_input_files(str(good))
+    page.wait_for_function("(s) => !document.body.innerText.includes(s)", arg=sentence, timeout=WAIT_MS)
+    wait_for_app(page)
+    assert good.name in page.locator(UPLOADER).inner_text()
+    assert page.locator(".st-key-h input").input_value() == "30", "the good picture is the input"
+    assert page.locator("[data-testid='stException']").count() == 0 and not errors

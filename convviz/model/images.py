@@ -24,11 +24,10 @@ DRAWN = ("shapes", "stripes")  # drawn by `_draw`: clean edges, for edge kernels
 PICTURES = SHIPPED + DRAWN
 MAX_SIDE = 128  # pictures are scaled down to this many pixels on their long side
 MAX_UPLOAD_BYTES = 5_000_000  # 5 MB: the app refuses larger files with its own sentence, in the page's language
-# The server's own limit (`server.maxUploadSize` in .streamlit/config.toml, in units of 1,000,000 bytes) sits above the
-# app's, so that a file too large up to twice the limit (a big phone photo) reaches the app's sentence in the page's
-# language instead of Streamlit's English one; only larger files meet Streamlit's ("File must be 10.0MB or smaller").
-# tests/test_upload.py holds the two together.
-SERVER_UPLOAD_MB = 10
+# The server's own limit (`server.maxUploadSize` in .streamlit/config.toml, in units of 1,000,000 bytes) is the same
+# number of bytes. A file over it is stopped in the browser before the uploader sees it (convviz/ui/upload_guard.py),
+# and the page says why with `img_err_too_large`, in its own language; tests/test_upload.py holds the numbers together.
+SERVER_UPLOAD_MB = MAX_UPLOAD_BYTES // 1_000_000
 MAX_UPLOAD_PIXELS = 40_000_000  # checked from the header, before decoding: a decompression bomb never unpacks
 MAX_DECODE_BYTES = 100_000_000  # the pixel memory one decode may hold (the full-size picture as Pillow keeps it)
 STRIP_PIXELS = 1 << 20  # pixels per strip when the picture is converted and reduced, a strip at a time

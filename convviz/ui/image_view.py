@@ -30,6 +30,7 @@ from convviz.model.setting import Setting
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
+from convviz.ui.upload_guard import upload_guard
 from convviz.ui.width_probe import chart_width
 
 if TYPE_CHECKING:
@@ -118,10 +119,13 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     if name != UPLOAD:
         return images.load_picture(name), ()
     # Any file is let through (no `type=`): the app's own check names what is wrong, in the page's language, where
-    # the uploader would refuse in English ("image/tiff files are not allowed"). The server's size limit sits above
-    # the app's for the same reason (images.SERVER_UPLOAD_MB).
+    # the uploader would refuse in English ("image/tiff files are not allowed"). A file over the size limit is
+    # stopped in the browser by the guard, which the page then explains (the server's limit is the same number).
     upload = st.file_uploader(text("img_upload"), key="upload",
                               help=text("img_upload_help", limit=images.MAX_UPLOAD_BYTES // 10**6))
+    refused = upload_guard("upload_guard", images.MAX_UPLOAD_BYTES)
+    if refused is not None:
+        st.error(text("img_err_too_large", size=f"{refused / 1e6:.1f}", limit=images.MAX_UPLOAD_BYTES // 10**6))
     if upload is None:
         return images.load_picture(images.PICTURES[0]), (text("img_upload_waiting"),)
     decoded = _decoded(upload.getvalue(), current_language())
