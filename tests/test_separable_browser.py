@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from convviz.i18n.strings import text
+from tests.test_screens_tabs_browser import wait_for_layout
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
@@ -23,6 +24,7 @@ def test_opening_the_separable_link_loads_without_errors(browser_page):
     page.wait_for_selector(IDLE, timeout=90_000)
     maps = page.locator(".st-key-sep_maps_chart .js-plotly-plot")
     maps.wait_for(timeout=60_000)
+    wait_for_layout(page, ".st-key-sep_maps_chart .js-plotly-plot", 60_000)  # drawn again for the measured width
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text(text("sep_title")).is_visible()
     # The ratio worked out for c_i = c_o = 4, k = 3 is on the page, and both outputs are drawn (4 heatmaps).

@@ -90,7 +90,9 @@ def test_on_a_chinese_page_a_tiff_and_a_file_too_large_are_refused_in_chinese(br
     good.write_bytes(hostile.encoded(hostile.ordinary_picture(40, 30), "PNG"))
     page.locator(f"{UPLOADER} input[type='file']").set_input_files(str(good))
     page.wait_for_function("(s) => !document.body.innerText.includes(s)", arg=sentence, timeout=WAIT_MS)
+    page.wait_for_function("([box, name]) => document.querySelector(box).innerText.includes(name)",
+                           arg=[UPLOADER, good.name], timeout=WAIT_MS)
     wait_for_app(page)
-    assert good.name in page.locator(UPLOADER).inner_text()
-    assert page.locator(".st-key-h input").input_value() == "30", "the good picture is the input"
+    page.wait_for_function("() => document.querySelector('.st-key-h input').value === '30'", timeout=WAIT_MS)
+    wait_for_app(page)  # the good picture (40×30) is the input
     assert page.locator("[data-testid='stException']").count() == 0 and not errors
