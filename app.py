@@ -20,9 +20,10 @@ def main() -> None:
                                  captions=("English", "中文"))
     with speaking(language):
         st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
-        notice_slot = st.container()
+        notice_slot = st.empty()
+        link_state.show_notices(notice_slot)  # first, so that a slow run does not hold them back
         _views(language)
-        link_state.show_notices(notice_slot)
+        link_state.settle_notices(notice_slot)
     link_state.write_link(browser_language)  # once, at the end: the shortest link for every view's values
     freeze_startup_heap()  # once per server, and once more after TensorFlow: garbage collection stays short
 

@@ -5,7 +5,8 @@ under the page, and keeps every view's values in session state; widgets are seed
 their choice back (`number`, `toggle`, `choice`), so a view's keys survive while another view is open, and
 `write_link` puts the shortest link for them in the address bar once, at the end of the run.
 
-The notices the parse found stay on the page, drawn as plain text (`show_notices`), until a setting changes.
+The notices the parse found are drawn first, as plain text (`show_notices`), and stay on the page until a setting
+changes (`settle_notices`).
 """
 
 from __future__ import annotations
@@ -121,20 +122,26 @@ def choice(key: str, label: str, widget: Callable[..., Any], *, options: Sequenc
 
 
 def show_notices(slot: Any) -> None:
-    """Draw the link's notices in `slot` while no setting has changed since the link was read: each one as plain
-    text, at most MAX_NOTICES_SHOWN, then how many more."""
-    state = st.session_state[STATE]
-    if state["notices"] and _settings(state["values"]) != state["basis"]:
-        state["notices"] = ()  # the user changed a setting: the link's story is over
-    if not state["notices"]:
+    """Draw the link's notices in `slot` (an `st.empty()`) at the top of a run, before anything slow: each one as
+    plain text, at most MAX_NOTICES_SHOWN, then how many more."""
+    notices = st.session_state[STATE]["notices"]
+    if not notices:
         return
-    lines = [text(n.sentence, **n.args()) for n in state["notices"][:MAX_NOTICES_SHOWN]]
-    if len(state["notices"]) > MAX_NOTICES_SHOWN:
-        lines.append(text("link_more", count=len(state["notices"]) - MAX_NOTICES_SHOWN))
+    lines = [text(n.sentence, **n.args()) for n in notices[:MAX_NOTICES_SHOWN]]
+    if len(notices) > MAX_NOTICES_SHOWN:
+        lines.append(text("link_more", count=len(notices) - MAX_NOTICES_SHOWN))
     with slot.container(border=True, key="link_notices"):
         st.markdown(":material/warning: **" + text("url_notice_title") + "**")
         for line in lines:
             st.text("• " + line)  # st.text draws text as it is: no Markdown, no HTML, no math
+
+
+def settle_notices(slot: Any) -> None:
+    """At the end of a run: once a setting differs from the link as it was read, its notices are over."""
+    state = st.session_state[STATE]
+    if state["notices"] and _settings(state["values"]) != state["basis"]:
+        state["notices"] = ()
+        slot.empty()
 
 
 def write_link(language_default: str) -> None:
