@@ -124,13 +124,13 @@ def test_the_room_cookie_the_player_writes_is_read_back():
 def test_any_upload_guard_report_is_a_size_over_the_limit_or_none(report):
     from convviz.ui.upload_guard import refused_size
 
-    size = refused_size(report, 5_000_000)
-    assert size is None or 5_000_000 < size <= 10**13
+    refused = refused_size(report, 5_000_000)
+    assert refused is None or 5_000_000 < refused[0] <= 10**13
 
 
 def test_the_upload_guards_own_report_is_read():
     from convviz.ui.upload_guard import refused_size
 
-    assert refused_size([5_500_000, 1_796_146_000_000], 5_000_000) == 5_500_000
+    assert refused_size([5_500_000, 1_796_146_000_000], 5_000_000) == (5_500_000, 1_796_146_000_000.0)
     assert refused_size([4_000_000, 1], 5_000_000) is None  # within the limit: no refusal
     assert refused_size([math.nan, 1], 5_000_000) is None and refused_size("5500000", 5_000_000) is None

@@ -40,6 +40,7 @@ else:
 
 UPLOAD = "upload"
 UPLOAD_SHOWN = "upload_shown"  # session_state: the file id of the upload last shown
+REFUSAL_SEEN = "upload_refusal_seen"  # session_state: (time of the guard's last refusal, the file id held then)
 KERNEL_PICK = "kernels_pick"  # the multiselect's key: the kernels' names (the link's `kernels` follows it)
 
 
@@ -124,8 +125,13 @@ def _picture(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     upload = st.file_uploader(text("img_upload"), key="upload",
                               help=text("img_upload_help", limit=images.MAX_UPLOAD_BYTES // 10**6))
     refused = upload_guard("upload_guard", images.MAX_UPLOAD_BYTES)
+    in_box = upload.file_id if upload is not None else None
     if refused is not None:
-        st.error(text("img_err_too_large", size=f"{refused / 1e6:.1f}", limit=images.MAX_UPLOAD_BYTES // 10**6))
+        if st.session_state.get(REFUSAL_SEEN, (None,))[0] != refused[1]:  # a new refusal: note what the box held
+            st.session_state[REFUSAL_SEEN] = (refused[1], in_box)
+        if st.session_state[REFUSAL_SEEN][1] == in_box:  # until another file is taken, the refusal stands
+            st.error(text("img_err_too_large", size=f"{refused[0] / 1e6:.1f}",
+                          limit=images.MAX_UPLOAD_BYTES // 10**6))
     if upload is None:
         return images.load_picture(images.PICTURES[0]), (text("img_upload_waiting"),)
     decoded = _decoded(upload.getvalue(), current_language())

@@ -20,14 +20,14 @@ import streamlit as st
 _JS = """
 export default function (component) {
   const { data, setStateValue } = component;
-  const page = window.__convvizUploadGuard || (window.__convvizUploadGuard = { refused: null });
+  const page = window.__convvizUploadGuard || (window.__convvizUploadGuard = {});
   page.limit = data.limit;
   page.report = setStateValue;  // the latest mount's: a re-run hands a new one
   if (page.listening) return;
   page.listening = true;
   const uploader = (node) => node && node.closest && node.closest("[data-testid='stFileUploader']");
   const tooLarge = (files) => Array.from(files || []).find((file) => file.size > page.limit);
-  const refuse = (file) => { page.refused = file.size; page.report("refused", [file.size, Date.now()]); };
+  const refuse = (file) => page.report("refused", [file.size, Date.now()]);
   document.addEventListener("change", (event) => {
     const input = event.target;
     if (!uploader(input) || input.type !== "file") return;
@@ -36,10 +36,7 @@ export default function (component) {
       event.stopImmediatePropagation();  // the uploader never sees it
       input.value = "";
       refuse(file);
-    } else if (page.refused !== null) {
-      page.refused = null;
-      page.report("refused", null);
-    }
+    }  // a good file goes to the uploader untouched: the page drops the refusal when the uploader's file changes
   }, true);
   document.addEventListener("drop", (event) => {
     const file = uploader(event.target) && tooLarge(event.dataTransfer && event.dataTransfer.files);
@@ -56,18 +53,18 @@ def _rerun() -> None:
     """The refusal arrives with the re-run; nothing to do in the callback."""
 
 
-def refused_size(raw: Any, limit: int) -> int | None:
-    """The size of the file the guard stopped, as it reports it ([bytes, time]); None for no refusal or a report
-    that is not one (a tampered browser: not two finite numbers, or a size within the limit)."""
+def refused_size(raw: Any, limit: int) -> tuple[int, float] | None:
+    """The file the guard stopped, as it reports it ([bytes, time]): its size and the report's time; None for no
+    refusal or a report that is not one (a tampered browser: not two finite numbers, or a size within the limit)."""
     if not (isinstance(raw, list) and len(raw) == 2 and all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in raw)):
         return None
     size = int(raw[0])
-    return size if limit < size <= 10**13 else None
+    return (size, float(raw[1])) if limit < size <= 10**13 else None
 
 
-def upload_guard(key: str, limit: int) -> int | None:
-    """Mount the guard beside the uploader; return the size of a file it stopped since the last good one, or None."""
+def upload_guard(key: str, limit: int) -> tuple[int, float] | None:
+    """Mount the guard beside the uploader; return the last file it stopped (size, time of the report), or None."""
     state = st.session_state.get(key)
     guard = st.components.v2.component("convviz.upload_guard", js=_JS, isolate_styles=False)
     guard(data={"limit": limit}, key=key, default={"refused": None}, on_refused_change=_rerun, height=0)
