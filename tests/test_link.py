@@ -193,3 +193,11 @@ def test_the_text_sizes_in_the_link_are_the_figures_own():
     from convviz.figures.animation import ZOOMS
 
     assert tuple(float(z) for z in link.ZOOM_OPTIONS) == ZOOMS
+
+
+def test_a_matrixs_problem_is_told_in_the_links_language():
+    _, notices = parse(q(lang="zh", sep_W="1,0,0;0,1,0"))
+    problem = str(dict(notices[0].values)["problem"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in problem), problem
+    _, notices = parse(q(sep_W="1,0,0;0,1,0"), "zh")  # no lang in the link: the browser's
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(dict(notices[0].values)["problem"]))

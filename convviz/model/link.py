@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from convviz.core.geometry import conv_geometry
+from convviz.i18n.strings import speaking
 from convviz.model import images, kernels, mixing, separable
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
 
@@ -241,7 +242,8 @@ def parse(query: Mapping[str, Sequence[str]], language: str = "en") -> tuple[Val
         values[key] = value
         if notice:
             notices.append(notice)
-    notices += _cross_checks(values, given)
+    with speaking(values["lang"]):  # a matrix's problem is a sentence of its reader's, in the page's language
+        notices += _cross_checks(values, given)
     return values, tuple(dict.fromkeys(notices))  # each distinct problem once, in the order found
 
 
