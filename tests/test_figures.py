@@ -23,7 +23,16 @@ from convviz.i18n.strings import speaking
 from convviz.model import kernels
 from convviz.model.setting import Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
-from convviz.ui.player import figure_payload, offline_html
+from convviz.ui.player import (
+    PHONE_ROOMS,
+    USUAL_ROOMS,
+    choices_data,
+    figure_payload,
+    is_phone,
+    layout_choices,
+    offline_html,
+    usual_rooms,
+)
 
 PROJECTOR = Room(1456, 768)  # 1920×1080 with the sidebar open, as the player measures it
 LAPTOP = Room(816, 416)  # 1280×720
@@ -327,3 +336,47 @@ def test_the_offline_file_carries_a_layout_per_room_and_its_title():
     assert handed["figure"] is None  # the player picks one of `figures` for the window it is opened in
     widths = [f["figure"]["layout"]["width"] for f in handed["figures"]]
     assert widths[0] <= 992 < widths[1] <= 1888
+
+
+# ---- a page's first run: the usual screens' layouts, the player draws its own ----
+
+
+def test_a_browser_new_to_the_page_gets_the_usual_screens_rooms_with_its_text_size_and_mode():
+    room = Room(900, 560, zoom=1.5, present=True)
+    desktop = usual_rooms(room, phone=False)
+    assert [(r.width, r.height) for r in desktop] == [*USUAL_ROOMS[True], PHONE_ROOMS[True]]
+    assert all(r.zoom == 1.5 and r.present for r in desktop)
+    assert [(r.width, r.height) for r in usual_rooms(Room(), phone=True)] == [PHONE_ROOMS[False]]
+
+
+@pytest.mark.parametrize(("user_agent", "phone"), [
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148", True),
+    ("Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36", True),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36", False),
+    (None, False), (["Mobi"], False),
+])
+def test_a_phone_is_told_by_its_user_agent_and_anything_else_is_not_one(user_agent, phone):
+    assert is_phone(user_agent) is phone
+
+
+def test_the_layouts_for_the_usual_rooms_each_fit_their_room_unless_they_would_weigh_too_much():
+    small, large = table_for(Setting()), table_for(Setting(c_in=8, c_out=8, h=32, w=32, kh=7, kw=7, padding=3,
+                                                           values="random"))
+    rooms = usual_rooms(Room(), phone=False)
+
+    def payload_for(table):
+        return lambda room: figure_payload(animation_figure(table, 0, decimals=0, room=room))
+
+    choices = layout_choices(rooms, payload_for(small))
+    assert [room for room, _, _ in choices] == list(rooms)
+    for room, payload, _ in choices:
+        layout = json.loads(payload)["layout"]
+        assert layout["width"] <= room.width and (room.narrow or layout["height"] <= room.height), room
+    data = json.loads(choices_data(choices, b'{"step":0}'))
+    assert [choice["room"] for choice in data["choices"]] == [[r.width, r.height] for r in rooms]
+    distinct = {revision: payload for _, payload, revision in choices}
+    assert len(data["layouts"]) == len(distinct) >= 4, "each distinct layout is sent once"
+    for choice, (_, payload, _) in zip(data["choices"], choices, strict=True):
+        assert data["layouts"][choice["layout"]] == json.loads(payload)
+    assert data["step"] == 0
+    assert layout_choices(rooms, payload_for(large)) == [], "2.4 MB a layout: one layout, then the measured room"

@@ -85,7 +85,8 @@ def test_nothing_from_a_link_becomes_an_image_a_link_or_maths(browser_context: A
     page.close()
 
 
-def runs_on_open(context: Any, query: str, ready: str = ".cvp[data-settled='true']") -> int:
+def runs_on_open(context: Any, query: str, ready: str = ".cvp[data-settled='true']",
+                 drawn: list[list[int]] | None = None) -> int:
     """How many script runs one page open asks the server for: the rerun requests the page sends on its websocket
     (Streamlit's BackMsg `rerun_script`), counted until the player has settled and two more seconds have passed."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -106,23 +107,64 @@ def runs_on_open(context: Any, query: str, ready: str = ".cvp[data-settled='true
     page.wait_for_selector(ready, timeout=LOAD_MS)
     page.wait_for_timeout(2000)
     wait_for_app(page, LOAD_MS)
+    if drawn is not None:
+        drawn.append(drawn_room(page))
     page.close()
     return requests.count("rerun_script")
 
 
-def test_a_browser_that_has_opened_the_page_before_opens_it_in_one_run(chromium: Any, request: Any) -> None:
-    # The first open ever in a browser measures the room (two runs: the second lays the diagram out for it); the
-    # player keeps that room in a cookie, so the next open is laid out for it in its first and only run.
+def drawn_room(page: Any) -> list[int]:
+    """The room the diagram on screen was laid out for (the player writes it on its box)."""
+    return [int(v) for v in page.locator(".cvp[data-settled='true']").get_attribute("data-room").split(",")]
+
+
+@pytest.mark.parametrize(("size", "query"), [
+    ((1280, 720), "?c_out=3"), ((1920, 1080), "?lang=zh"), ((1366, 768), "?present=true"),
+    ((1024, 768), ""), ((390, 844), "?h=7"),
+])
+def test_a_browser_new_to_the_page_opens_it_in_one_run_on_a_classroom_screen(chromium: Any, request: Any,
+                                                                              size: tuple[int, int],
+                                                                              query: str) -> None:
+    # Its first run knows nothing of the browser's room: it sends the usual screens' layouts and the player draws
+    # the one for its window, without asking for a second run.
     server = request.getfixturevalue("streamlit_server")
-    context = chromium.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
+    phone = size[0] < 500
+    context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, base_url=server,
+                                   is_mobile=phone, has_touch=phone)
+    drawn: list[list[int]] = []
+    try:
+        assert runs_on_open(context, query, drawn=drawn) == 1
+        cookie = next(c["value"] for c in context.cookies() if c["name"] == "convviz_room")
+    finally:
+        context.close()
+    measured = [int(v) for v in cookie.split(",")]  # the room the player measured, kept for the next open
+    assert abs(drawn[0][0] - measured[0]) <= 40, (drawn, measured)  # the layout drawn is the window's
+    assert phone or abs(drawn[0][1] - measured[1]) <= 40, (drawn, measured)
+
+
+def test_an_unusual_window_gets_its_own_layout_in_a_second_run_and_the_next_open_in_one(chromium: Any,
+                                                                                      request: Any) -> None:
+    # 1600×1000 is none of the usual screens: none of the first run's layouts serves it, so the player reports its
+    # room and the second run lays the diagram out for it; the player keeps that room in a cookie, so the next
+    # open is laid out for it in its first and only run.
+    server = request.getfixturevalue("streamlit_server")
+    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, base_url=server)
     try:
         first = runs_on_open(context, "?c_out=3")
         again = runs_on_open(context, "?c_out=3")
         other_setting = runs_on_open(context, "?c_in=2&h=9")
+        page = context.new_page()
+        page.goto("/?c_out=3")
+        wait_for_app(page, LOAD_MS)
+        page.wait_for_selector(".cvp[data-settled='true']", timeout=LOAD_MS)
+        room = drawn_room(page)
+        cookie = next(c["value"] for c in context.cookies() if c["name"] == "convviz_room")
+        measured = [int(v) for v in cookie.split(",")]
     finally:
         context.close()
     assert first == 2, "the first open measures the room"
     assert again == 1 and other_setting == 1, (again, other_setting)
+    assert abs(room[0] - measured[0]) <= 40 and abs(room[1] - measured[1]) <= 40, (room, measured)
 
 
 @pytest.mark.parametrize("view", ["1×1 convolution", "Depthwise-separable"])

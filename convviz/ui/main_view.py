@@ -26,7 +26,17 @@ from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import image_view, link_state
 from convviz.ui.image_view import PictureInput
-from convviz.ui.player import ROOM_COOKIE, figure_payload, offline_html, player, read_state, room_from_cookie
+from convviz.ui.player import (
+    ROOM_COOKIE,
+    figure_payload,
+    is_phone,
+    layout_choices,
+    offline_html,
+    player,
+    read_state,
+    room_from_cookie,
+    usual_rooms,
+)
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -240,10 +250,12 @@ def _link(setting: Setting) -> str:
         "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups"))
 
 
-def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int) -> None:
+def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int,
+          usual: bool = False) -> None:
     """The player: the diagram, its one step control, and the step kept in the link whenever it rests.
 
-    `payload_for(room)` is the animated figure laid out for the room the page gives it (see `_payload`).
+    `payload_for(room)` is the animated figure laid out for the room the page gives it (see `_payload`); with
+    `usual` (cached figures: cheap to lay out again) a browser new to the page gets the usual screens' layouts.
     """
     link_step = link_state.values()["step"]
     if link_step > n_steps - 1:  # a picture's region has fewer cells than the link's step
@@ -256,19 +268,23 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
         present = link_state.toggle("present", text("present"))
     with zoom_column:  # the teacher's text size: larger numbers, the diagram scrolling where it must
         zoom = float(link_state.choice("zoom", text("zoom"), st.selectbox, help=text("zoom_help")))
-    # The room the player measured: reported in this session, else kept in this browser's cookie (then the page
-    # open is one run, not two), else a laptop's.
-    measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE)) or Room()
-    room = replace(measured, zoom=zoom, present=present)
-    payload, revision, numbers = payload_for(room)
+    # The room the player measured: reported in this session, else kept in this browser's cookie. Either way the
+    # page open is one run. A browser new to the page gets the layouts of the usual screens (`usual_rooms`), and
+    # the player draws its own; only a setting too heavy for that is laid out for a laptop's room first.
+    measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
+    room = replace(measured or Room(), zoom=zoom, present=present)
+    choices = [] if measured or not usual else layout_choices(
+        usual_rooms(room, phone=is_phone(st.context.headers.get("User-Agent"))), lambda r: payload_for(r)[:2])
+    payload, revision = (b"null", "") if choices else payload_for(room)[:2]
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
-           note="" if numbers else text("numbers_hidden"), key=PLAYER_KEY)
+           note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
     link_state.set_value("step", state.step)  # a copied link opens on the step the player rests on
 
 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int) -> None:
     language = current_language()
-    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms)
+    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms,
+          usual=True)
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

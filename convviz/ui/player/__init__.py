@@ -18,8 +18,8 @@ import html
 import importlib.metadata
 import importlib.util
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,18 @@ PLOTLY_ROUTE = "plotly"  # Streamlit serves a component's folder at component/<m
 PLOTLY_SRC = f"component/{__name__}.{PLOTLY_ROUTE}/{PLOTLY_JS.name}"  # relative to the page, as player.js loads it
 ROOM_LIMITS = ((240, 4000), (200, 3000))  # (low, high) for the width and the height, in CSS pixels
 ROOM_COOKIE = "convviz_room"  # "width,height": the room player.js last measured in this browser
+# The rooms player.js measures on the classroom screens (the column's width, and on a wide screen the height under
+# the page's top, in its 16 px steps), in Chromium with the sidebar as it opens; presentation mode hides it. A run
+# that knows nothing of the browser's room (its first, in a browser new to the page) sends a layout for each of its
+# kind's rooms, and the player draws the one for its window: the page opens in one run, not two. Measured at
+# 390×844 and 360×740 (phones: only the width counts), 1024×768 (a narrow column), 1280×720, 1280×800, 1366×768 and
+# 1920×1080, in both languages; tests/test_links_browser.py counts the runs of a first open on these screens.
+USUAL_ROOMS: dict[bool, tuple[tuple[int, int], ...]] = {  # keyed by presentation mode
+    False: ((560, 768), (816, 384), (816, 464), (896, 464), (1456, 784)),
+    True: ((976, 496), (1232, 448), (1232, 528), (1312, 496), (1872, 816)),
+}
+PHONE_ROOMS = {False: (320, 736), True: (304, 736)}  # 390 and 360 px wide phones, within the player's slack
+CHOICES_BUDGET = 400_000  # bytes: a setting whose layouts weigh more opens in two runs instead (its one layout)
 
 
 @dataclass(frozen=True)
@@ -114,16 +126,45 @@ def figure_payload(figure: dict[str, Any]) -> tuple[bytes, str]:
     return payload, hashlib.blake2b(payload, digest_size=8).hexdigest()
 
 
+def usual_rooms(room: Room, phone: bool) -> tuple[Room, ...]:
+    """The rooms of the usual screens, for a browser whose own room is not known: a phone's, or (for any other
+    browser) the desktops' and a phone's; each with `room`'s text size and presentation mode."""
+    sizes = (PHONE_ROOMS[room.present],) if phone else (*USUAL_ROOMS[room.present], PHONE_ROOMS[room.present])
+    return tuple(replace(room, width=w, height=h) for w, h in sizes)
+
+
+def is_phone(user_agent: object) -> bool:
+    """Whether the browser says it is a phone (its User-Agent header); anything that is not text is not one."""
+    return isinstance(user_agent, str) and any(mark in user_agent for mark in ("Mobi", "iPhone", "Android"))
+
+
+def layout_choices(rooms: Sequence[Room], payload_for: Callable[[Room], tuple[bytes, str]],
+                   budget: int = CHOICES_BUDGET) -> list[tuple[Room, bytes, str]]:
+    """The figure laid out for each room, as (room, payload, revision); none when they would weigh over `budget`
+    bytes (judged by the first: a room changes where things are, not how many)."""
+    first = payload_for(rooms[0])
+    if len(first[0]) * len(rooms) > budget:
+        return []
+    return [(rooms[0], *first), *((room, *payload_for(room)) for room in rooms[1:])]
+
+
 def player(
     payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool, note: str,
-    key: str = "player",
+    key: str = "player", choices: Sequence[tuple[Room, bytes, str]] = (),
 ) -> None:
-    """Mount the player with a figure (from `figure_payload`), opening at `step` on its first mount."""
+    """Mount the player with a figure (from `figure_payload`), opening at `step` on its first mount.
+
+    With `choices` (from `layout_choices`) the figure comes laid out for several rooms instead, and the player
+    draws the one that serves its window (`payload` and `revision` are then not sent).
+    """
     if not serve_plotly_js():
         st.warning(text("player_no_plotly", path=str(PLOTLY_JS)))
     js, css = _assets()
     component = st.components.v2.component("convviz.player", js=js, css=css, isolate_styles=False)
     data = player_data(payload, revision, step=step, frame_ms=frame_ms, room=room, present=present, note=note)
+    if choices:
+        data = choices_data(choices, player_data(b"null", "", step=step, frame_ms=frame_ms, room=room,
+                                                 present=present, note=note))
     component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
               on_room_change=_rerun, width="stretch")
 
@@ -139,6 +180,28 @@ def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room
     return b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
 
 
+def choices_data(choices: Sequence[tuple[Room, bytes, str]], data: bytes) -> bytes:
+    """`data` (from `player_data`) with the figure's layouts for several rooms: each distinct layout once (near
+    rooms often get the same one) under `layouts`, and each room with its revision and its layout's index under
+    `choices`."""
+    distinct: dict[str, int] = {}
+    payloads: list[bytes] = []
+    for _, payload, revision in choices:
+        if revision not in distinct:
+            distinct[revision] = len(payloads)
+            payloads.append(payload)
+    rooms = orjson.dumps([{"room": [room.width, room.height], "revision": revision, "layout": distinct[revision]}
+                          for room, _, revision in choices])
+    return b'{"layouts":[' + b",".join(payloads) + b'],"choices":' + rooms + b"," + data[1:]
+
+
+def _layouts(figures: Sequence[tuple[Room, bytes, str]]) -> bytes:
+    """A JSON list of the figure's layouts, each with the room it is for and its revision."""
+    return b"[" + b",".join(b'{"room":' + orjson.dumps([room.width, room.height]) + b',"revision":'
+                            + orjson.dumps(revision) + b',"figure":' + payload + b"}"
+                            for room, payload, revision in figures) + b"]"
+
+
 def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, title: str) -> bytes:
     """One HTML file that plays the animation with no network: plotly.js, the player and the figure inside it.
 
@@ -150,10 +213,7 @@ def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, t
     js, css = _assets()
     module = js.replace("export default function (component)", "const convvizPlayer = function (component)", 1)
     data = player_data(b"null", "", step=0, frame_ms=frame_ms, room=figures[0][0], present=False, note="")
-    layouts = b",".join(b'{"room":' + orjson.dumps([room.width, room.height]) + b',"revision":'
-                        + orjson.dumps(revision) + b',"figure":' + payload + b"}"
-                        for room, payload, revision in figures)
-    data = b'{"figures":[' + layouts + b"]," + data[1:]
+    data = b'{"figures":' + _layouts(figures) + b"," + data[1:]
     script_safe = data.replace(b"</", b"<\\/")  # the JSON may not close the <script> element it sits in
     page = (
         f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'

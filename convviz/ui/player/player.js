@@ -215,9 +215,11 @@ function askForRoom(p) {
   if (p.offline) { refit(p, w, h); return false; } // no Python behind an offline file: it carries a few layouts
   // Kept for the next page open on this browser: its first run lays the diagram out for this room, no second run.
   document.cookie = `${ROOM_COOKIE}=${w},${h}; path=/; max-age=31536000; SameSite=Lax`;
-  const [dw, dh] = p.room;
-  const heightMatters = w >= NARROW_PX || dw >= NARROW_PX;
-  if (Math.abs(w - dw) > ROOM_SLACK || (heightMatters && Math.abs(h - dh) > ROOM_SLACK)) {
+  if (p.choices) { // layouts for the usual screens came with the figure: one of them may be this room's
+    const best = bestFit(p.choices, w, h);
+    if (near(best.room, w, h)) { refit(p, w, h, p.choices); return false; }
+  }
+  if (!near(p.room, w, h)) {
     if (p.asked && p.asked[0] === w && p.asked[1] === h) return false;
     p.asked = [w, h];
     p.setStateValue("room", [w, h]);
@@ -226,7 +228,16 @@ function askForRoom(p) {
   return false;
 }
 
-// The offline file's layouts, each for a room: the largest that fits the room measured, else the smallest.
+// Whether a layout made for `room` serves the room measured: its width, and on a wide screen its height, within
+// ROOM_SLACK (a phone's page scrolls, so there only the width counts).
+function near(room, w, h) {
+  const [dw, dh] = room;
+  const heightMatters = w >= NARROW_PX || dw >= NARROW_PX;
+  return Math.abs(w - dw) <= ROOM_SLACK && (!heightMatters || Math.abs(h - dh) <= ROOM_SLACK);
+}
+
+// A set of layouts, each for a room (the offline file's, or the usual screens' sent with a page's first run):
+// the largest that fits the room measured, else the smallest.
 function bestFit(figures, w, h) {
   const area = (f) => f.room[0] * f.room[1];
   const fits = figures.filter((f) => f.room[0] <= w && f.room[1] <= h + ROOM_SLACK);
@@ -234,11 +245,19 @@ function bestFit(figures, w, h) {
   return pool.reduce((a, b) => (area(a) >= area(b) ? a : b));
 }
 
-function refit(p, w, h) {
-  const best = bestFit(p.offline, w, h);
+// The note under the diagram, shown when the figure says its numbers did not fit.
+function showNote(p) {
+  const note = p.meta.numbers === false ? p.noteText : "";
+  p.el.note.hidden = !note;
+  p.el.note.textContent = note;
+}
+
+function refit(p, w, h, layouts = p.offline) {
+  const best = bestFit(layouts, w, h);
   if (best.revision === p.revision) return;
   p.figure = best.figure;
   p.meta = best.figure.layout.meta;
+  showNote(p);
   p.revision = best.revision;
   p.room = best.room;
   p.inspect = null;
@@ -251,6 +270,13 @@ async function mount(p, d) {
   if (d.figures) { // the offline file: pick the layout for this window
     p.offline = d.figures;
     const best = bestFit(d.figures, ...measureRoom(p));
+    Object.assign(d, { figure: best.figure, revision: best.revision, room: best.room });
+  }
+  // A run that does not know this browser's room sends layouts for the usual screens: the one for this window is
+  // drawn at once, and Python hears of the room only when none of them serves it (see askForRoom).
+  p.choices = d.choices ? d.choices.map((c) => ({ ...c, figure: d.layouts[c.layout] })) : null;
+  if (p.choices) {
+    const best = bestFit(p.choices, ...measureRoom(p));
     Object.assign(d, { figure: best.figure, revision: best.revision, room: best.room });
   }
   const first = !p.figure;
@@ -283,8 +309,8 @@ async function mount(p, d) {
   p.inspect = null;
   p.step = Math.min(p.step, p.meta.n_steps - 1); // a new setting keeps the step where it can
   p.el.slider.max = String(p.meta.n_steps - 1);
-  p.el.note.hidden = !d.note;
-  p.el.note.textContent = d.note || "";
+  p.noteText = d.note || "";
+  showNote(p);
   p.el.box.dataset.settled = "false";
   if (first && askForRoom(p)) {
     // Python lays the diagram out for the room measured; draw this one only if that answer is slow to come.
@@ -308,6 +334,7 @@ async function drawn(p) {
   await draw(p);
   wireOnce(p);
   p.el.box.dataset.revision = p.revision;
+  p.el.box.dataset.room = p.room.join(","); // the room this layout was made for
   p.el.box.dataset.settled = "true";
 }
 
