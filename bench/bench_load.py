@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -179,18 +180,29 @@ class Outcome:
     reruns: list[RunResult] = field(default_factory=list)
 
 
-# What a browser's player reports once it has measured the room it gives the diagram (convviz/ui/player): a
-# 1280×720 laptop with the sidebar open. A browser that opened the page before sends that room in a cookie instead.
-ROOM = [896, 480]
+# The room a browser's player measures for the diagram (convviz/ui/player): a 1280×720 laptop with the sidebar
+# open. A browser that opened the page before sends it in a cookie; one new to the page draws the first run's
+# layout for it if one serves it (within the player's 40 px slack), else reports it and waits for another run.
+ROOM = [816, 384]
+ROOM_SLACK = 40
+
+
+def _served(data: bytes | None) -> bool:
+    """Whether the player's data carries a layout for ROOM, as player.js judges it (`near`)."""
+    choices = json.loads(data).get("choices") if data else None
+    return any(abs(c["room"][0] - ROOM[0]) <= ROOM_SLACK and abs(c["room"][1] - ROOM[1]) <= ROOM_SLACK
+               for c in choices or [])
 
 
 async def _open_as_a_browser(base_url: str, query: str, jar: str | None, returning: bool) -> tuple[Session, RunResult]:
-    """Open the page as a browser tab does: the first run, then (for a browser new to the page) the run the
-    player's room report causes; the page open lasts until the diagram is laid out for the room."""
+    """Open the page as a browser tab does: the first run, then, if none of its layouts serves the browser's room,
+    the run the player's room report causes; the page open lasts until the diagram is laid out for the room."""
     if returning:
         jar = "; ".join(part for part in (jar, f"convviz_room={ROOM[0]},{ROOM[1]}") if part)
     session, opened = await Session.open(base_url, query, timeout=RUN_TIMEOUT_S, cookie=jar)
     if not opened.ok or returning or "player" not in session.widget_ids:
+        return session, opened
+    if _served(session.component_data.get("player")):
         return session, opened
     reported = await session.change("player", {"step": 0, "room": ROOM}, timeout=RUN_TIMEOUT_S)
     return session, RunResult(opened.seconds + reported.seconds, reported.ok, reported.error,

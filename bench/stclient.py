@@ -48,6 +48,7 @@ class Session:
         self.cookie = cookie
         self.widget_ids: dict[str, str] = {}  # user key -> widget id
         self.widget_types: dict[str, str] = {}  # user key -> element type (number_input, ...)
+        self.component_data: dict[str, bytes] = {}  # user key -> the data a component (the player) was last handed
         self.query_string = ""
         self.session_id = ""
         self._ws: Any = None
@@ -136,6 +137,8 @@ class Session:
         body = getattr(element, kind, None)
         if kind == "markdown":
             texts.append(body.body)
+        if kind == "bidi_component" and body.bytes:
+            self.component_data[str(body.id).split("-", 2)[-1]] = bytes(body.bytes)
         widget_id = getattr(body, "id", "")
         if isinstance(widget_id, str) and widget_id.startswith(_WIDGET_PREFIX) and widget_id.count("-") >= 2:
             key = widget_id.split("-", 2)[2]

@@ -5,9 +5,12 @@ Pause, back, forward, a slider, the arrow keys and space, a click on an output c
 step it comes to rest on and the room the page gives the diagram. Python keeps the step in the URL (`step`) and
 lays the diagram out for the room. The boundary is two values each way, checked by `read_state`.
 
-plotly.js comes from the plotly Python package and is served from the package's own folder, through the route
-Streamlit gives a declared (v1) component's files (`serve_plotly_js`): nothing is copied, the app needs no `static/`
-folder, and static serving stays off, so nothing that lands in the checkout is ever served.
+plotly.js is plotly's own cartesian bundle (`plotly/`: the npm package plotly.js-cartesian-dist-min, the version the
+plotly Python package bundles, with its licence): the heatmap and scatter traces the player draws, in 1.5 MB where
+the full bundle in the plotly package is 4.8 MB, which a browser took 1.3–1.6 s to parse on a class's first page.
+It is served from that folder, which holds nothing else, through the route Streamlit gives a declared (v1)
+component's files (`serve_plotly_js`): the app needs no `static/` folder, and static serving stays off, so nothing
+else in the checkout is ever served.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import importlib.metadata
-import importlib.util
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -32,9 +33,8 @@ from convviz.figures.animation import Room
 from convviz.i18n.strings import current_language, text
 
 HERE = Path(__file__).resolve().parent
-_PLOTLY_PACKAGE = Path(str(getattr(importlib.util.find_spec("plotly"), "origin", ""))).parent  # not imported
-PLOTLY_JS = _PLOTLY_PACKAGE / "package_data" / "plotly.min.js"
-PLOTLY_VERSION = importlib.metadata.version("plotly")  # names the copy in the browser's cache
+PLOTLY_JS = HERE / "plotly" / "plotly-cartesian.min.js"
+PLOTLY_VERSION = "cartesian-4.1.1"  # names the copy in the browser's cache (tests/test_plotly_serving.py checks it)
 PLOTLY_ROUTE = "plotly"  # Streamlit serves a component's folder at component/<module>.<name>/
 PLOTLY_SRC = f"component/{__name__}.{PLOTLY_ROUTE}/{PLOTLY_JS.name}"  # relative to the page, as player.js loads it
 ROOM_LIMITS = ((240, 4000), (200, 3000))  # (low, high) for the width and the height, in CSS pixels
@@ -94,8 +94,8 @@ def room_from_cookie(raw: object) -> Room | None:
 
 
 def serve_plotly_js(source: Path = PLOTLY_JS) -> bool:
-    """Have Streamlit serve `source`'s folder (the plotly package's package_data: plotly.min.js and plotly's own
-    data files, read-only) at PLOTLY_SRC's route; False when plotly.min.js is missing (a broken install).
+    """Have Streamlit serve `source`'s folder (plotly.js's bundle and its licence) at PLOTLY_SRC's route; False
+    when the bundle is missing (a broken checkout).
 
     A component is registered with the server by the script run that declares it, so the player declares it on
     every run, before its JavaScript asks for the file.
@@ -208,7 +208,7 @@ def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, t
     `figures` are the figure laid out for a few rooms, as (room, payload, revision): with no Python behind it, the
     player picks the layout that fits the window it is opened in, and again whenever the window is resized. The
     player's own script runs as it does in the app, handed the same data; the step it reports goes nowhere. About
-    4.8 MB of it is plotly.js (the defaults' figure adds ~25 kB per room).
+    1.5 MB of it is plotly.js (the defaults' figure adds ~25 kB per room).
     """
     js, css = _assets()
     module = js.replace("export default function (component)", "const convvizPlayer = function (component)", 1)
