@@ -4,7 +4,7 @@ The helpers (`running_streamlit`, `find_chromium`, `launch_chromium`, `wait_for_
 other tests and `bench/bench_app.py` can reuse them outside pytest fixtures.
 
 Browser tests are skipped when no Chromium is installed, except on CI (`CI=true`), where a missing browser fails
-the run instead of hiding every browser test.
+the run instead of hiding every browser test. On CI, hypothesis draws the same examples on every run.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# On CI every hypothesis test draws the same examples on every run (derandomized, no example database), so that a
+# submission's result is reproducible; a developer's runs draw new examples each time and keep the failing ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_CHROMIUM = "/usr/bin/chromium"

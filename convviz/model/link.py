@@ -287,9 +287,10 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += [_notice(sentence, **args) for sentence, args in name_notices]  # each unknown name once
     fixed = fixed_shapes(values) if values["values"] in ("textbook", "image") else {}
     for key in SHAPE_KEYS:
-        if key in fixed and key in given and values[key] != fixed[key]:
-            sentence = "link_fixed_textbook" if values["values"] == "textbook" else "link_fixed_picture"
-            notices.append(_notice(sentence, key=key, raw=quote(given[key]), value=fixed[key]))
+        if key in fixed and key in given:  # the link's value for a shape the values fix is not kept (nor written)
+            if values[key] != fixed[key]:
+                sentence = "link_fixed_textbook" if values["values"] == "textbook" else "link_fixed_picture"
+                notices.append(_notice(sentence, key=key, raw=quote(given[key]), value=fixed[key]))
             values[key] = FIELDS[key].default
     shapes: dict[str, int] = {key: fixed[key] if key in fixed else int(values[key]) for key in SHAPE_KEYS}
     options = (1,) if fixed else group_options(shapes["c_in"], shapes["c_out"])
