@@ -342,7 +342,7 @@ def measure_playback(page: Any, screenshot: Path | None) -> dict[str, float]:
     }
 
 
-def browser_times(screenshot: Path | None) -> dict[str, Any]:
+def browser_times(screenshot: Path | None, viewport: tuple[int, int] = (1400, 1000)) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     executable = find_chromium()
@@ -351,7 +351,7 @@ def browser_times(screenshot: Path | None) -> dict[str, Any]:
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_app_server_{os.getpid()}.log"
     with running_streamlit("app.py", log_path=log) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=base_url)
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, base_url=base_url)
         context.add_init_script(RECORD_WEBSOCKET)
         start = time.perf_counter()
         open_page(context, timeout_ms=120_000).close()  # TensorFlow import, caches for the defaults, plotly.js
@@ -433,7 +433,10 @@ def main() -> None:
     parser.add_argument("--screenshot", type=Path, help="save the page mid-playback (first playback) here")
     parser.add_argument("--skip-browser", action="store_true", help="only (a) and (b)")
     parser.add_argument("--browser-only", action="store_true", help="only (c)")
+    parser.add_argument("--viewport", default="1400x1000", help="the browser's window for (c), WIDTHxHEIGHT "
+                        "(1280x720 is one of the usual screens the first run lays the diagram out for)")
     args = parser.parse_args()
+    viewport = tuple(int(v) for v in args.viewport.split("x"))
 
     began = time.perf_counter()
     print("# convviz app budgets")
@@ -448,7 +451,7 @@ def main() -> None:
     if not args.browser_only:
         stages += [print_figure_sizes, lambda: print_rerun_times(rerun_times())]
     if not args.skip_browser:
-        stages.append(lambda: print_browser_times(browser_times(args.screenshot)))
+        stages.append(lambda: print_browser_times(browser_times(args.screenshot, (viewport[0], viewport[1]))))
     for stage in stages:
         checks += stage()
         sys.stdout.flush()
