@@ -436,7 +436,7 @@ def main() -> None:
     parser.add_argument("--viewport", default="1400x1000", help="the browser's window for (c), WIDTHxHEIGHT "
                         "(1280x720 is one of the usual screens the first run lays the diagram out for)")
     args = parser.parse_args()
-    viewport = tuple(int(v) for v in args.viewport.split("x"))
+    width, height = (int(v) for v in args.viewport.split("x"))
 
     began = time.perf_counter()
     print("# convviz app budgets")
@@ -451,7 +451,7 @@ def main() -> None:
     if not args.browser_only:
         stages += [print_figure_sizes, lambda: print_rerun_times(rerun_times())]
     if not args.skip_browser:
-        stages.append(lambda: print_browser_times(browser_times(args.screenshot, (viewport[0], viewport[1]))))
+        stages.append(lambda: print_browser_times(browser_times(args.screenshot, (width, height))))
     for stage in stages:
         checks += stage()
         sys.stdout.flush()

@@ -61,18 +61,21 @@ def _steps(setting: Setting) -> StepTable:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[bytes, str, bool]:
-    """The animated figure for a room, as the player's JSON bytes, their revision, and whether numbers show.
+def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[bytes, str]:
+    """The animated figure for a room, as the player's JSON bytes and their revision.
 
     The figure is built in `language`, the argument the cache is keyed by: a cached figure is never served in the
     other language.
     """
     with speaking(language):
-        return _payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
+        return figure_payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
 
 
-def _payload(figure: dict) -> tuple[bytes, str, bool]:
-    return *figure_payload(figure), figure["layout"]["meta"]["numbers"]
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _usual_layouts(setting: Setting, out: int, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
+    """The animated figure for each of the usual screens' rooms (see `layout_choices`): one cache look-up a run
+    instead of one per room."""
+    return layout_choices(rooms, lambda room: _animation(setting, out, room, language))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -213,7 +216,7 @@ def render_main_view() -> None:
         st.info(text("impossible_hint"))
     elif picture is not None:
         region, corner = image_view.picture_page(picture, setting, geo, out)
-        _play(region.n_steps, lambda room: _payload(animation_figure(region, out, decimals=2, room=room,
+        _play(region.n_steps, lambda room: figure_payload(animation_figure(region, out, decimals=2, room=room,
                                                                      origin=(corner.row, corner.col))), out, frame_ms)
         _counts(geo)
     else:
@@ -237,7 +240,7 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")
-            figures = [(room, *_animation(setting, out, room, current_language())[:2]) for room in OFFLINE_ROOMS]
+            figures = [(room, *_animation(setting, out, room, current_language())) for room in OFFLINE_ROOMS]
             title = text("kit_offline_title", o=out, c_in=s.c_in, h=s.h, w=s.w, kh=s.kh, kw=s.kw)
             st.download_button(text("kit_offline"), offline_html(figures, frame_ms=frame_ms, title=title),
                                file_name="convviz_animation.html", mime="text/html", key="kit_html",
@@ -250,12 +253,13 @@ def _link(setting: Setting) -> str:
         "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups"))
 
 
-def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], out: int, frame_ms: int,
-          usual: bool = False) -> None:
+def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: int, frame_ms: int,
+          usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]] | None = None) -> None:
     """The player: the diagram, its one step control, and the step kept in the link whenever it rests.
 
-    `payload_for(room)` is the animated figure laid out for the room the page gives it (see `_payload`); with
-    `usual` (cached figures: cheap to lay out again) a browser new to the page gets the usual screens' layouts.
+    `payload_for(room)` is the animated figure laid out for the room the page gives it (see `figure_payload`);
+    with `usual_for(rooms)` (the figure for several rooms, cached) a browser new to the page gets the usual
+    screens' layouts.
     """
     link_step = link_state.values()["step"]
     if link_step > n_steps - 1:  # a picture's region has fewer cells than the link's step
@@ -273,9 +277,9 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
     # the player draws its own; only a setting too heavy for that is laid out for a laptop's room first.
     measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
     room = replace(measured or Room(), zoom=zoom, present=present)
-    choices = [] if measured or not usual else layout_choices(
-        usual_rooms(room, phone=is_phone(st.context.headers.get("User-Agent"))), lambda r: payload_for(r)[:2])
-    payload, revision = (b"null", "") if choices else payload_for(room)[:2]
+    choices = [] if measured or usual_for is None else usual_for(
+        usual_rooms(room, phone=is_phone(st.context.headers.get("User-Agent"))))
+    payload, revision = (b"null", "") if choices else payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
     link_state.set_value("step", state.step)  # a copied link opens on the step the player rests on
@@ -284,7 +288,7 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str, bool]], 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int) -> None:
     language = current_language()
     _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms,
-          usual=True)
+          usual_for=lambda rooms: _usual_layouts(setting, out, rooms, language))
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)
