@@ -289,8 +289,9 @@ def test_a_malformed_link_loads_with_a_notice(open_page: Any) -> None:
     for bad in ("h=1e400", "c_in=abc", "kh=99"):
         assert bad in said
     # The values the page kept: h and c_in dropped (defaults 6 and 3), kh clamped to its largest, 7 (read once the
-    # run has ended: on a busy machine a box can be read while the page is still drawing it).
+    # run has ended and the box shows a value: on a busy machine a box can be read while the page still draws it).
     wait_for_app(page)
+    page.wait_for_function("() => document.querySelector('.st-key-h input')?.value === '6'", timeout=SETTLE_MS)
     assert page.locator(".st-key-h input").input_value() == "6"
     assert page.locator(".st-key-c_in input").input_value() == "3"
     assert page.locator(".st-key-kh input").input_value() == "7"
@@ -344,6 +345,7 @@ def test_on_a_phone_a_swipe_scrolls_the_page_and_play_stays_in_reach(open_page: 
     play = page.evaluate(RECTS, ".cvp-play")[0]
     assert play["y"] >= 0 and play["y"] + play["h"] <= 844  # Play in reach without scrolling back
     page.locator(".cvp-play").tap()
+    page.wait_for_function(f"() => ({READ})().playing", timeout=3_000)  # a tap on a loaded page lands a little later
     assert read(page)["playing"]
     page.locator(".cvp-play").tap()
     assert_clean(page)
