@@ -24,7 +24,7 @@ from convviz.model.codegen import arrays_zip
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
-from convviz.ui.width_probe import chart_width, checked_width
+from convviz.ui.width_probe import chart_width, laid_out_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,7 +197,7 @@ def _matmul_ui(sizes: Sizes, X: np.ndarray, W: np.ndarray, row: int, col: int) -
     n = sizes.h * sizes.w
     st.markdown(text("mix_matmul_help", row=row, col=col, p=row * sizes.w + col))
     st.markdown("**" + text("mix_matmul_shapes", c_out=sizes.c_out, c_in=sizes.c_in, n=n, h=sizes.h, w=sizes.w) + "**")
-    width = checked_width(st.session_state.get("mix_width"))  # the pixel chart's probe measured the column
+    width = laid_out_width("mix_width")  # the pixel chart's probe measures the column
     show_figure(_matmul_figure(X, W, row, col, current_language(), width), key="mix_matmul_chart", width="stretch")
     check = _matmul_check(X, W)
     verdict = text("mix_check_ok" if check.agrees else "mix_check_bad", c_out=sizes.c_out, c_in=sizes.c_in,

@@ -1,9 +1,11 @@
 """The width a view's charts get, measured in the browser: a tiny component (components v2, in the page, no iframe).
 
-Its script reports the column's width, in steps of WIDTH_STEP pixels, whenever it differs from the width Python last
-laid the figures out for (the first run, a turned phone, the sidebar opened or closed); the report re-runs the page.
-Until the first report arrives the figures are laid out for the width the probe kept in a cookie on an earlier visit
-(so a browser that has seen the page opens it in one run), else for `convviz.figures.fit.DEFAULT_WIDTH`.
+Its script reports the column's width, in steps of WIDTH_STEP pixels, whenever the figures' layout does not serve it:
+the column is narrower than the width Python last laid them out for, or more than SLACK times wider (the first run,
+a turned phone, the sidebar opened or closed); the report re-runs the page. Until the first report arrives the
+figures are laid out for the width the probe kept in a cookie on an earlier visit, else for a usual screen's column
+(FIRST_WIDTHS: a phone's, or a 1280×720 laptop's), so a browser new to the page opens it in one run on a 1280×720 or
+1366×768 screen and on phones, and in two on the others.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ import streamlit as st
 
 from convviz.figures.fit import DEFAULT_WIDTH, NARROW_WIDTH
 from convviz.model.link import read_number
+from convviz.ui.player import is_phone
 
 WIDTH_STEP = 20  # widths are reported rounded down to this many pixels
 WIDEST = 4000
+SLACK = 1.12  # a layout serves columns from its own width up to this many times wider (its texts only grow roomier)
+# The column a browser new to the page is guessed to have, by whether it says it is a phone: a 360 px phone's and a
+# 1280×720 laptop's (measured in Chromium with the sidebar open); 390 px phones (340) and 1366×768 (900) are in slack.
+FIRST_WIDTHS = {True: 320, False: 820}
 _JS = """
-const STEP = {STEP};
+const STEP = {STEP}, SLACK = {SLACK};
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const box = parentElement instanceof Element ? parentElement : parentElement.host;  // a shadow root's host
@@ -27,7 +34,8 @@ export default function (component) {
     const width = Math.floor(box.getBoundingClientRect().width / STEP) * STEP;
     // Kept for the next page open on this browser: its first run lays the figures out for it, with no second run.
     if (width > 0) document.cookie = `${data.cookie}=${width}; path=/; max-age=31536000; SameSite=Lax`;
-    if (width > 0 && width !== box.__convvizLaidOut && width !== box.__convvizAsked) {
+    const laidOut = box.__convvizLaidOut, serves = width >= laidOut && width <= laidOut * SLACK;
+    if (width > 0 && !serves && width !== box.__convvizAsked) {
       box.__convvizAsked = width;
       setStateValue("width", width);
     }
@@ -39,7 +47,7 @@ export default function (component) {
   }
   report();
 }
-""".replace("{STEP}", str(WIDTH_STEP))
+""".replace("{STEP}", str(WIDTH_STEP)).replace("{SLACK}", str(SLACK))
 
 
 def checked_width(state: Any) -> int:
@@ -54,18 +62,27 @@ def _rerun() -> None:
     """The width arrives with the re-run; nothing to do in the callback."""
 
 
+def laid_out_width(key: str) -> int:
+    """The width the figures of probe `key`'s column are laid out for: its last report, else its cookie's, else the
+    guess for a browser new to the page (FIRST_WIDTHS)."""
+    state = st.session_state.get(key)
+    if isinstance(state, dict) and state.get("width") is not None:
+        return checked_width(state)
+    guess = FIRST_WIDTHS[is_phone(st.context.headers.get("User-Agent"))]
+    return width_from_cookie(st.context.cookies.get(f"convviz_{key}"), guess)
+
+
 def chart_width(key: str) -> int:
-    """The width of the column this is called in, as last reported by the browser (mounts the probe there)."""
-    state, cookie = st.session_state.get(key), f"convviz_{key}"
-    reported = isinstance(state, dict) and state.get("width") is not None
-    width = checked_width(state) if reported else width_from_cookie(st.context.cookies.get(cookie))
+    """The width to lay out the figures of the column this is called in for (`laid_out_width`); mounts the probe
+    there, which asks for a re-run when the column's real width is not served by it."""
+    width, cookie = laid_out_width(key), f"convviz_{key}"
     probe = st.components.v2.component("convviz.width_probe", js=_JS, isolate_styles=False)
     probe(data={"width": width, "cookie": cookie}, key=key, default={"width": None}, on_width_change=_rerun,
           width="stretch", height=0)
     return width
 
 
-def width_from_cookie(raw: object) -> int:
-    """The width the probe kept in its cookie on an earlier visit, checked like a report; DEFAULT_WIDTH if none."""
+def width_from_cookie(raw: object, missing: int = DEFAULT_WIDTH) -> int:
+    """The width the probe kept in its cookie on an earlier visit, checked like a report; `missing` if none."""
     number = read_number(raw[:16]) if isinstance(raw, str) else None
-    return checked_width({"width": number})
+    return missing if number is None else checked_width({"width": number})
