@@ -15,14 +15,13 @@ from urllib.parse import quote
 
 import pytest
 
+from convviz.ui.width_probe import SLACK, WIDTH_STEP  # widths to the probe's step; a layout's slack
 from tests.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
 
 LOAD_MS = 90_000
 SETTLE_MS = 20_000
-WIDTH_STEP = 20  # convviz.ui.width_probe.WIDTH_STEP
-SLACK = 1.12  # convviz.ui.width_probe.SLACK: a layout serves columns from its width to this many times wider
 DESKTOPS = [(1024, 768), (1280, 720), (1280, 800), (1366, 768), (1920, 1080), (3840, 2160)]
 PHONES = [(390, 844), (360, 740)]  # touch screens
 VIEWS = {
