@@ -17,6 +17,7 @@ ALLOWED = {
     "core": {"core"},
     "model": {"i18n", "core", "model"},
     "figures": {"i18n", "core", "model", "figures"},
+    "rooms": {"rooms"},  # class mode's shared state: plain data in a database, nothing of the maths
 }
 BELOW_THE_PAGE = tuple(ALLOWED)
 
