@@ -1,12 +1,20 @@
 """The room store (issue 23): codes a class can type, secrets only the teacher holds, rooms that expire, and answers
-taken once each, bounded in size, count and rate; shared by every process that opens the same file."""
+taken once each, bounded in size, count and rate; shared by every process that opens the same store.
+
+Every rule is tested on both stores: SQLite (one machine) and a real Redis server (a class across machines),
+started here on a free loopback port (skipped locally only when `redis-server` is missing; never when CI=true).
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,28 +22,74 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convviz.rooms import store
-from convviz.rooms.store import Answer, SqliteRooms
+from convviz.rooms.store import Answer, RedisRooms, SqliteRooms
+from tests.conftest import free_port, skip_or_fail, stop_process_group
 
 T0 = 1_800_000_000.0  # a fixed "now"; every call takes its time from the caller
 LOOK_ALIKES = set("0O1IL")
+Rooms = SqliteRooms | RedisRooms
+_prefixes = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server of its own, on a free loopback port, keeping nothing on disk."""
+    server = shutil.which("redis-server")
+    if server is None:
+        skip_or_fail("redis-server is not installed (Debian: apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        stop_process_group(process)
+
+
+def make_rooms(kind: str, where: Path | str) -> Rooms:
+    """A fresh, empty store: a new SQLite file in `where`, or a new key prefix on the Redis server at `where`."""
+    if kind == "sqlite":
+        return SqliteRooms(Path(where) / f"rooms-{next(_prefixes)}.sqlite")
+    return RedisRooms(str(where), prefix=f"test{next(_prefixes)}")
+
+
+def location(rooms: Rooms) -> str:
+    return rooms.path if isinstance(rooms, SqliteRooms) else rooms.url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def rooms(request: pytest.FixtureRequest, tmp_path: Path) -> Rooms:
+    where = tmp_path if request.param == "sqlite" else request.getfixturevalue("redis_url")
+    return make_rooms(request.param, where)
 
 
 @pytest.fixture
-def rooms(tmp_path: Path) -> SqliteRooms:
+def sqlite_rooms(tmp_path: Path) -> SqliteRooms:
     return SqliteRooms(tmp_path / "rooms.sqlite")
 
 
-def asking(rooms: SqliteRooms, code: str, secret: str, question: int, now: float = T0) -> None:
+def asking(rooms: Rooms, code: str, secret: str, question: int, now: float = T0) -> None:
     assert rooms.publish(code, secret, {"step": 3, "question": {"id": question, "revealed": False}}, now) is not None
 
 
-def test_codes_are_short_free_of_look_alikes_and_never_collide(rooms: SqliteRooms) -> None:
+def test_codes_are_short_free_of_look_alikes_and_never_collide(rooms: Rooms) -> None:
     codes = [rooms.open_room(T0)[0] for _ in range(2000)]
     assert len(set(codes)) == len(codes)
     assert all(4 <= len(code) <= 6 and not LOOK_ALIKES & set(code) for code in codes)
 
 
-def test_a_drawn_code_already_in_use_is_drawn_again(rooms: SqliteRooms, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_drawn_code_already_in_use_is_drawn_again(rooms: Rooms, monkeypatch: pytest.MonkeyPatch) -> None:
     taken, _ = rooms.open_room(T0)
     draws = iter([taken, taken, "ABCDE"])
     monkeypatch.setattr(store, "new_code", lambda: next(draws))
@@ -43,8 +97,9 @@ def test_a_drawn_code_already_in_use_is_drawn_again(rooms: SqliteRooms, monkeypa
     assert code == "ABCDE" and rooms.is_teacher(code, secret) and not rooms.is_teacher(taken, secret)
 
 
-def test_the_secret_has_128_bits_and_the_file_keeps_only_its_digest(tmp_path: Path) -> None:
-    rooms = SqliteRooms(tmp_path / "rooms.sqlite")
+def test_the_secret_has_128_bits_and_the_file_keeps_only_its_digest(sqlite_rooms: SqliteRooms,
+                                                                    tmp_path: Path) -> None:
+    rooms = sqlite_rooms
     code, secret = rooms.open_room(T0)
     assert len(secret) >= 22  # token_urlsafe(16): 16 random bytes
     kept = b"".join(path.read_bytes() for path in tmp_path.iterdir())
@@ -61,7 +116,7 @@ def test_anything_else_is_no_code(raw: object) -> None:
     assert store.checked_code(raw) is None
 
 
-def test_only_the_secret_drives_the_room(rooms: SqliteRooms) -> None:
+def test_only_the_secret_drives_the_room(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     other_code, other_secret = rooms.open_room(T0)
     for key in (None, "", "wrong", other_secret, secret + "x", 42):
@@ -76,7 +131,7 @@ def test_only_the_secret_drives_the_room(rooms: SqliteRooms) -> None:
     assert rooms.room(other_code, T0 + 3) == store.Room(other_code, 0, {})
 
 
-def test_a_state_too_large_or_not_plain_data_is_not_published(rooms: SqliteRooms) -> None:
+def test_a_state_too_large_or_not_plain_data_is_not_published(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     assert rooms.publish(code, secret, {"h": "9" * store.MAX_STATE_BYTES}, T0) is None
     assert rooms.publish(code, secret, {"step": math.nan}, T0) is None
@@ -84,7 +139,7 @@ def test_a_state_too_large_or_not_plain_data_is_not_published(rooms: SqliteRooms
     assert rooms.room(code, T0).version == 0
 
 
-def test_an_idle_room_expires_and_its_code_is_cleared_for_new_rooms(rooms: SqliteRooms) -> None:
+def test_an_idle_room_expires_and_its_code_is_cleared_for_new_rooms(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
     rooms.seen(code, "s1", T0 + 10)
@@ -92,14 +147,13 @@ def test_an_idle_room_expires_and_its_code_is_cleared_for_new_rooms(rooms: Sqlit
     assert rooms.room(code, T0 + store.IDLE_S - 1) is not None
     later = T0 + store.IDLE_S + 1
     assert rooms.room(code, later) is None
-    rooms.open_room(later)  # opening a room clears the idle ones, their students and answers too
-    db = rooms._connection()
-    left = [db.execute(f"SELECT COUNT(*) FROM {table} WHERE code = ?", (code,)).fetchone()[0]
-            for table in ("rooms", "presence", "answers")]
-    assert left == [0, 0, 0]
+    rooms.open_room(later)  # opening a room clears the idle ones (Redis forgets them by itself), answers too
+    if isinstance(rooms, SqliteRooms):
+        assert rooms.room(code, T0) is None, "gone, not just idle"
+        assert rooms.students(code, T0 + 10) == 0 and rooms.answers(code, secret, 1) is None
 
 
-def test_students_in_the_room_keep_it_alive_and_are_counted_while_seen(rooms: SqliteRooms) -> None:
+def test_students_in_the_room_keep_it_alive_and_are_counted_while_seen(rooms: Rooms) -> None:
     code, _ = rooms.open_room(T0)
     for n in range(5):
         rooms.seen(code, f"student-{n}", T0 + 100)
@@ -113,7 +167,7 @@ def test_students_in_the_room_keep_it_alive_and_are_counted_while_seen(rooms: Sq
     assert rooms.room(code, late) is not None
 
 
-def test_an_answer_is_taken_once_per_student_and_question(rooms: SqliteRooms) -> None:
+def test_an_answer_is_taken_once_per_student_and_question(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
     assert rooms.answer(code, 1, "s1", 12.5, T0) is Answer.TAKEN
@@ -123,7 +177,7 @@ def test_an_answer_is_taken_once_per_student_and_question(rooms: SqliteRooms) ->
     assert rooms.my_answer(code, 1, "s1") == 12.5 and rooms.my_answer(code, 1, "s3") is None
 
 
-def test_answers_only_go_to_the_open_question_of_a_room(rooms: SqliteRooms) -> None:
+def test_answers_only_go_to_the_open_question_of_a_room(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     assert rooms.answer(code, 1, "s1", 1.0, T0) is Answer.CLOSED  # nothing asked yet
     asking(rooms, code, secret, 2)
@@ -134,7 +188,7 @@ def test_answers_only_go_to_the_open_question_of_a_room(rooms: SqliteRooms) -> N
     assert rooms.answers(code, secret, 2) == []
 
 
-def test_a_student_answers_at_most_once_a_second(rooms: SqliteRooms) -> None:
+def test_a_student_answers_at_most_once_a_second(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
     assert rooms.answer(code, 1, "s1", 1.0, T0) is Answer.TAKEN
@@ -143,7 +197,7 @@ def test_a_student_answers_at_most_once_a_second(rooms: SqliteRooms) -> None:
     assert rooms.answer(code, 2, "s1", 1.0, T0 + store.ANSWER_GAP_S + 0.1) is Answer.TAKEN
 
 
-def test_a_question_takes_a_bounded_number_of_answers(rooms: SqliteRooms, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_question_takes_a_bounded_number_of_answers(rooms: Rooms, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "MAX_ANSWERS", 3)
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
@@ -156,18 +210,21 @@ def test_a_question_takes_a_bounded_number_of_answers(rooms: SqliteRooms, monkey
     ("s1", math.nan), ("s1", math.inf), ("s1", -2e6), ("s1", True), ("s1", "12"), ("", 1.0), ("é", 1.0),
     ("x" * 65, 1.0), (None, 1.0),
 ])
-def test_no_guess_that_is_not_a_bounded_number_is_taken(rooms: SqliteRooms, student: object, value: object) -> None:
+def test_no_guess_that_is_not_a_bounded_number_is_taken(rooms: Rooms, student: object, value: object) -> None:
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
     assert rooms.answer(code, 1, student, value, T0) is Answer.INVALID  # type: ignore[arg-type]
     assert rooms.answers(code, secret, 1) == []
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+@settings(max_examples=150, deadline=None)
 @given(student=st.text(max_size=80), value=st.one_of(st.floats(), st.integers(), st.booleans(), st.text(max_size=5)))
 def test_any_answer_a_page_could_send_gets_a_verdict_and_only_valid_ones_are_kept(
-        tmp_path_factory: pytest.TempPathFactory, student: str, value: object) -> None:
-    rooms = SqliteRooms(tmp_path_factory.mktemp("rooms") / "rooms.sqlite")
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kind: str, student: str,
+        value: object) -> None:
+    where = tmp_path_factory.getbasetemp() if kind == "sqlite" else request.getfixturevalue("redis_url")
+    rooms = make_rooms(kind, where)
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
     verdict = rooms.answer(code, 1, student, value, T0)  # type: ignore[arg-type]
@@ -180,8 +237,9 @@ def test_any_answer_a_page_could_send_gets_a_verdict_and_only_valid_ones_are_kep
         assert verdict is Answer.INVALID and kept == []
 
 
-def test_a_failure_inside_an_answer_leaves_no_transaction_open(rooms: SqliteRooms,
+def test_a_failure_inside_an_answer_leaves_no_transaction_open(sqlite_rooms: SqliteRooms,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    rooms = sqlite_rooms
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
 
@@ -201,9 +259,9 @@ def sqlite3_error() -> RuntimeError:
 
 WORKER = textwrap.dedent("""
     import sys
-    from convviz.rooms.store import SqliteRooms
-    path, code, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    rooms = SqliteRooms(path)
+    from convviz.rooms.store import RedisRooms, open_rooms
+    where, prefix, code, first, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    rooms = RedisRooms(where, prefix) if where.startswith("redis") else open_rooms(where)
     print(rooms.room(code, 1_800_000_000.0).state["step"])
     for n in range(first, first + count):
         rooms.seen(code, f"s{n}", 1_800_000_000.0)
@@ -211,12 +269,13 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def test_every_process_that_opens_the_file_shares_the_rooms(rooms: SqliteRooms) -> None:
+def test_every_process_that_opens_the_file_shares_the_rooms(rooms: Rooms) -> None:
     # Four processes (as behind serve-class.sh 4) read what the teacher published and answer at once: every one of
     # the 200 answers is taken, once, and the teacher's process sees them all.
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, rooms.path, code, str(50 * k), "50"],
+    prefix = rooms.prefix if isinstance(rooms, RedisRooms) else ""
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, location(rooms), prefix, code, str(50 * k), "50"],
                                 stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
                for k in range(4)]
     outputs = [worker.communicate(timeout=120)[0].split() for worker in workers]
@@ -224,3 +283,8 @@ def test_every_process_that_opens_the_file_shares_the_rooms(rooms: SqliteRooms) 
     assert all(lines[0] == "3" and lines[1:] == ["taken"] * 50 for lines in outputs), outputs
     assert sorted(rooms.answers(code, secret, 1)) == [float(n) for n in range(200)]
     assert rooms.students(code, T0) == 200
+
+
+def test_the_setting_names_the_store(tmp_path: Path, redis_url: str) -> None:
+    assert isinstance(store.open_rooms(str(tmp_path / "class.sqlite")), SqliteRooms)
+    assert isinstance(store.open_rooms(redis_url), RedisRooms)

@@ -219,3 +219,138 @@ def _valid_student(student: object) -> bool:
 def _valid_value(value: object) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
             and abs(value) <= MAX_ANSWER)
+
+
+# Checks and takes an answer in one step on the Redis server, whichever process sends it first.
+# KEYS: the room, its answers (student -> value), their order (student by time), each student's last answer time.
+# ARGV: question, student, value, now, IDLE_S, ANSWER_GAP_S, MAX_ANSWERS.
+_ANSWER_LUA = """
+local state = redis.call('HGET', KEYS[1], 'state')
+local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+local now = tonumber(ARGV[4])
+if not state or used <= now - tonumber(ARGV[5]) then return 'closed' end
+local question = cjson.decode(state)['question']
+if type(question) ~= 'table' or question['id'] ~= tonumber(ARGV[1]) or question['revealed'] == true then
+  return 'closed'
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 'already' end
+local last = tonumber(redis.call('HGET', KEYS[4], ARGV[2]) or '-1e300')
+if now - last < tonumber(ARGV[6]) then return 'too_fast' end
+if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return 'full' end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[2], ARGV[4])
+return 'taken'
+"""
+
+
+class RedisRooms:
+    """The rooms on a Redis server that every machine of a class's deployment reaches (`CONVVIZ_ROOMS=redis://…`).
+
+    The same rules as SqliteRooms. A room's keys also carry a Redis expiry of IDLE_S past their last use, so the
+    server forgets idle rooms by itself.
+    """
+
+    def __init__(self, url: str, prefix: str = "convviz") -> None:
+        import redis  # only a deployment across machines needs the client
+
+        self.url, self.prefix = url, prefix
+        # Any: redis-py types every reply as bytes | str | None whatever the connection decodes; here it is str.
+        self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        self._answer = self._redis.register_script(_ANSWER_LUA)
+
+    def _keys(self, code: str) -> tuple[str, str, str, str]:
+        base = f"{self.prefix}:room:{code}"
+        return base, f"{base}:presence", f"{base}:last", f"{base}:"
+
+    def _answer_keys(self, code: str, question: int) -> list[str]:
+        room, _, last, base = self._keys(code)
+        return [room, f"{base}answers:{question}", f"{base}order:{question}", last]
+
+    def _keep(self, code: str, *extra: str) -> None:
+        """Push the Redis expiry of the room's keys to IDLE_S from now (real time: Redis keeps its own clock)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for key in (*self._keys(code)[:3], *extra):
+            pipe.expire(key, int(IDLE_S) + 60)
+        pipe.execute()
+
+    def open_room(self, now: float) -> tuple[str, str]:
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        while True:
+            code = new_code()
+            room = self._keys(code)[0]
+            if self._redis.hsetnx(room, "secret", _digest(secret)):
+                self._redis.hset(room, mapping={"state": "{}", "version": 0, "used": repr(now)})
+                self._keep(code)
+                return code, secret
+
+    def _used(self, code: str) -> float | None:
+        used = self._redis.hget(self._keys(code)[0], "used")
+        return None if used is None else float(used)
+
+    def room(self, code: str, now: float) -> Room | None:
+        state, version, used = self._redis.hmget(self._keys(code)[0], ["state", "version", "used"])
+        if state is None or used is None or float(used) <= now - IDLE_S:
+            return None
+        return Room(code, int(version), json.loads(state))
+
+    def is_teacher(self, code: str, secret: object) -> bool:
+        if not isinstance(secret, str) or not secret:
+            return False
+        kept = self._redis.hget(self._keys(code)[0], "secret")
+        return kept is not None and hmac.compare_digest(kept, _digest(secret))
+
+    def publish(self, code: str, secret: object, state: Mapping[str, Any], now: float) -> int | None:
+        try:
+            text = json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return None
+        if len(text.encode()) > MAX_STATE_BYTES or not self.is_teacher(code, secret):
+            return None
+        room = self._keys(code)[0]
+        pipe = self._redis.pipeline()  # MULTI: the state and its version change together
+        pipe.hset(room, mapping={"state": text, "used": repr(now)})
+        pipe.hincrby(room, "version", 1)
+        version = pipe.execute()[1]
+        self._keep(code)
+        return int(version)
+
+    def seen(self, code: str, student: str, now: float) -> None:
+        if not _valid_student(student):
+            return
+        room, presence, _, _ = self._keys(code)
+        self._redis.zadd(presence, {student: now})
+        used = self._used(code)
+        if used is not None and used < now - TOUCH_S:
+            self._redis.hset(room, "used", repr(now))
+            self._keep(code)
+
+    def students(self, code: str, now: float) -> int:
+        return int(self._redis.zcount(self._keys(code)[1], f"({now - PRESENT_S!r}", "+inf"))
+
+    def answer(self, code: str, question: int, student: str, value: float, now: float) -> Answer:
+        if not _valid_student(student) or not _valid_value(value):
+            return Answer.INVALID
+        keys = self._answer_keys(code, question)
+        verdict = self._answer(keys=keys, args=[question, student, repr(float(value)), repr(now), IDLE_S,
+                                                ANSWER_GAP_S, MAX_ANSWERS])
+        self._keep(code, keys[1], keys[2])
+        return Answer(verdict)
+
+    def answers(self, code: str, secret: object, question: int) -> list[float] | None:
+        if not self.is_teacher(code, secret):
+            return None
+        _, values, order, _ = self._answer_keys(code, question)
+        students = self._redis.zrange(order, 0, -1)
+        return [float(v) for v in self._redis.hmget(values, students)] if students else []
+
+    def my_answer(self, code: str, question: int, student: str) -> float | None:
+        value = self._redis.hget(self._answer_keys(code, question)[1], student)
+        return None if value is None else float(value)
+
+
+def open_rooms(where: str) -> SqliteRooms | RedisRooms:
+    """The room store `where` names (the CONVVIZ_ROOMS setting): a redis:// or rediss:// URL, else a SQLite file."""
+    if where.startswith(("redis://", "rediss://", "unix://")):
+        return RedisRooms(where)
+    return SqliteRooms(where)
