@@ -1,4 +1,5 @@
-"""The 1×1 tab, the separable tab and picture mode on every classroom screen, in English and Chinese (issue 21).
+"""The 1×1 tab and the separable tab on every classroom screen, in English and Chinese (issue 21); picture mode's
+twin is tests/test_screens_pictures_browser.py (a module of its own, so that the two run on both workers).
 
 On each screen, in every chart the page draws with `st.plotly_chart`: no two texts overlap, no text is cut off by
 its chart's edges, numbers written into cells are 12 px or more, and no modebar shows. One server and one browser
@@ -29,6 +30,7 @@ VIEWS = {
     "separable": f"?view={quote('Depthwise-separable')}",
     "pictures": "?values=image",
 }
+SWEPT = ("1x1", "separable")  # the views this module's `sweep` lays out (a module that imports it names its own)
 CHARTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"  # the player (main screen) is tested in test_browser.py
 
 # Every visible text of every chart, with its box, its font size and whether it is a number written into a cell.
@@ -113,19 +115,24 @@ def measure(page: Any, size: tuple[int, int]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def sweep(chromium: Any, request: pytest.FixtureRequest) -> Iterator[dict[tuple[str, str], dict]]:
-    """Every view in both languages on every screen: {(view, lang): {size: charts}}, and the pages' exceptions.
+    """This module's views in both languages on every screen (`swept`)."""
+    yield from swept(chromium, request.getfixturevalue("streamlit_server"), SWEPT)
+
+
+def swept(chromium: Any, server: str, views: tuple[str, ...]) -> Iterator[dict[tuple[str, str], dict]]:
+    """Every view of `views` in both languages on every screen: {(view, lang): {size: charts}}, and the pages'
+    exceptions.
 
     A page per view and language and kind of screen (touch or not) stays open; for each screen size every page of
     its kind is resized first, so that the server lays them out again side by side, and then each is read.
     """
-    server = request.getfixturevalue("streamlit_server")
     results: dict[tuple[str, str], dict] = {}
     contexts = []
     for touch, sizes in ((True, PHONES), (False, DESKTOPS)):
         context = chromium.new_context(base_url=server, viewport={"width": sizes[0][0], "height": sizes[0][1]},
                                        is_mobile=touch, has_touch=touch)
         contexts.append(context)
-        pages = {(view, lang): context.new_page() for view in VIEWS for lang in ("en", "zh")}
+        pages = {(view, lang): context.new_page() for view in views for lang in ("en", "zh")}
         for (view, lang), page in pages.items():
             page.goto(f"/{VIEWS[view]}&lang={lang}", wait_until="commit")
         for page in pages.values():
@@ -144,8 +151,17 @@ def sweep(chromium: Any, request: pytest.FixtureRequest) -> Iterator[dict[tuple[
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("view", SWEPT)
 def test_on_every_screen_no_text_overlaps_or_is_cut_off_and_numbers_are_12px(sweep: dict, view: str, lang: str):
+    check_screens(sweep, view, lang)
+
+
+def test_no_chart_shows_a_modebar(sweep: dict):
+    check_no_modebar(sweep)
+
+
+def check_screens(sweep: dict, view: str, lang: str) -> None:
+    """On every screen: no exception, the view's charts, no text overlapping or cut off, numbers 12 px or more."""
     screens = sweep[(view, lang)]
     assert screens.pop("exceptions") == 0
     for size, charts in screens.items():
@@ -156,7 +172,7 @@ def test_on_every_screen_no_text_overlaps_or_is_cut_off_and_numbers_are_12px(swe
         assert any(t["cell"] for chart in screens[(1920, 1080)] for t in chart["texts"]), "no numbers at 1920×1080"
 
 
-def test_no_chart_shows_a_modebar(sweep: dict):
+def check_no_modebar(sweep: dict) -> None:
     shown = [chart["key"] for screens in sweep.values() for charts in screens.values() if isinstance(charts, list)
              for chart in charts if chart["modebar"]]
     assert shown == []
