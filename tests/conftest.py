@@ -141,9 +141,9 @@ def find_chromium() -> str | None:
 
 
 def skip_or_fail(reason: str) -> None:
-    """Skip locally; on CI (CI=true) a missing browser is a failure, so browser tests cannot vanish silently."""
+    """Skip locally; on CI (CI=true) a missing browser, nginx or Redis is a failure, so tests cannot vanish silently."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
+        pytest.fail(f"{reason} (CI=true: every test must run)", pytrace=False)
     pytest.skip(reason)
 
 

@@ -332,9 +332,11 @@ def test_the_offline_file_carries_a_layout_per_room_and_its_title():
     assert "<title>convviz — output channel 0 of 3 input channels, 6×6</title>" in page
     data = page.split('id="convviz-data">', 1)[1].split("</script>", 1)[0].replace("<\\/", "</")
     handed = json.loads(data)
-    assert [f["room"] for f in handed["figures"]] == [[992, 656], [1888, 976]]
+    figures = [{**choice, "figure": handed["layouts"][choice["layout"]]} for choice in handed["choices"]]
+    assert handed["offline"] is True
+    assert [f["room"] for f in figures] == [[992, 656], [1888, 976]]
     assert handed["figure"] is None  # the player picks one of `figures` for the window it is opened in
-    widths = [f["figure"]["layout"]["width"] for f in handed["figures"]]
+    widths = [f["figure"]["layout"]["width"] for f in figures]
     assert widths[0] <= 992 < widths[1] <= 1888
 
 

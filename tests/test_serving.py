@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.stclient import Session, first_cookie
-from tests.conftest import REPO_ROOT, free_port
+from tests.conftest import REPO_ROOT, free_port, skip_or_fail
 
 DEBIAN_NGINX = "/usr/sbin/nginx"
 START_TIMEOUT_S = 90.0
@@ -50,9 +50,7 @@ def _up(url: str) -> bool:
 def class_url() -> Iterator[str]:
     nginx = find_nginx()
     if nginx is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("nginx is not installed (CI=true: the serving tests must run)", pytrace=False)
-        pytest.skip("nginx is not installed")
+        skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
     port, first_worker = free_port(), free_port()
     # The processes run on the Python running these tests, which has the requirements (a venv, conda or other).
     env = {**os.environ, "NGINX": nginx, "CONVVIZ_LISTEN": "127.0.0.1", "CONVVIZ_WORKER_PORT": str(first_worker),

@@ -28,8 +28,8 @@ from convviz.ui import image_view, link_state
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import (
     ROOM_COOKIE,
+    browser_is_phone,
     figure_payload,
-    is_phone,
     layout_choices,
     offline_html,
     player,
@@ -278,7 +278,7 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: i
     measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
     room = replace(measured or Room(), zoom=zoom, present=present)
     choices = [] if measured or usual_for is None else usual_for(
-        usual_rooms(room, phone=is_phone(st.context.headers.get("User-Agent"))))
+        usual_rooms(room, phone=browser_is_phone()))
     payload, revision = (b"null", "") if choices else payload_for(room)
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)

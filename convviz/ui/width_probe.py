@@ -16,7 +16,7 @@ import streamlit as st
 
 from convviz.figures.fit import DEFAULT_WIDTH, NARROW_WIDTH
 from convviz.model.link import read_number
-from convviz.ui.player import is_phone
+from convviz.ui.player import browser_is_phone
 
 WIDTH_STEP = 20  # widths are reported rounded down to this many pixels
 WIDEST = 4000
@@ -68,18 +68,22 @@ def laid_out_width(key: str) -> int:
     state = st.session_state.get(key)
     if isinstance(state, dict) and state.get("width") is not None:
         return checked_width(state)
-    guess = FIRST_WIDTHS[is_phone(st.context.headers.get("User-Agent"))]
-    return width_from_cookie(st.context.cookies.get(f"convviz_{key}"), guess)
+    return width_from_cookie(st.context.cookies.get(_cookie(key)), FIRST_WIDTHS[browser_is_phone()])
 
 
 def chart_width(key: str) -> int:
     """The width to lay out the figures of the column this is called in for (`laid_out_width`); mounts the probe
     there, which asks for a re-run when the column's real width is not served by it."""
-    width, cookie = laid_out_width(key), f"convviz_{key}"
+    width = laid_out_width(key)
     probe = st.components.v2.component("convviz.width_probe", js=_JS, isolate_styles=False)
-    probe(data={"width": width, "cookie": cookie}, key=key, default={"width": None}, on_width_change=_rerun,
+    probe(data={"width": width, "cookie": _cookie(key)}, key=key, default={"width": None}, on_width_change=_rerun,
           width="stretch", height=0)
     return width
+
+
+def _cookie(key: str) -> str:
+    """The cookie in which probe `key`'s script keeps the width it measured, for the next visit."""
+    return f"convviz_{key}"
 
 
 def width_from_cookie(raw: object, missing: int = DEFAULT_WIDTH) -> int:

@@ -44,7 +44,7 @@ ROOM_COOKIE = "convviz_room"  # "width,height": the room player.js last measured
 # that knows nothing of the browser's room (its first, in a browser new to the page) sends a layout for each of its
 # kind's rooms, and the player draws the one for its window: the page opens in one run, not two. Measured at
 # 390×844 and 360×740 (phones: only the width counts), 1024×768 (a narrow column), 1280×720, 1280×800, 1366×768 and
-# 1920×1080, in both languages; tests/test_links_browser.py counts the runs of a first open on these screens.
+# 1920×1080, in both languages; tests/test_runs_browser.py counts the runs of a first open on these screens.
 USUAL_ROOMS: dict[bool, tuple[tuple[int, int], ...]] = {  # keyed by presentation mode
     False: ((560, 768), (816, 384), (816, 464), (896, 464), (1456, 784)),
     True: ((976, 496), (1232, 448), (1232, 528), (1312, 496), (1872, 816)),
@@ -138,6 +138,11 @@ def is_phone(user_agent: object) -> bool:
     return isinstance(user_agent, str) and any(mark in user_agent for mark in ("Mobi", "iPhone", "Android"))
 
 
+def browser_is_phone() -> bool:
+    """Whether this session's browser says it is a phone (`is_phone` of its User-Agent)."""
+    return is_phone(st.context.headers.get("User-Agent"))
+
+
 def layout_choices(rooms: Sequence[Room], payload_for: Callable[[Room], tuple[bytes, str]],
                    budget: int = CHOICES_BUDGET) -> list[tuple[Room, bytes, str]]:
     """The figure laid out for each room, as (room, payload, revision); none when they would weigh over `budget`
@@ -195,13 +200,6 @@ def choices_data(choices: Sequence[tuple[Room, bytes, str]], data: bytes) -> byt
     return b'{"layouts":[' + b",".join(payloads) + b'],"choices":' + rooms + b"," + data[1:]
 
 
-def _layouts(figures: Sequence[tuple[Room, bytes, str]]) -> bytes:
-    """A JSON list of the figure's layouts, each with the room it is for and its revision."""
-    return b"[" + b",".join(b'{"room":' + orjson.dumps([room.width, room.height]) + b',"revision":'
-                            + orjson.dumps(revision) + b',"figure":' + payload + b"}"
-                            for room, payload, revision in figures) + b"]"
-
-
 def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, title: str) -> bytes:
     """One HTML file that plays the animation with no network: plotly.js, the player and the figure inside it.
 
@@ -212,8 +210,9 @@ def offline_html(figures: Sequence[tuple[Room, bytes, str]], *, frame_ms: int, t
     """
     js, css = _assets()
     module = js.replace("export default function (component)", "const convvizPlayer = function (component)", 1)
-    data = player_data(b"null", "", step=0, frame_ms=frame_ms, room=figures[0][0], present=False, note="")
-    data = b'{"figures":' + _layouts(figures) + b"," + data[1:]
+    data = choices_data(figures, player_data(b"null", "", step=0, frame_ms=frame_ms, room=figures[0][0],
+                                             present=False, note=""))
+    data = b'{"offline":true,' + data[1:]  # no Python behind it: the player refits on every resize
     script_safe = data.replace(b"</", b"<\\/")  # the JSON may not close the <script> element it sits in
     page = (
         f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'

@@ -217,7 +217,7 @@ function askForRoom(p) {
   document.cookie = `${ROOM_COOKIE}=${w},${h}; path=/; max-age=31536000; SameSite=Lax`;
   if (p.choices) { // layouts for the usual screens came with the figure: one of them may be this room's
     const best = bestFit(p.choices, w, h);
-    if (near(best.room, w, h)) { refit(p, w, h, p.choices); return false; }
+    if (near(best.room, w, h)) { refit(p, w, h); return false; }
   }
   if (!near(p.room, w, h)) {
     if (p.asked && p.asked[0] === w && p.asked[1] === h) return false;
@@ -252,8 +252,8 @@ function showNote(p) {
   p.el.note.textContent = note;
 }
 
-function refit(p, w, h, layouts = p.offline) {
-  const best = bestFit(layouts, w, h);
+function refit(p, w, h) {
+  const best = bestFit(p.choices, w, h);
   if (best.revision === p.revision) return;
   p.figure = best.figure;
   p.meta = best.figure.layout.meta;
@@ -267,13 +267,10 @@ function refit(p, w, h, layouts = p.offline) {
 
 async function mount(p, d) {
   const Plotly = await loadPlotly(d.plotly_src, d.plotly_version);
-  if (d.figures) { // the offline file: pick the layout for this window
-    p.offline = d.figures;
-    const best = bestFit(d.figures, ...measureRoom(p));
-    Object.assign(d, { figure: best.figure, revision: best.revision, room: best.room });
-  }
-  // A run that does not know this browser's room sends layouts for the usual screens: the one for this window is
-  // drawn at once, and Python hears of the room only when none of them serves it (see askForRoom).
+  // Layouts for several rooms: the offline file's, or the usual screens' from a run that does not know this
+  // browser's room. The one for this window is drawn at once; Python hears of the room only when none of them
+  // serves it (see askForRoom), and the offline file refits on every resize.
+  p.offline = Boolean(d.offline);
   p.choices = d.choices ? d.choices.map((c) => ({ ...c, figure: d.layouts[c.layout] })) : null;
   if (p.choices) {
     const best = bestFit(p.choices, ...measureRoom(p));
