@@ -135,11 +135,8 @@ class SqliteRooms:
     def publish(self, code: str, secret: object, state: Mapping[str, Any], now: float) -> int | None:
         """The teacher's page shows `state`: store it and return the room's new version; None if not the teacher or
         the state is over MAX_STATE_BYTES."""
-        try:
-            text = json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError):  # not plain JSON data: nothing a page would publish
-            return None
-        if len(text.encode()) > MAX_STATE_BYTES or not self.is_teacher(code, secret):
+        text = _state_text(state)
+        if text is None or not self.is_teacher(code, secret):
             return None
         row = self._connection().execute(
             "UPDATE rooms SET state = ?, version = version + 1, used = ? WHERE code = ? RETURNING version",
@@ -209,6 +206,16 @@ class SqliteRooms:
         idle = [code for (code,) in db.execute("SELECT code FROM rooms WHERE used <= ?", (now - IDLE_S,))]
         for table in ("presence", "answers", "rooms"):  # three fixed names, never a user's text
             db.executemany(f"DELETE FROM {table} WHERE code = ?", [(code,) for code in idle])
+
+
+def _state_text(state: Mapping[str, Any]) -> str | None:
+    """What a teacher publishes, as the JSON a store keeps; None if it is not plain JSON data or is over
+    MAX_STATE_BYTES (nothing a page would publish)."""
+    try:
+        text = json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return text if len(text.encode()) <= MAX_STATE_BYTES else None
 
 
 def _valid_student(student: object) -> bool:
@@ -301,11 +308,8 @@ class RedisRooms:
         return kept is not None and hmac.compare_digest(kept, _digest(secret))
 
     def publish(self, code: str, secret: object, state: Mapping[str, Any], now: float) -> int | None:
-        try:
-            text = json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError):
-            return None
-        if len(text.encode()) > MAX_STATE_BYTES or not self.is_teacher(code, secret):
+        text = _state_text(state)
+        if text is None or not self.is_teacher(code, secret):
             return None
         room = self._keys(code)[0]
         pipe = self._redis.pipeline()  # MULTI: the state and its version change together
