@@ -188,6 +188,17 @@ def test_answers_only_go_to_the_open_question_of_a_room(rooms: Rooms) -> None:
     assert rooms.answers(code, secret, 2) == []
 
 
+@pytest.mark.parametrize(("revealed", "verdict"), [(True, Answer.CLOSED), (False, Answer.TAKEN),
+                                                  ("yes", Answer.TAKEN), (1, Answer.TAKEN)])
+def test_only_a_reveal_of_true_closes_a_question_on_either_store(rooms: Rooms, revealed: object,
+                                                                 verdict: Answer) -> None:
+    # The teacher's page publishes a boolean; both stores read anything else the same way (SQLite in Python,
+    # Redis in Lua, where 1 and "yes" are no `true`).
+    code, secret = rooms.open_room(T0)
+    rooms.publish(code, secret, {"question": {"id": 1, "revealed": revealed}}, T0)
+    assert rooms.answer(code, 1, "s1", 2.0, T0) is verdict
+
+
 def test_a_student_answers_at_most_once_a_second(rooms: Rooms) -> None:
     code, secret = rooms.open_room(T0)
     asking(rooms, code, secret, 1)

@@ -177,7 +177,7 @@ class SqliteRooms:
     def _check_answer(self, db: sqlite3.Connection, code: str, question: int, student: str, now: float) -> Answer:
         row = db.execute("SELECT state FROM rooms WHERE code = ? AND used > ?", (code, now - IDLE_S)).fetchone()
         asked = json.loads(row[0]).get("question") if row else None
-        if not isinstance(asked, dict) or asked.get("id") != question or asked.get("revealed"):
+        if not isinstance(asked, dict) or asked.get("id") != question or asked.get("revealed") is True:
             return Answer.CLOSED
         if db.execute("SELECT 1 FROM answers WHERE code = ? AND question = ? AND student = ?",
                       (code, question, student)).fetchone():
