@@ -4,7 +4,7 @@ import streamlit as st
 
 from convviz.i18n.strings import speaking, text
 from convviz.model.link import LANGUAGES, VIEWS
-from convviz.ui import link_state, main_view, mixing_view, separable_view
+from convviz.ui import class_room, link_state, main_view, mixing_view, separable_view
 from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
@@ -16,14 +16,18 @@ def main() -> None:
     send_without_delay()  # Streamlit's sockets keep Nagle's algorithm on: ~40 ms more per run (see the module)
     browser_language = _browser_language()
     link_state.open_link(browser_language)  # the link is read once; its problems become notices that stay
+    seat = class_room.join()  # class mode: a room's teacher or student (a follower takes the teacher's values here)
     language = link_state.choice("lang", "Language · 语言", st.sidebar.radio, horizontal=True,
                                  captions=("English", "中文"))
     with speaking(language):
         st.set_page_config(page_title=text("page_title"), page_icon="🔳", layout="wide")
         notice_slot = st.empty()
         link_state.show_notices(notice_slot)  # first, so that a slow run does not hold them back
-        _views(language)
+        class_slot = st.container()  # class mode's panel: above the tabs, drawn after them (so it shows a question
+        _views(language)  # asked in this very run)
+        class_room.panel(seat, class_slot)
         link_state.settle_notices(notice_slot)
+        class_room.settle(seat)  # the teacher's page publishes what it shows
     link_state.write_link(browser_language)  # once, at the end: the shortest link for every view's values
     freeze_startup_heap()  # once per server, and once more after TensorFlow: garbage collection stays short
 

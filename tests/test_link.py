@@ -210,3 +210,27 @@ def test_a_matrixs_problem_is_told_in_the_links_language():
     assert any("\u4e00" <= ch <= "\u9fff" for ch in problem), problem
     _, notices = parse(q(sep_W="1,0,0;0,1,0"), "zh")  # no lang in the link: the browser's
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(dict(notices[0].values)["problem"]))
+
+
+# ---- class mode's keys: their form only (the room store says whether a room and its key exist) ----
+
+
+def test_a_room_code_and_a_key_are_kept_and_written_back():
+    values, notices = parse({"room": ["K7QX3"], "key": ["pf3S-_a5XHyHt8cbyR_w8A"]})
+    assert (values["room"], values["key"], notices) == ("K7QX3", "pf3S-_a5XHyHt8cbyR_w8A", ())
+    assert to_query(values) == {"room": "K7QX3", "key": "pf3S-_a5XHyHt8cbyR_w8A"}
+    assert parse({"room": ["new"]})[0]["room"] == "new"
+
+
+def test_a_room_or_key_that_cannot_be_one_is_dropped_and_a_key_is_never_quoted():
+    values, notices = parse({"room": ["<script>"], "key": ["s3cret!"]})
+    assert (values["room"], values["key"]) == ("", "")
+    assert sentences(notices) == ["link_bad_room", "link_bad_key"]
+    assert notices[0].args()["raw"] == "<script>" and not notices[1].args()  # the page shows it as plain text
+    values, notices = parse({"room": ["K7QX3"], "key": ["x" * 65]})
+    assert values["key"] == "" and sentences(notices) == ["link_bad_key"]
+
+
+def test_a_key_without_a_room_opens_nothing():
+    values, notices = parse({"key": ["pf3S-_a5XHyHt8cbyR_w8A"]})
+    assert values["key"] == "" and notices == () and "key" not in to_query(values)

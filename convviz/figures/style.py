@@ -36,3 +36,5 @@ FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 # One colour per input channel: its Σ cell, its titles and its term in the written-out sum. Each is text on white
 # at 4.5:1 or more; the bias term is LABEL_COLOUR.
 CHANNEL_COLOURS = ("#0072b2", "#b35806", "#1b7837", "#762a83", "#c51b7d", "#01665e", "#8c510a", "#4d4d4d")
+GUESS_BAR = "#56b4e9"  # class mode: the bars of the class's guesses
+GUESS_TRUTH = "#b2182b"  # and the line at the true value (text on white at 4.5:1 or more)

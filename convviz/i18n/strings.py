@@ -443,6 +443,51 @@ EN: dict[str, str] = {
     "sep_fig_k_full": "(a) K: {c_out} × {c_in} free {k}×{k} kernels (rows o, columns c)",
     "sep_fig_k_equivalent": "(b) as one layer: K[o, c] = W[o, c] · D[c], each column one pattern scaled",
     # ---- end of separable view ----
+    # ---- class mode (convviz/ui/class_room.py) ----
+    "link_bad_room": "“room={raw}” cannot be a room’s code (5 letters and digits), so the page opened without a room.",
+    "link_bad_key": "The link’s “key” is not a room’s key, so the page opened as a student’s.",
+    "class_no_room": "There is no room “{raw}” (it may have closed after hours unused): the page opened on its own.",
+    "class_wrong_key": "That key does not open room {code} for its teacher: this is a student’s page.",
+    "class_store_down": "Class mode’s store cannot be reached just now, so this page is not in a room.",
+    "class_publish_failed": "The room did not take this view (is the link’s key still the room’s?).",
+    "class_teacher_title": "Your class’s room: {code}",
+    "class_teacher_intro": (
+        "Students open this link, or scan the code, and their pages follow yours: the tab, every setting and the "
+        "step you rest on."
+    ),
+    "class_teacher_key": "Keep your own address to yourself: its key is what lets a page lead the room.",
+    "class_qr_caption": "Scan to join",
+    "class_ask": "Ask: predict the next value",
+    "class_ask_help": (
+        "The class guesses the output cell of the next step (after the last: the first). It is hidden, and every "
+        "player waits, until you reveal it."
+    ),
+    "class_reveal": "Reveal",
+    "class_cancel": "Withdraw the question",
+    "class_asked": "The class is predicting Y[{o}] at ({i}, {j}), the next step. Reveal it when the answers are in.",
+    "class_present": "**Students in the room:** {count}",
+    "class_answers": "**answers:** {count}",
+    "class_guesses_title": "The class’s guesses: {right} of {count} right",
+    "class_truth": "true value {value}",
+    "class_guess_axis": "guess",
+    "class_count_axis": "students",
+    "class_student_title": "**Room {code}**: your teacher leads this page.",
+    "class_follow": "Follow the teacher",
+    "class_follow_help": "Off: explore on your own. On again: back to the teacher’s view at once.",
+    "class_exploring": "You are exploring on your own. Switch “Follow the teacher” on to rejoin.",
+    "class_predict": "**Predict:** what will Y[{o}] be at ({i}, {j}), the next step? Work it out from the diagram.",
+    "class_guess": "Your guess",
+    "class_send": "Send",
+    "class_verdict_taken": "Sent. Wait for your teacher to reveal the answer.",
+    "class_verdict_already": "You have already answered this question.",
+    "class_verdict_closed": "This question is closed.",
+    "class_verdict_full": "This question has all the answers it can take.",
+    "class_verdict_too_fast": "One answer a second, please: send it again.",
+    "class_verdict_invalid": "Type a number first.",
+    "class_verdict_down": "Your answer could not be sent just now: try again.",
+    "class_result_none": "The value was {value}.",
+    "class_result_right": "Right: the value was {value}, and you said {guess}.",
+    "class_result_wrong": "The value was {value}; you said {guess}.",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

@@ -73,7 +73,14 @@ Field = Int | Choice | Flag | Text
 _DEFAULT = Setting()
 KERNEL_EDITS = tuple(f"kernel_{o}" for o in range(kernels.MAX_KERNELS))  # an edited 3×3 slice per output channel
 PICTURE_CHOICES = (*images.PICTURES, "upload")
-PAGE_FIELDS: tuple[Field, ...] = (Choice("view", VIEWS[0], VIEWS), Choice("lang", "en", LANGUAGES))
+# Class mode (convviz/ui/class_room.py): `room` is a room's code (or "new"), `key` the teacher's secret. Only their
+# form is checked here; whether the room exists and the key is its secret is the room store's to say.
+PAGE_FIELDS: tuple[Field, ...] = (Choice("view", VIEWS[0], VIEWS), Choice("lang", "en", LANGUAGES), Text("room"),
+                                  Text("key"))
+ROOM_CHARS = 16  # a room code as typed: 5 characters, with spaces or dashes forgiven
+KEY_CHARS = 64  # the teacher's secret: 22 URL-safe characters (128 bits), with room to spare
+_ROOM = re.compile(rf"[A-Za-z0-9 -]{{1,{ROOM_CHARS}}}", re.ASCII)
+_KEY = re.compile(rf"[A-Za-z0-9_-]{{1,{KEY_CHARS}}}", re.ASCII)
 MAIN_FIELDS: tuple[Field, ...] = (
     Choice("values", _DEFAULT.values, VALUE_KINDS),
     Int("c_in", _DEFAULT.c_in, 1, 8),
@@ -301,6 +308,7 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += _clamp(values, given, "out", shapes["c_out"] - 1)
     notices += _clamp(values, given, "step", _main_steps(values, shapes) - 1)
     notices += _picture_checks(values, given, len(names), shapes)
+    notices += _room_checks(values)
     notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
     notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
     for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),
@@ -311,6 +319,21 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
             except ValueError as err:
                 notices.append(_notice("link_bad_matrix", key=key, c_out=c_out, c_in=c_in, problem=str(err)))
                 values[key] = ""
+    return notices
+
+
+def _room_checks(values: Values) -> list[Notice]:
+    """A room code and a key of the form they can have (`_ROOM`, `_KEY`), else dropped with a notice; a key
+    without a room opens nothing and is dropped quietly."""
+    notices = []
+    if values["room"] and not _ROOM.fullmatch(values["room"]):
+        notices.append(_notice("link_bad_room", raw=quote(values["room"])))
+        values["room"] = ""
+    if values["key"] and not _KEY.fullmatch(values["key"]):
+        notices.append(_notice("link_bad_key"))  # a secret is never quoted back
+        values["key"] = ""
+    if not values["room"]:
+        values["key"] = ""
     return notices
 
 

@@ -22,7 +22,7 @@ from convviz.model.link import Values
 
 STATE = "_link"  # session_state: {"values", "notices", "basis", "written", "fixed"}
 MAX_NOTICES_SHOWN = 10  # then "and N more"
-_NOT_SETTINGS = frozenset({"view", "lang", "step"})  # changing these keeps the notices on the page
+_NOT_SETTINGS = frozenset({"view", "lang", "step", "room", "key"})  # changing these keeps the notices on the page
 
 
 def _address() -> dict[str, list[str]]:
@@ -55,6 +55,25 @@ def values() -> Values:
 def set_value(key: str, value: Any) -> None:
     """Change one value of the link (for callbacks and editors that are not widgets of their own)."""
     st.session_state[STATE]["values"][key] = value
+
+
+def add_notice(sentence: str, **args: str | int) -> None:
+    """One more notice about the link, found after it was read (class mode: a room that is not there)."""
+    state = st.session_state[STATE]
+    notice = link.Notice(sentence, tuple(sorted(args.items())))
+    if notice not in state["notices"]:
+        state["notices"] = (*state["notices"], notice)
+
+
+def replace_values(new: Values, widget_state: Sequence[str] = ()) -> None:
+    """Take `new` as every view's values (a follower taking the teacher's): every widget is seeded from them anew.
+
+    `widget_state` names the session keys the views' own widgets keep beside the link's keys (they start afresh).
+    """
+    state = st.session_state[STATE]
+    state["values"], state["fixed"] = dict(new), set()
+    for key in [*link.FIELDS, *widget_state, *(f"view_tabs_{language}" for language in link.LANGUAGES)]:
+        st.session_state.pop(key, None)
 
 
 # ---- widgets seeded from the link ----

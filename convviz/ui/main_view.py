@@ -24,7 +24,7 @@ from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.link import SPEEDS_MS, fixed_shapes, group_options
 from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
-from convviz.ui import image_view, link_state
+from convviz.ui import class_room, image_view, link_state
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import (
     ROOM_COOKIE,
@@ -216,8 +216,11 @@ def render_main_view() -> None:
         st.info(text("impossible_hint"))
     elif picture is not None:
         region, corner = image_view.picture_page(picture, setting, geo, out)
+        cells = class_room.Cells(out, lambda s: float(region.outputs[s, out]), lambda s: (
+            corner.row + region.output_position(s)[0], corner.col + region.output_position(s)[1]), decimals=2)
         _play(region.n_steps, lambda room: figure_payload(animation_figure(region, out, decimals=2, room=room,
-                                                                     origin=(corner.row, corner.col))), out, frame_ms)
+                                                                     origin=(corner.row, corner.col))), out, frame_ms,
+              cells=cells)
         _counts(geo)
     else:
         _animation_section(setting, geo, out, frame_ms)
@@ -254,18 +257,21 @@ def _link(setting: Setting) -> str:
 
 
 def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: int, frame_ms: int,
-          usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]] | None = None) -> None:
+          usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]] | None = None, *,
+          cells: class_room.Cells) -> None:
     """The player: the diagram, its one step control, and the step kept in the link whenever it rests.
 
     `payload_for(room)` is the animated figure laid out for the room the page gives it (see `figure_payload`);
     with `usual_for(rooms)` (the figure for several rooms, cached) a browser new to the page gets the usual
-    screens' layouts.
+    screens' layouts. In class mode the room leads the player (`class_room.lead`); `cells` says what its steps
+    compute, for the class's question.
     """
     link_step = link_state.values()["step"]
     if link_step > n_steps - 1:  # a picture's region has fewer cells than the link's step
         link_state.set_value("step", n_steps - 1)
         link_step = n_steps - 1
     state = read_state(st.session_state.get(PLAYER_KEY), n_steps, link_step)
+    lead = class_room.lead(state.step, n_steps, cells)
     title_column, present_column, zoom_column = st.columns([4, 1.4, 1], vertical_alignment="bottom")
     title_column.subheader(text("animation_title", o=out))
     with present_column:
@@ -280,15 +286,18 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: i
     choices = [] if measured or usual_for is None else usual_for(
         usual_rooms(room, phone=browser_is_phone()))
     payload, revision = (b"null", "") if choices else payload_for(room)
-    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
-           note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
-    link_state.set_value("step", state.step)  # a copied link opens on the step the player rests on
+    player(payload, revision, step=lead.step, frame_ms=frame_ms, room=room, present=present,
+           note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices, lead=lead)
+    link_state.set_value("step", lead.step)  # a copied link opens on the step the player rests on
 
 
 def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int) -> None:
     language = current_language()
-    _play(_steps(setting).n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms,
-          usual_for=lambda rooms: _usual_layouts(setting, out, rooms, language))
+    table = _steps(setting)
+    _play(table.n_steps, lambda room: _animation(setting, out, room, language), out, frame_ms,
+          usual_for=lambda rooms: _usual_layouts(setting, out, rooms, language),
+          cells=class_room.Cells(out, lambda s: float(table.outputs[s, out]), table.output_position,
+                                 decimals=_decimals(setting)))
     _counts(geo)
 
     diff, tolerance = _check_against_tf(setting)

@@ -54,6 +54,18 @@ CHOICES_BUDGET = 400_000  # bytes: a setting whose layouts weigh more opens in t
 
 
 @dataclass(frozen=True)
+class Lead:
+    """Class mode's hold on a player: move to `step` once per `seq`, blank the output cell of step `hide`, lock
+    the controls. The default leads nowhere."""
+
+    step: int = 0
+    seq: int | None = None
+    hide: int | None = None
+    locked: bool = False
+    report: bool = False  # the player tells Python the step it was led to (a run): for the teacher's own lead
+
+
+@dataclass(frozen=True)
 class PlayerState:
     """What the browser last reported: the step the player rests on and the room it gives the diagram."""
 
@@ -155,32 +167,52 @@ def layout_choices(rooms: Sequence[Room], payload_for: Callable[[Room], tuple[by
 
 def player(
     payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool, note: str,
-    key: str = "player", choices: Sequence[tuple[Room, bytes, str]] = (),
+    key: str = "player", choices: Sequence[tuple[Room, bytes, str]] = (), lead: Lead = Lead(),
 ) -> None:
     """Mount the player with a figure (from `figure_payload`), opening at `step` on its first mount.
 
     With `choices` (from `layout_choices`) the figure comes laid out for several rooms instead, and the player
-    draws the one that serves its window (`payload` and `revision` are then not sent).
+    draws the one that serves its window (`payload` and `revision` are then not sent). `lead` is class mode's.
     """
     if not serve_plotly_js():
         st.warning(text("player_no_plotly", path=str(PLOTLY_JS)))
     js, css = _assets()
     component = st.components.v2.component("convviz.player", js=js, css=css, isolate_styles=False)
-    data = player_data(payload, revision, step=step, frame_ms=frame_ms, room=room, present=present, note=note)
+    data = player_data(payload, revision, step=step, frame_ms=frame_ms, room=room, present=present, note=note,
+                       lead=lead)
     if choices:
         data = choices_data(choices, player_data(b"null", "", step=step, frame_ms=frame_ms, room=room,
-                                                 present=present, note=note))
+                                                 present=present, note=note, lead=lead))
     component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
               on_room_change=_rerun, width="stretch")
 
 
+# The beacon: an invisible component a follower's page redraws between full runs (in class mode's fragment) to hand
+# the player the teacher's step. It announces its data as a window event the player listens for (player.js).
+_BEACON_JS = """
+export default function ({ data }) {
+  const lead = typeof data === "string" ? JSON.parse(data) : data;
+  if (lead) window.dispatchEvent(new CustomEvent("convviz:lead", { detail: lead }));
+}
+"""
+
+
+def lead_beacon(seq: int, step: int, key: str = "lead_beacon") -> None:
+    """Lead the page's player to `step` (once per `seq`) without running the page again."""
+    beacon = st.components.v2.component("convviz.lead", js=_BEACON_JS)
+    beacon(data={"seq": seq, "step": step}, key=key)
+
+
 def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool,
-                note: str) -> bytes:
+                note: str, lead: Lead = Lead()) -> bytes:
     """What the player's JavaScript is handed: the figure's JSON bytes and the few values around them."""
     small = orjson.dumps({
         "revision": revision, "step": step, "frame_ms": frame_ms, "room": [room.width, room.height],
         "present": present, "note": note, "labels": _labels(), "inspect_colour": style.INSPECT,
         "plotly_version": PLOTLY_VERSION, "plotly_src": PLOTLY_SRC,
+        "lead": None if lead.seq is None else {"seq": lead.seq, "step": lead.step, "report": lead.report},
+        "hide": lead.hide,
+        "locked": lead.locked,
     })
     return b'{"figure":' + payload + b"," + small[1:]  # the cached figure bytes are not serialised again
 

@@ -3,6 +3,10 @@
 // gives the diagram (so that Python can lay the diagram out for it). Everything else is decided in Python
 // (convviz/figures/animation.py builds the figure; convviz/ui/player/__init__.py hands it over).
 //
+// In class mode (convviz/ui/class_room.py) Python may also lead the player: `lead` {seq, step} moves it to the
+// teacher's step once per seq, `hide` blanks the output cell of a step in every output map (the class predicts
+// it), and `locked` disables its controls while a question is open.
+//
 // Streamlit calls the default export on every script run whose data changed, with the same parentElement; the
 // player keeps its state on that element, so a re-run never restarts playback or moves the step.
 
@@ -99,11 +103,59 @@ function draw(p) {
   p.meta.animated_traces.forEach((index, k) => { data[index] = Object.assign({}, fig.data[index], frame.data[k]); });
   const shapes = frame.layout.shapes.slice();
   if (p.inspect !== null) shapes.push(inspectShape(p, p.inspect));
+  hideCell(p, data);
   const layout = Object.assign({}, fig.layout, { shapes });
   p.el.slider.value = String(s);
   p.el.label.textContent = stepLabel(p, s);
   p.el.box.dataset.step = String(s);
   return window.Plotly.react(p.el.plot, data, layout, CONFIG).catch(() => null);
+}
+
+// The cell the class is asked to predict: blank in every output map of the diagram's width (Y[o] and the finals).
+function hideCell(p, data) {
+  if (p.hide === null || p.hide === undefined) return;
+  const w = p.meta.out_w;
+  const [row, col] = [Math.floor(p.hide / w), p.hide % w];
+  Object.entries(p.meta.output_traces).forEach(([index, shape]) => {
+    const trace = data[Number(index)];
+    if (!trace || !Array.isArray(trace.z) || shape[1] !== w || !Array.isArray(trace.z[row])) return;
+    const z = trace.z.slice();
+    z[row] = z[row].slice();
+    z[row][col] = null;
+    data[Number(index)] = Object.assign({}, trace, { z });
+  });
+}
+
+// Class mode: what Python says of the lead, the hidden cell and the lock. True when the drawing must change.
+function follow(p, d) {
+  let changed = false;
+  const hide = typeof d.hide === "number" ? d.hide : null;
+  if (hide !== p.hide) { p.hide = hide; changed = true; }
+  const locked = Boolean(d.locked);
+  if (locked !== Boolean(p.locked)) {
+    p.locked = locked;
+    [p.el.prev, p.el.play, p.el.next, p.el.slider].forEach((control) => { control.disabled = locked; });
+    p.el.box.dataset.locked = String(locked);
+  }
+  if (d.lead && d.lead.seq > (p.leadSeq === undefined ? -1 : p.leadSeq)) { // each lead once, the newest only
+    p.leadSeq = d.lead.seq;
+    p.step = d.lead.step;
+    p.reported = d.lead.step; // Python knows this step: no report, so no run, for a step it sent ...
+    if (d.lead.report) report(p, true); // ... unless it asks to hear that the step was taken
+    changed = true;
+  }
+  if (changed || locked) setPlaying(p, false);
+  return changed;
+}
+
+// A follower's lead between runs: the room's beacon (convviz.ui.player.lead_beacon) announces the teacher's step.
+function listenForLead(p) {
+  window.addEventListener("convviz:lead", function onLead(e) {
+    if (!p.el.box.isConnected) { window.removeEventListener("convviz:lead", onLead); return; }
+    if (!p.figure || !follow(p, { lead: e.detail, hide: p.hide, locked: p.locked })) return;
+    p.step = Math.min(p.step, p.meta.n_steps - 1);
+    draw(p);
+  });
 }
 
 function report(p, again = false) {
@@ -122,6 +174,7 @@ function setPlaying(p, playing) {
 }
 
 function goTo(p, s) {
+  if (p.locked) return null;
   p.step = Math.min(Math.max(s, 0), p.meta.n_steps - 1);
   return draw(p);
 }
@@ -137,6 +190,7 @@ function tick(p) {
 }
 
 function play(p) {
+  if (p.locked) return;
   if (p.playing) { setPlaying(p, false); return; }
   if (p.step >= p.meta.n_steps - 1) goTo(p, 0); // at the end, Play starts over
   setPlaying(p, true);
@@ -146,6 +200,7 @@ function play(p) {
 }
 
 function stepBy(p, delta) {
+  if (p.locked) return;
   setPlaying(p, false);
   goTo(p, p.step + delta);
   report(p);
@@ -191,7 +246,7 @@ function wire(p) {
   });
   el.plot.on("plotly_click", (e) => {
     const s = outputCell(p, e);
-    if (s === null) return;
+    if (s === null || p.locked) return;
     setPlaying(p, false);
     p.inspect = null;
     goTo(p, s);
@@ -295,9 +350,17 @@ async function mount(p, d) {
     p.step = d.step;
     setPlaying(p, false);
   }
+  const led = follow(p, d);
   if (!newFigure) {
-    // Python says which step it last heard of; at rest, anything else means a report was lost or overtaken.
-    if (!first && !p.playing && d.step !== p.step) report(p, true);
+    if (led && p.figure) {
+      p.step = Math.min(p.step, p.meta.n_steps - 1);
+      await draw(p);
+      return;
+    }
+    // Python says which step it last heard of; at rest, anything else means a report was lost or overtaken
+    // (but a step that only repeats the lead is Python's, not a report's).
+    const echo = d.lead && d.lead.seq === p.leadSeq && d.step === d.lead.step;
+    if (!first && !p.playing && d.step !== p.step && !echo) report(p, true);
     return;
   }
   p.figure = d.figure;
@@ -339,6 +402,7 @@ function wireOnce(p) {
   if (p.wired) return;
   p.wired = true;
   wire(p);
+  listenForLead(p);
 }
 
 export default function (component) {
