@@ -197,3 +197,48 @@ def browser_page(browser_context: Any) -> Iterator[Any]:
     page = browser_context.new_page()
     yield page
     page.close()
+
+
+# ---- scripts/serve-class.sh: processes behind nginx ----
+
+DEBIAN_NGINX = "/usr/sbin/nginx"
+CLASS_START_TIMEOUT_S = 90.0
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or (DEBIAN_NGINX if Path(DEBIAN_NGINX).exists() else None)
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serving_class(processes: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`scripts/serve-class.sh N` on free loopback ports; yields nginx's URL (skipped, or failed on CI, without
+    nginx). The processes run on the Python running the tests, which has the requirements."""
+    nginx = find_nginx()
+    if nginx is None:
+        skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
+    port, first_worker = free_port(), free_port()
+    full_env = {**os.environ, **(env or {}), "NGINX": str(nginx), "CONVVIZ_LISTEN": "127.0.0.1",
+                "CONVVIZ_WORKER_PORT": str(first_worker), "PYTHON": sys.executable}
+    process = subprocess.Popen(["bash", "scripts/serve-class.sh", str(processes), str(port)], cwd=REPO_ROOT,
+                               env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + CLASS_START_TIMEOUT_S
+        urls = [f"http://127.0.0.1:{p}/_stcore/health" for p in (port, *range(first_worker, first_worker + processes))]
+        while not all(_up(url) for url in urls):
+            if process.poll() is not None or time.monotonic() > deadline:
+                out = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                pytest.fail(f"serve-class.sh did not come up (exit {process.poll()}):\n{out[-2000:]}")
+            time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

@@ -142,7 +142,7 @@ def test_a_student_who_steps_the_player_explores(rooms_file: Path) -> None:
 
 
 def test_a_wrong_key_gives_a_students_page_that_cannot_drive(rooms_file: Path) -> None:
-    teacher, code, key = teacher_page()
+    _, code, _ = teacher_page()
     intruder = page(room=code, key="A" * 22)
     assert not intruder.exception
     assert not seat(intruder).teacher
@@ -213,7 +213,7 @@ def test_a_predict_round_from_question_to_histogram(rooms_file: Path) -> None:
 
 
 def test_changing_the_setting_withdraws_an_open_question(rooms_file: Path) -> None:
-    teacher, code, _ = teacher_page()
+    teacher, _, _ = teacher_page()
     teacher.button(key="class_ask").click().run()
     assert seat(teacher).open_question()
     teacher.number_input(key="h").set_value(7).run()
@@ -367,3 +367,13 @@ def test_a_teacher_whose_room_no_longer_takes_the_view_is_told(rooms_file: Path,
     monkeypatch.setattr(SqliteRooms, "publish", lambda *args: None)
     teacher.number_input(key="h").set_value(5).run()
     assert text("class_publish_failed") in [w.value for w in teacher.warning]
+
+
+def test_a_wrong_keys_notice_stays_while_the_page_takes_the_teachers_setting(rooms_file: Path) -> None:
+    teacher, code, _ = teacher_page()
+    teacher.number_input(key="stride").set_value(2).run()
+    intruder = page(room=code, key="B" * 22)
+    assert intruder.number_input(key="stride").value == 2
+    assert notices(intruder) == [text("class_wrong_key", code=code)]
+    intruder.run()
+    assert notices(intruder) == [text("class_wrong_key", code=code)]  # not swept away by the values it took

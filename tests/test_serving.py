@@ -9,28 +9,13 @@ Skipped only when nginx is not installed and CI is not "true" (on CI, `.ci/run` 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bench.stclient import Session, first_cookie
-from tests.conftest import REPO_ROOT, free_port, skip_or_fail
-
-DEBIAN_NGINX = "/usr/sbin/nginx"
-START_TIMEOUT_S = 90.0
-
-
-def find_nginx() -> str | None:
-    return shutil.which("nginx") or (DEBIAN_NGINX if Path(DEBIAN_NGINX).exists() else None)
+from tests.conftest import serving_class
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str]]:
@@ -39,37 +24,10 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str]]:
         return response.status, {name.lower(): value for name, value in response.getheaders()}
 
 
-def _up(url: str) -> bool:
-    try:
-        return _get(url)[0] == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def class_url() -> Iterator[str]:
-    nginx = find_nginx()
-    if nginx is None:
-        skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
-    port, first_worker = free_port(), free_port()
-    # The processes run on the Python running these tests, which has the requirements (a venv, conda or other).
-    env = {**os.environ, "NGINX": nginx, "CONVVIZ_LISTEN": "127.0.0.1", "CONVVIZ_WORKER_PORT": str(first_worker),
-           "PYTHON": sys.executable}
-    process = subprocess.Popen(["bash", "scripts/serve-class.sh", "2", str(port)], cwd=REPO_ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        urls = [f"http://127.0.0.1:{p}/_stcore/health" for p in (port, first_worker, first_worker + 1)]
-        while not all(_up(url) for url in urls):
-            if process.poll() is not None or time.monotonic() > deadline:
-                out = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
-                pytest.fail(f"serve-class.sh did not come up (exit {process.poll()}):\n{out[-2000:]}")
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    with serving_class(2) as url:
+        yield url
 
 
 def test_a_page_opened_through_nginx_runs_and_reruns(class_url: str) -> None:

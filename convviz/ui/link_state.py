@@ -72,6 +72,7 @@ def replace_values(new: Values, widget_state: Sequence[str] = ()) -> None:
     """
     state = st.session_state[STATE]
     state["values"], state["fixed"] = dict(new), set()
+    state["basis"] = _settings(new)  # values the page was handed, not a change of the user's: notices stay
     for key in [*link.FIELDS, *widget_state, *(f"view_tabs_{language}" for language in link.LANGUAGES)]:
         st.session_state.pop(key, None)
 
