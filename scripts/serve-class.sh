@@ -11,6 +11,8 @@
 # it), CONVVIZ_WORKER_PORT (the first process's port; default 8601, then 8602, ...), NGINX (the nginx binary),
 # CONVVIZ_EXTRA_UPSTREAMS (host:port of processes on other machines to share the class with, space-separated;
 # start them there with `streamlit run app.py --server.port P --server.address <their LAN address>`).
+# CONVVIZ_ROOMS (class mode's rooms: by default one SQLite file in the temporary folder, which every process on
+# this machine shares; with CONVVIZ_EXTRA_UPSTREAMS, a redis:// URL that every machine reaches).
 # Each browser sticks to one process (deploy/nginx.conf.template says how and why). Runs in the foreground;
 # Ctrl-C stops nginx and every process. Nothing is written outside a temporary directory.
 set -euo pipefail
@@ -25,6 +27,9 @@ if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N < 1 || N > 64 )); then
 fi
 if ! [[ "$PORT" =~ ^[0-9]+$ && "$FIRST" =~ ^[0-9]+$ ]]; then
   echo "serve-class.sh: ports must be numbers" >&2; exit 2
+fi
+if [[ -n "${CONVVIZ_EXTRA_UPSTREAMS:-}" && "${CONVVIZ_ROOMS:-}" != redis* ]]; then
+  echo "serve-class.sh: class mode's rooms stay on each machine unless every process has CONVVIZ_ROOMS=redis://<host>:6379/0" >&2
 fi
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 if [[ ! -x "$NGINX" ]]; then

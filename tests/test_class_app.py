@@ -377,3 +377,44 @@ def test_a_wrong_keys_notice_stays_while_the_page_takes_the_teachers_setting(roo
     assert notices(intruder) == [text("class_wrong_key", code=code)]
     intruder.run()
     assert notices(intruder) == [text("class_wrong_key", code=code)]  # not swept away by the values it took
+
+
+# ---- several pages holding the key: a reload, a second tab, a phone as a remote ----
+
+
+def test_a_reloaded_teachers_page_goes_on_with_the_lesson(rooms_file: Path) -> None:
+    teacher, code, key = teacher_page()
+    teacher.number_input(key="h").set_value(8).run()
+    rest_on(teacher, 4)
+    teacher.button(key="class_ask").click().run()
+    asked = seat(teacher).question
+    reloaded = page(room=code, key=key)  # the same link, opened afresh (no step, no h in it)
+    assert reloaded.number_input(key="h").value == 8
+    assert seat(reloaded).question == asked and seat(reloaded).truth == seat(teacher).truth
+    data = player_data(reloaded)
+    assert (data["step"], data["hide"], data["locked"]) == (4, 5, True)
+    reloaded.button(key="class_reveal").click().run()
+    figure = json.loads(reloaded.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["shapes"][0]["x0"] == seat(teacher).truth
+
+
+def test_a_second_teacher_page_leads_and_the_first_follows_it(rooms_file: Path) -> None:
+    first, code, key = teacher_page()
+    remote = page(room=code, key=key)
+    remote.number_input(key="padding").set_value(1).run()
+    rest_on(remote, 6)
+    first.run()  # its poll found the room led elsewhere
+    assert first.number_input(key="padding").value == 1
+    assert player_data(first)["lead"] == {"seq": seat(first).leads, "step": 6, "report": True}
+    student = page(room=code)
+    assert student.number_input(key="padding").value == 1 and player_data(student)["step"] == 6
+
+
+def test_the_teachers_count_speaks_the_pages_language_in_its_own_runs(rooms_file: Path) -> None:
+    def script() -> None:
+        from convviz.ui import class_room
+
+        class_room._teacher_live(class_room.Seat("K7QX3", "key"), "zh")  # as its fragment runs: outside `speaking`
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert [m.value for m in at.markdown] == [text("class_present", "zh", count=0)]

@@ -34,7 +34,7 @@ import segno
 import streamlit as st
 
 from convviz.figures.guesses import guesses_figure, is_right
-from convviz.i18n.strings import text
+from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import link
 from convviz.model.link import Values, quote
 from convviz.rooms.store import Answer, RedisRooms, SqliteRooms, checked_code, open_rooms
@@ -116,7 +116,8 @@ def current() -> Seat | None:
 def join() -> Seat | None:
     """This page's seat in the room its link names (opening one for `room=new`), or None outside class mode.
 
-    A student's page that follows takes the teacher's newest values here, before any widget is drawn.
+    A student's page that follows takes the teacher's newest values here, before any widget is drawn; so does a
+    teacher's page when another page holding the key (a reload, a second tab, a phone as a remote) led the room.
     """
     values = link_state.values()
     raw, key = values["room"], values["key"]
@@ -129,9 +130,30 @@ def join() -> Seat | None:
         if seat is None:
             return None
         st.session_state[STATE] = seat
-    if not seat.teacher:
+    if seat.teacher:
+        _teacher_catch_up(seat)
+    else:
         _catch_up(seat)
     return seat
+
+
+def _teacher_catch_up(seat: Seat) -> None:
+    """A teacher's page takes what another page of the teacher's published since: the lesson goes on from there."""
+    try:
+        room = store().room(seat.code, time.time())
+    except STORE_ERRORS:
+        return
+    if room is None or room.version <= seat.applied:
+        return
+    seat.applied, seat.published = room.version, room.state
+    query = room.state.get("values")
+    if isinstance(query, dict):
+        _take_values(seat, query)
+        seat.lead_step, seat.leads, seat.lead_pending = _step_of(query), seat.leads + 1, True
+    question = _question(room.state)
+    if question != seat.question:  # its true value and setting are worked out again (`_teacher_lead`)
+        seat.question, seat.truth, seat.asked_with = question, None, None
+        seat.asked_at = _whole((question or {}).get("at"), 0)
 
 
 def _take_seat(raw: str, key: str) -> Seat | None:
@@ -242,11 +264,13 @@ def _teacher_lead(seat: Seat, reported: int, n_steps: int, cells: Cells) -> Lead
     if seat.ask:  # "predict the next value": asked at this step about the next (at the last step: the first)
         seat.ask = False
         step = reported + 1 if reported + 1 < n_steps else 0
-        seat.question = {"id": int(time.time() * 1000), "step": step, "revealed": False,
+        seat.question = {"id": int(time.time() * 1000), "step": step, "at": reported, "revealed": False,
                          "decimals": cells.decimals, "out": cells.out, "cell": list(cells.cell_at(step))}
-        seat.truth = float(cells.value_at(step))
-        seat.asked_with = _shared({**link_state.values(), "step": reported})
-        seat.asked_at = reported
+        seat.asked_at, seat.truth, seat.asked_with = reported, None, None
+    asked = seat.open_question()
+    if asked and seat.asked_with is None:  # asked in this run, or by another page of the teacher's
+        seat.truth = float(cells.value_at(min(max(_whole(asked.get("step"), 0), 0), n_steps - 1)))
+        seat.asked_with = _shared({**link_state.values(), "step": seat.asked_at})
     _withdraw_if_changed(seat)
     asked = seat.open_question()
     if asked:
@@ -352,7 +376,7 @@ def _teacher_panel(seat: Seat) -> None:
     asked = seat.open_question()
     count_column, ask_column, end_column = st.columns([2, 2, 1.4], vertical_alignment="center")
     with count_column:
-        _teacher_live(seat.code, seat.key)
+        _teacher_live(seat, current_language())
     if asked is None:
         ask_column.button(text("class_ask"), key="class_ask", on_click=_ask, help=text("class_ask_help"),
                           type="primary")
@@ -381,6 +405,7 @@ def _ask() -> None:
     seat = current()
     assert seat is not None and seat.teacher  # the button is on the teacher's page only
     seat.ask = True
+    st.session_state[JOIN_KEY] = False  # the diagram, not the QR code, is what the class looks at now
     if link_state.values()["view"] != link.VIEWS[0]:
         link_state.set_value("view", link.VIEWS[0])
         for language in link.LANGUAGES:  # the tabs open on the main view
@@ -409,19 +434,25 @@ def _answers(seat: Seat) -> list[float]:
 
 
 @st.fragment(run_every=TEACHER_POLL_S)
-def _teacher_live(code: str, key: str) -> None:
-    """How many students are in the room, and how many have answered the open question (read every 2 s)."""
-    seat = current()
+def _teacher_live(seat: Seat, language: str) -> None:
+    """Every 2 s: how many students are in the room and how many have answered the open question; and the whole
+    page again when another page of the teacher's led the room since. (A fragment's own run is outside the page's
+    `speaking` block: it names its language.)"""
     now = time.time()
     try:
-        present = store().students(code, now)
+        rooms = store()
+        present = rooms.students(seat.code, now)
+        room = rooms.room(seat.code, now)
     except STORE_ERRORS:
-        st.caption(text("class_store_down"))
+        st.caption(text("class_store_down", language))
         return
-    line = text("class_present", count=present)
-    if seat is not None and seat.open_question():
-        line += " · " + text("class_answers", count=len(_answers(seat)))
-    st.markdown(line)
+    if room is not None and room.version > seat.applied:  # pragma: no cover - only a fragment's own run finds
+        st.rerun(scope="app")  # news here (a full run caught up in `join`), and AppTest runs whole pages
+    with speaking(language):
+        line = text("class_present", count=present)
+        if seat.open_question():
+            line += " · " + text("class_answers", count=len(_answers(seat)))
+        st.markdown(line)
 
 
 def _guesses(seat: Seat) -> None:
@@ -463,8 +494,9 @@ def _on_follow() -> None:
 def _guess_form(seat: Seat, asked: dict[str, Any]) -> None:
     st.markdown(_where(asked, "class_predict"))
     with st.form("class_guess_form", border=False):
-        guess = st.number_input(text("class_guess"), value=None, step=1.0, format="%g", key=GUESS_KEY)
-        sent = st.form_submit_button(text("class_send"), type="primary")
+        box, button, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+        guess = box.number_input(text("class_guess"), value=None, step=1.0, format="%g", key=GUESS_KEY)
+        sent = button.form_submit_button(text("class_send"), type="primary")
     if sent:
         seat.answer_verdict = _send(seat, asked, guess)
     if seat.answer_verdict:
@@ -526,7 +558,7 @@ def _student_poll(seat: Seat) -> None:
         news = poll(seat, store(), time.time())
     except STORE_ERRORS:
         news = False
-    if news:  # pragma: no cover - only a fragment's own run gets here (a full run caught up first), and AppTest
-        st.rerun(scope="app")  # runs whole pages: tests/test_class_browser.py sees it move a student's page
+    if news:  # pragma: no cover - only a fragment's own run finds news here (a full run caught up in `join`),
+        st.rerun(scope="app")  # and AppTest runs whole pages: tests/test_class_browser.py sees it move a student
     if seat.follow and seat.leads:
         lead_beacon(seat.leads, seat.lead_step)
