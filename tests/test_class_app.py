@@ -418,3 +418,16 @@ def test_the_teachers_count_speaks_the_pages_language_in_its_own_runs(rooms_file
 
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
     assert [m.value for m in at.markdown] == [text("class_present", "zh", count=0)]
+
+
+def test_a_notice_found_after_the_link_was_read_is_shown_once() -> None:
+    def script() -> None:
+        from convviz.ui import link_state
+
+        link_state.open_link("en")
+        for _ in range(2):
+            link_state.add_notice("class_no_room", raw="ZZZZZ")
+        link_state.show_notices(__import__("streamlit").empty())
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert notices(at) == [text("class_no_room", raw="ZZZZZ")]

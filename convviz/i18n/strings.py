@@ -483,7 +483,7 @@ EN: dict[str, str] = {
     "class_verdict_closed": "This question is closed.",
     "class_verdict_full": "This question has all the answers it can take.",
     "class_verdict_too_fast": "One answer a second, please: send it again.",
-    "class_verdict_invalid": "Type a number first.",
+    "class_verdict_invalid": "Type a number first (at most a million in size).",
     "class_verdict_down": "Your answer could not be sent just now: try again.",
     "class_result_none": "The value was {value}.",
     "class_result_right": "Right: the value was {value}, and you said {guess}.",

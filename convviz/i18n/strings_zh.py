@@ -454,7 +454,7 @@ ZH: dict[str, str] = {
     "class_verdict_closed": "这个问题已经关闭。",
     "class_verdict_full": "这个问题的答案数量已满。",
     "class_verdict_too_fast": "每秒只能回答一次：请再提交一次。",
-    "class_verdict_invalid": "请先输入一个数字。",
+    "class_verdict_invalid": "请先输入一个数字（绝对值不超过一百万）。",
     "class_verdict_down": "暂时无法提交你的答案：请重试。",
     "class_result_none": "答案是 {value}。",
     "class_result_right": "答对了：答案是 {value}，你的回答是 {guess}。",
