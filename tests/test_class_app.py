@@ -431,3 +431,16 @@ def test_a_notice_found_after_the_link_was_read_is_shown_once() -> None:
 
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
     assert notices(at) == [text("class_no_room", raw="ZZZZZ")]
+
+
+def test_each_page_keeps_its_own_presentation_mode_and_text_size(rooms_file: Path) -> None:
+    teacher, code, _ = teacher_page()
+    student = page(room=code, zoom="1.5")
+    teacher.toggle(key="present").set_value(True).run()
+    teacher.selectbox(key="zoom").set_value("2").run()
+    teacher.number_input(key="h").set_value(7).run()
+    student.run()
+    assert student.number_input(key="h").value == 7  # the setting is followed ...
+    assert student.toggle(key="present").value is False and student.selectbox(key="zoom").value == "1.5"
+    student.selectbox(key="zoom").set_value("1.25").run()
+    assert seat(student).follow is True  # ... and a page's own text size is no departure from the teacher

@@ -51,7 +51,9 @@ JOIN_KEY = "class_join_open"  # the teacher's panel with the students' link and 
 STATE = "_class"  # session_state: this page's Seat
 FOLLOW_KEY = "class_follow"
 GUESS_KEY = "class_guess"
-OWN_KEYS = ("lang", "room", "key")  # each page keeps its own: the language, and its way into the room
+# Each page keeps its own: its language, its way into the room, and how it shows the diagram (a projector's
+# presentation mode and text size are not a phone's).
+OWN_KEYS = ("lang", "room", "key", "present", "zoom")
 # The session keys a page's own widgets keep beside the link's (a follower's are seeded anew from the teacher's).
 WIDGET_STATE = ("kernels_pick", "mix_matrix_state", "mix_W_text", "sep_matrix_state", "sep_W_text")
 STORE_ERRORS = (sqlite3.Error, redis.RedisError, OSError)
