@@ -444,3 +444,16 @@ def test_each_page_keeps_its_own_presentation_mode_and_text_size(rooms_file: Pat
     assert student.toggle(key="present").value is False and student.selectbox(key="zoom").value == "1.5"
     student.selectbox(key="zoom").set_value("1.25").run()
     assert seat(student).follow is True  # ... and a page's own text size is no departure from the teacher
+
+
+def test_a_follower_opens_the_tab_the_teacher_opens_with_its_matrix(rooms_file: Path) -> None:
+    teacher, code, _ = teacher_page()
+    student = page(room=code)  # (in English: AppTest cannot send back a radio whose labels are not its options)
+    teacher.session_state["view_tabs_en"] = "1×1 convolution"
+    teacher.run()
+    teacher.number_input(key="mix_c_out").set_value(2).run()
+    student.run()
+    assert student.query_params["view"] == "1×1 convolution"
+    assert student.number_input(key="mix_c_out").value == 2
+    assert student.session_state["mix_matrix_state"]["basis"] == teacher.session_state["mix_matrix_state"]["basis"]
+    assert not student.exception
