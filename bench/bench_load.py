@@ -134,13 +134,16 @@ def streamlit_server(app: str, extra_args: tuple[str, ...] = ()) -> Iterator[Ser
 
 
 @contextlib.contextmanager
-def class_server(processes: int) -> Iterator[Server]:
-    """`scripts/serve-class.sh N` on loopback: N Streamlit processes behind nginx on one port."""
+def class_server(processes: int, logs: Path | None = None) -> Iterator[Server]:
+    """`scripts/serve-class.sh N` on loopback: N Streamlit processes behind nginx on one port. With `logs` (a
+    folder), the script's output and each process's log are copied there before the server stops."""
     port, first_worker = free_port(), free_port()
-    env = {**os.environ, "CONVVIZ_LISTEN": "127.0.0.1", "CONVVIZ_WORKER_PORT": str(first_worker),
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {"PYTHON": sys.executable, **os.environ, "CONVVIZ_LISTEN": "127.0.0.1",  # the bench's Python, as
+           "CONVVIZ_WORKER_PORT": str(first_worker), "TF_CPP_MIN_LOG_LEVEL": "2"}  # streamlit_server uses
+    out = open(logs / "serve-class.out", "wb") if logs else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(["bash", "scripts/serve-class.sh", str(processes), str(port)], cwd=REPO, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                               stdout=out, stderr=subprocess.STDOUT if logs else subprocess.DEVNULL,
+                               start_new_session=True)
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_healthy(base_url, process)
@@ -149,7 +152,20 @@ def class_server(processes: int) -> Iterator[Server]:
             wait_healthy(f"http://127.0.0.1:{worker}", process)
         yield Server(base_url, _pids_listening(workers), [f"http://127.0.0.1:{w}" for w in workers])
     finally:
+        if logs:
+            _copy_logs(logs)
         stop_process_group(process)
+        if logs:
+            out.close()
+
+
+def _copy_logs(logs: Path) -> None:
+    """serve-class.sh's processes' logs (in the folder it names when it has started; removed when it stops)."""
+    said = [line for line in (logs / "serve-class.out").read_text(errors="replace").splitlines() if "(logs in " in line]
+    run_dir = Path(said[0].rsplit("(logs in ", 1)[-1].rstrip(")")) if said else None
+    for log in sorted(run_dir.glob("*.log")) if run_dir and run_dir.is_dir() else []:
+        with contextlib.suppress(OSError):
+            (logs / log.name).write_bytes(log.read_bytes())
 
 
 def _pids_listening(ports: list[int]) -> list[int]:
