@@ -299,3 +299,32 @@ def test_every_process_that_opens_the_file_shares_the_rooms(rooms: Rooms) -> Non
 def test_the_setting_names_the_store(tmp_path: Path, redis_url: str) -> None:
     assert isinstance(store.open_rooms(str(tmp_path / "class.sqlite")), SqliteRooms)
     assert isinstance(store.open_rooms(redis_url), RedisRooms)
+
+
+def test_one_sqlite_store_serves_many_threads_at_once(tmp_path: Path) -> None:
+    """Streamlit runs every script run on a thread of its own, and they share the process's one connection."""
+    import threading
+
+    rooms = SqliteRooms(tmp_path / "rooms.sqlite3")
+    code, key = rooms.open_room(time.time())
+    failures: list[BaseException] = []
+
+    def student(n: int) -> None:
+        try:
+            for i in range(40):
+                rooms.seen(code, f"s{n}", time.time())
+                assert rooms.room(code, time.time()) is not None
+                if i % 10 == 0:
+                    assert rooms.publish(code, key, {"step": i}, time.time()) is not None
+        except BaseException as err:
+            failures.append(err)
+
+    threads = [threading.Thread(target=student, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert rooms.students(code, time.time()) == 12
+    room = rooms.room(code, time.time())
+    assert room is not None and room.version == 12 * 4  # every publication counted, none lost

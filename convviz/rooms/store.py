@@ -11,6 +11,7 @@ waiting. The store keeps a digest of the secret, never the secret itself.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -18,7 +19,7 @@ import math
 import secrets
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -88,48 +89,52 @@ CREATE INDEX IF NOT EXISTS answers_by_student ON answers (code, student, at);
 class SqliteRooms:
     """The rooms in one SQLite file that every process on the machine opens (WAL: readers never wait for a writer).
 
-    One connection per thread (Streamlit runs each session's script on a thread of its own).
+    One connection per process, used by one thread at a time. (Streamlit runs every script run on a new thread:
+    a connection per thread was a new connection, and its two PRAGMAs, for every student's poll, 12 % of the
+    server's time under 200 followers; bench/README.md.)
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None,  # autocommit; BEGIN where needed
+                                   check_same_thread=False)  # shared by the threads, one at a time (the lock)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut loses the last use
         with self._connection() as db:
             db.executescript(_SCHEMA)
 
-    def _connection(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)  # autocommit; BEGIN where needed
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut loses the last use
-            self._local.db = db
-        return db
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
 
     def open_room(self, now: float) -> tuple[str, str]:
         """A new room: its code (never one in use) and its secret. Rooms idle for IDLE_S are cleared first."""
-        db = self._connection()
-        self._forget_idle(db, now)
         secret = secrets.token_urlsafe(SECRET_BYTES)
-        while True:
-            code = new_code()
-            try:
-                db.execute("INSERT INTO rooms VALUES (?, ?, '{}', 0, ?)", (code, _digest(secret), now))
-            except sqlite3.IntegrityError:  # taken: draw again
-                continue
-            return code, secret
+        with self._connection() as db:
+            self._forget_idle(db, now)
+            while True:
+                code = new_code()
+                try:
+                    db.execute("INSERT INTO rooms VALUES (?, ?, '{}', 0, ?)", (code, _digest(secret), now))
+                except sqlite3.IntegrityError:  # taken: draw again
+                    continue
+                return code, secret
 
     def room(self, code: str, now: float) -> Room | None:
         """The room `code`, or None if there is none (or it has been idle for IDLE_S)."""
-        row = self._connection().execute(
-            "SELECT version, state FROM rooms WHERE code = ? AND used > ?", (code, now - IDLE_S)).fetchone()
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT version, state FROM rooms WHERE code = ? AND used > ?", (code, now - IDLE_S)).fetchone()
         return None if row is None else Room(code, row[0], json.loads(row[1]))
 
     def is_teacher(self, code: str, secret: object) -> bool:
         """Whether `secret` is the room's: only its holder drives the room and sees the answers."""
         if not isinstance(secret, str) or not secret:
             return False
-        row = self._connection().execute("SELECT secret FROM rooms WHERE code = ?", (code,)).fetchone()
+        with self._connection() as db:
+            row = db.execute("SELECT secret FROM rooms WHERE code = ?", (code,)).fetchone()
         return row is not None and hmac.compare_digest(row[0], _digest(secret))
 
     def publish(self, code: str, secret: object, state: Mapping[str, Any], now: float) -> int | None:
@@ -138,40 +143,43 @@ class SqliteRooms:
         text = _state_text(state)
         if text is None or not self.is_teacher(code, secret):
             return None
-        row = self._connection().execute(
-            "UPDATE rooms SET state = ?, version = version + 1, used = ? WHERE code = ? RETURNING version",
-            (text, now, code)).fetchone()
+        with self._connection() as db:
+            row = db.execute(
+                "UPDATE rooms SET state = ?, version = version + 1, used = ? WHERE code = ? RETURNING version",
+                (text, now, code)).fetchone()
         return None if row is None else int(row[0])
 
     def seen(self, code: str, student: str, now: float) -> None:
         """Student `student` is on the room's page now (their page says so every few seconds)."""
         if not _valid_student(student):
             return
-        db = self._connection()
-        db.execute("INSERT INTO presence VALUES (?, ?, ?) "
-                   "ON CONFLICT (code, student) DO UPDATE SET seen = excluded.seen", (code, student, now))
-        db.execute("UPDATE rooms SET used = ? WHERE code = ? AND used < ?", (now, code, now - TOUCH_S))
+        with self._connection() as db:
+            db.execute("INSERT INTO presence VALUES (?, ?, ?) "
+                       "ON CONFLICT (code, student) DO UPDATE SET seen = excluded.seen", (code, student, now))
+            db.execute("UPDATE rooms SET used = ? WHERE code = ? AND used < ?", (now, code, now - TOUCH_S))
 
     def students(self, code: str, now: float) -> int:
         """How many students have been seen in the room within PRESENT_S."""
-        row = self._connection().execute(
-            "SELECT COUNT(*) FROM presence WHERE code = ? AND seen > ?", (code, now - PRESENT_S)).fetchone()
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT COUNT(*) FROM presence WHERE code = ? AND seen > ?", (code, now - PRESENT_S)).fetchone()
         return int(row[0])
 
     def answer(self, code: str, question: int, student: str, value: float, now: float) -> Answer:
         """A student's guess for question `question` of the room: taken once, bounded in size, count and rate."""
         if not _valid_student(student) or not _valid_value(value):
             return Answer.INVALID
-        db = self._connection()
-        db.execute("BEGIN IMMEDIATE")  # the checks and the insert as one step, whichever process comes first
-        try:
-            verdict = self._check_answer(db, code, question, student, now)
-            if verdict is Answer.TAKEN:
-                db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", (code, question, student, float(value), now))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")  # the checks and the insert as one step, whichever process comes first
+            try:
+                verdict = self._check_answer(db, code, question, student, now)
+                if verdict is Answer.TAKEN:
+                    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
+                               (code, question, student, float(value), now))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
         return verdict
 
     def _check_answer(self, db: sqlite3.Connection, code: str, question: int, student: str, now: float) -> Answer:
@@ -192,14 +200,16 @@ class SqliteRooms:
         """Every guess for `question`, for the teacher's page only (None for anyone else)."""
         if not self.is_teacher(code, secret):
             return None
-        rows = self._connection().execute(
-            "SELECT value FROM answers WHERE code = ? AND question = ? ORDER BY at", (code, question)).fetchall()
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT value FROM answers WHERE code = ? AND question = ? ORDER BY at", (code, question)).fetchall()
         return [float(value) for (value,) in rows]
 
     def my_answer(self, code: str, question: int, student: str) -> float | None:
         """The guess `student` gave for `question`, if any (so their page can say whether it was right)."""
-        row = self._connection().execute("SELECT value FROM answers WHERE code = ? AND question = ? AND student = ?",
-                                         (code, question, student)).fetchone()
+        with self._connection() as db:
+            row = db.execute("SELECT value FROM answers WHERE code = ? AND question = ? AND student = ?",
+                             (code, question, student)).fetchone()
         return None if row is None else float(row[0])
 
     def _forget_idle(self, db: sqlite3.Connection, now: float) -> None:
