@@ -115,7 +115,10 @@ def test_a_follower_takes_each_change_and_a_new_step_goes_by_the_beacon(rooms_fi
     assert student.number_input(key="stride").value == 2
     rest_on(teacher, 3)
     student.run()
-    assert beacon(student) == {"seq": seat(student).leads, "step": 3}
+    beat = beacon(student)
+    assert beat == {"seq": seat(student).leads, "step": 3, "hide": None, "locked": False, "beat": seat(student).beats}
+    student.run()
+    assert beacon(student)["beat"] == beat["beat"] + 1  # a heartbeat: the player's watchdog hears each poll
     assert player_data(student)["lead"] == {"seq": seat(student).leads, "step": 3, "report": False}
 
 
@@ -261,8 +264,9 @@ def test_the_poll_takes_a_new_step_at_once_and_asks_a_full_run_for_anything_more
     student.follow = False
     assert class_room.poll(student, store, now + 3) is False  # ... unless the student explores
     asked = {"id": 1, "step": 5, "revealed": False}
-    store.publish(code, key, {"values": {"h": "9"}, "question": asked}, now)
-    assert class_room.poll(student, store, now + 4) is True  # a question reaches every page
+    store.publish(code, key, {"values": {"h": "8", "step": "4"}, "question": asked}, now)
+    assert class_room.poll(student, store, now + 4) is False  # a question is taken in the poll: no full run ...
+    assert student.question == asked and student.follow is True  # ... and puts the explorer back on the teacher
     assert store.students(code, now + 4) == 1  # said it was there, at most every SEEN_EVERY_S
     assert student.seen_at == now + 4
 
@@ -457,3 +461,14 @@ def test_a_follower_opens_the_tab_the_teacher_opens_with_its_matrix(rooms_file: 
     assert student.number_input(key="mix_c_out").value == 2
     assert student.session_state["mix_matrix_state"]["basis"] == teacher.session_state["mix_matrix_state"]["basis"]
     assert not student.exception
+
+
+def test_a_room_that_closes_under_a_students_page_leaves_it_working(rooms_file: Path) -> None:
+    import sqlite3
+
+    _, code, _ = teacher_page()
+    student = page(room=code)
+    with sqlite3.connect(rooms_file) as db:  # as if the room had been idle for hours and was cleared
+        db.execute("DELETE FROM rooms WHERE code = ?", (code,))
+    student.run()
+    assert not student.exception and player_data(student)["locked"] is False

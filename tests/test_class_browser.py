@@ -167,3 +167,38 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_wrong_key(chromium: 
         assert page.locator("[data-testid='stException']").count() == 0
         page.context.close()
 
+
+
+WAKES = """() => {
+  const box = document.querySelector("[data-testid='convviz-player']");
+  let node = box;
+  while (node && !node.__convvizPlayer) node = node.parentElement;
+  const p = node.__convvizPlayer;
+  window.__wakes = [];
+  const send = p.setStateValue;
+  p.setStateValue = (name, value) => { if (name === "wake") window.__wakes.push(value); return send(name, value); };
+  window.__beats = 0;
+  const dispatch = window.dispatchEvent.bind(window);  // the beacon announces by window.dispatchEvent: hold it back
+  window.dispatchEvent = (e) => (e.type === "convviz:lead" ? (window.__beats += 1, true) : dispatch(e));
+}"""
+
+
+def test_a_students_page_whose_polling_stops_asks_for_a_full_run(chromium: Any,
+                                                                 classroom: tuple[str, Path]) -> None:
+    url, _ = classroom
+    workers = list(cookies_by_worker(url).values())
+    teacher = open_page(chromium, url, "/?room=new", workers[0])
+    code = re.search(r"room=([A-Z0-9]{5})", teacher.url).group(1)  # type: ignore[union-attr]
+    student = open_page(chromium, url, f"/?room={code}", workers[1])
+    time.sleep(2)  # the beats have begun, and the watchdog with them
+    student.evaluate(WAKES)  # from now on the player hears no beat, as if the page's polling had ended
+    time.sleep(3)
+    assert student.evaluate("window.__beats") >= 2 and student.evaluate("window.__wakes.length") == 0
+    deadline = time.monotonic() + 10
+    while student.evaluate("window.__wakes.length") == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert student.evaluate("window.__wakes.length") == 1  # once, after 5 s of silence
+    wait_for_app(student)
+    assert student.locator("[data-testid='stException']").count() == 0
+    for page in (teacher, student):
+        page.context.close()

@@ -38,6 +38,7 @@ from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import link
 from convviz.model.link import Values, quote
 from convviz.rooms.store import Answer, RedisRooms, SqliteRooms, checked_code, open_rooms
+from convviz.rooms.store import Room as StoredRoom
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import Lead, lead_beacon
@@ -84,6 +85,7 @@ class Seat:
     published: dict[str, Any] | None = None  # the teacher's: what the room holds
     seen_at: float = 0.0
     answer_verdict: str = ""  # a student's: what became of their last guess
+    beats: int = 0  # a student's: polls so far (the beacon carries it: the player knows the page still polls)
     rerun: bool = False  # the follow switch must be drawn again: the page left the teacher in this run
 
     @property
@@ -185,9 +187,16 @@ def _catch_up(seat: Seat) -> None:
         room = store().room(seat.code, time.time())
     except STORE_ERRORS:
         return
-    if room is None or room.version <= seat.applied:
-        return
-    seat.applied = room.version
+    if room is not None:
+        take_news(seat, room, full_run=True)
+
+
+def take_news(seat: Seat, room: StoredRoom, *, full_run: bool) -> bool:
+    """Take what the teacher published since this page last looked: the question (a new one puts the page back
+    on the teacher's diagram), the step, and on a full run the setting. True when the setting changed and this is
+    no full run: the whole page must run to take it."""
+    if room.version <= seat.applied:
+        return False
     question, query = _question(room.state), room.state.get("values")
     if question and question.get("revealed") is False and question.get("id") != (seat.question or {}).get("id"):
         seat.follow = True  # a new question: everyone looks at the teacher's diagram
@@ -195,8 +204,12 @@ def _catch_up(seat: Seat) -> None:
     seat.question = question
     if seat.follow and isinstance(query, dict):
         if _but_step(query) != _but_step(seat.taken):
+            if not full_run:
+                return True
             _take_values(seat, query)
         seat.lead_step, seat.leads = _step_of(query), seat.leads + 1
+    seat.applied = room.version
+    return False
 
 
 def _question(state: dict[str, Any]) -> dict[str, Any] | None:
@@ -470,7 +483,6 @@ def _guesses(seat: Seat) -> None:
 
 
 def _student_panel(seat: Seat) -> None:
-    _student_poll(seat)
     with st.container(border=True):
         left, right = st.columns([3, 2], vertical_alignment="center")
         left.markdown(text("class_student_title", code=seat.code))
@@ -478,11 +490,7 @@ def _student_panel(seat: Seat) -> None:
         right.toggle(text("class_follow"), key=FOLLOW_KEY, on_change=_on_follow, help=text("class_follow_help"))
         if not seat.follow:
             st.caption(text("class_exploring"))
-        asked = seat.open_question()
-        if asked is not None:
-            _guess_form(seat, asked)
-        elif seat.question and seat.question.get("revealed") is True:
-            _my_result(seat)
+        _student_live(seat, current_language())
 
 
 def _on_follow() -> None:
@@ -535,32 +543,32 @@ def _my_result(seat: Seat) -> None:
 
 
 def poll(seat: Seat, rooms: Rooms, now: float) -> bool:
-    """A student's page looks at its room: it says it is there (every SEEN_EVERY_S) and takes a new step of the
-    teacher's at once; True when there is more (a setting, a question), which needs the whole page to run."""
+    """A student's page looks at its room: it says it is there (every SEEN_EVERY_S) and takes the teacher's news;
+    True when that is a new setting, which needs the whole page to run (a step or a question does not)."""
     if now - seat.seen_at >= SEEN_EVERY_S:
         rooms.seen(seat.code, seat.student, now)
         seat.seen_at = now
     room = rooms.room(seat.code, now)
-    if room is None or room.version <= seat.applied:
-        return False
-    query = room.state.get("values")
-    if _question(room.state) != seat.question or (
-            seat.follow and isinstance(query, dict) and _but_step(query) != _but_step(seat.taken)):
-        return True
-    seat.applied = room.version
-    if seat.follow and isinstance(query, dict):
-        seat.lead_step, seat.leads = _step_of(query), seat.leads + 1
-    return False
+    return room is not None and take_news(seat, room, full_run=False)
 
 
 @st.fragment(run_every=POLL_S)
-def _student_poll(seat: Seat) -> None:
-    """Every second, on a student's page: `poll`, and the beacon that hands the player the teacher's step."""
+def _student_live(seat: Seat, language: str) -> None:
+    """Every second, on a student's page: `poll`; the question, the guess form or the result; and the beacon that
+    hands the player the teacher's step, the hidden cell and the lock (and says the page is still polling).
+    (A fragment's own run is outside the page's `speaking` block: it names its language.)"""
     try:
         news = poll(seat, store(), time.time())
     except STORE_ERRORS:
         news = False
-    if news:  # pragma: no cover - only a fragment's own run finds news here (a full run caught up in `join`),
-        st.rerun(scope="app")  # and AppTest runs whole pages: tests/test_class_browser.py sees it move a student
-    if seat.follow and seat.leads:
-        lead_beacon(seat.leads, seat.lead_step)
+    if news:  # pragma: no cover - only a fragment's own run finds a new setting here (a full run caught up in
+        st.rerun(scope="app")  # `join`), and AppTest runs whole pages: tests/test_class_browser.py sees it
+    seat.beats += 1
+    asked = seat.open_question()
+    with speaking(language):
+        if asked is not None:
+            _guess_form(seat, asked)
+        elif seat.question and seat.question.get("revealed") is True:
+            _my_result(seat)
+    hide = _whole(asked.get("step"), 0) if asked and seat.follow else None
+    lead_beacon(seat.leads if seat.follow else -1, seat.lead_step, hide=hide, beat=seat.beats)

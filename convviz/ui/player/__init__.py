@@ -184,7 +184,7 @@ def player(
         data = choices_data(choices, player_data(b"null", "", step=step, frame_ms=frame_ms, room=room,
                                                  present=present, note=note, lead=lead))
     component(data=data, key=key, default={"step": step, "room": None}, on_step_change=_rerun,
-              on_room_change=_rerun, width="stretch")
+              on_room_change=_rerun, on_wake_change=_rerun, width="stretch")
 
 
 # The beacon: an invisible component a follower's page redraws between full runs (in class mode's fragment) to hand
@@ -197,10 +197,12 @@ export default function ({ data }) {
 """
 
 
-def lead_beacon(seq: int, step: int, key: str = "lead_beacon") -> None:
-    """Lead the page's player to `step` (once per `seq`) without running the page again."""
+def lead_beacon(seq: int, step: int, *, hide: int | None, beat: int, key: str = "lead_beacon") -> None:
+    """Lead the page's player without running the page again: to `step` once per `seq` (-1: no lead), the output
+    cell of step `hide` blanked and the controls locked (None: neither). `beat` grows with every poll: the player
+    asks for a full run when the beats stop (player.js, WATCHDOG_MS): a poll lost in a race can end the polling."""
     beacon = st.components.v2.component("convviz.lead", js=_BEACON_JS)
-    beacon(data={"seq": seq, "step": step}, key=key)
+    beacon(data={"seq": seq, "step": step, "hide": hide, "locked": hide is not None, "beat": beat}, key=key)
 
 
 def player_data(payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool,

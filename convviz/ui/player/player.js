@@ -14,6 +14,7 @@ const CONFIG = { displayModeBar: false, scrollZoom: false, doubleClick: false, s
 const ROOM_STEP = 16; // rooms are reported in steps of this many pixels ...
 const ROOM_SLACK = 40; // ... and only when they differ from the drawn one by more than this
 const NARROW_PX = 600; // convviz.figures.animation.NARROW_PX: below it the page scrolls and the diagram is not fitted to it
+const WATCHDOG_MS = 5000; // a student's page whose poll beacon is silent this long asks for a full run
 const ROOM_COOKIE = "convviz_room"; // convviz.ui.player.ROOM_COOKIE: the next page open is laid out for it at once
 
 // `src` is where the server serves plotly.js from the plotly package (convviz/ui/player/__init__.py, PLOTLY_SRC).
@@ -148,14 +149,28 @@ function follow(p, d) {
   return changed;
 }
 
-// A follower's lead between runs: the room's beacon (convviz.ui.player.lead_beacon) announces the teacher's step.
+// A student's page between runs: the room's beacon (convviz.ui.player.lead_beacon) announces the teacher's step,
+// the hidden cell and the lock, once a second. When it falls silent (a poll lost in a race can end a page's
+// polling for good), the player asks Python for a full run, which starts the polling again.
 function listenForLead(p) {
   window.addEventListener("convviz:lead", function onLead(e) {
     if (!p.el.box.isConnected) { window.removeEventListener("convviz:lead", onLead); return; }
-    if (!p.figure || !follow(p, { lead: e.detail, hide: p.hide, locked: p.locked })) return;
+    p.lastBeat = performance.now();
+    if (!p.watchdog) p.watchdog = setInterval(() => watch(p), WATCHDOG_MS / 2);
+    const d = e.detail;
+    if (!p.figure || !follow(p, { lead: d, hide: d.hide, locked: d.locked })) return;
     p.step = Math.min(p.step, p.meta.n_steps - 1);
     draw(p);
   });
+}
+
+function watch(p) {
+  if (!p.el.box.isConnected) { clearInterval(p.watchdog); return; }
+  const now = performance.now();
+  if (document.visibilityState !== "visible" || now - p.lastBeat < WATCHDOG_MS) return;
+  if (p.woken && now - p.woken < 2 * WATCHDOG_MS) return; // one call at a time
+  p.woken = now;
+  p.setStateValue("wake", Math.round(now));
 }
 
 function report(p, again = false) {
