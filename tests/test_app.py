@@ -313,3 +313,33 @@ def test_the_counts_show_their_formulas_with_the_numbers_put_in():
     at.toggle(key="bias").set_value(False).run()
     counts = next(m.value for m in at.markdown if "Parameters" in m.value)
     assert "2·3·3·3 = 54" in counts and "+ c\\_o" not in counts
+
+
+# ---- true convolution (`flip`) ----
+
+
+def test_flip_turns_the_layer_into_true_convolution_and_says_why_libraries_skip_it():
+    at = run_app(values="textbook", flip="true")
+    assert not at.exception
+    animation = chart(at)
+    titles = [a["text"] for a in animation["layout"]["annotations"]]
+    assert text("fig_kernel_flipped", o=0, c=0) in titles
+    X, K, _ = make_tensors(Setting(values="textbook"))
+    Y = expected_output(X, K[..., ::-1, ::-1].copy())  # TensorFlow on the kernel flipped in both axes
+    for o in range(3):
+        np.testing.assert_array_equal(decode(trace_by_hover(animation, f"final Y[{o}]")["z"]), Y[o])
+    assert not np.array_equal(Y, expected_output(X, K))  # the flip changes the numbers of the chapter's example
+    assert text("true_convolution") in [c.value for c in at.caption]
+    assert text("intro_flipped") in [m.value for m in at.markdown]
+    assert len(at.success) == 1 and not at.error  # the page's own check against tf.nn.conv2d holds
+
+
+def test_flip_reaches_the_lecture_kit_and_pictures():
+    at = run_app(flip="true")
+    at.session_state["kit_open"] = True
+    at.run()
+    code = next(c.value for c in at.code if "import tensorflow" in c.value)
+    assert "K = K[..., ::-1, ::-1].copy()" in code and "flip=true" in code
+    picture = run_app(values="image", flip="true")
+    assert not picture.exception
+    assert text("fig_kernel_flipped", o=0, c=0) in [a["text"] for a in chart(picture)["layout"]["annotations"]]

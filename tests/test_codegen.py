@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from convviz.core.correlation import corr2d_multi_in_out
+from convviz.core.correlation import convolve2d_multi_in_out, corr2d_multi_in_out
 from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.setting import Setting, make_tensors
 
@@ -27,16 +27,18 @@ SWEEP = [  # the kinds of values, and each geometry option, at least once
     Setting(c_in=4, c_out=2, groups=2),  # grouped: K (2, 2, 3, 3), each output sees two inputs
     Setting(c_in=4, c_out=8, groups=4, values="random", bias=True, stride=2, padding=1, h=7, w=7),
     Setting(c_in=3, c_out=3, groups=3, dilation=2, padding=2),  # depthwise
+    Setting(flip=True, bias=True, stride=2, padding=1, kh=2, kw=3),  # true convolution
+    Setting(c_in=4, c_out=2, groups=2, flip=True, values="random"),
 ]
 
 
 def script_for(setting: Setting) -> tuple[str, np.ndarray]:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                            groups=s.groups).numpy()
+    layer = convolve2d_multi_in_out if s.flip else corr2d_multi_in_out
+    Y = layer(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups).numpy()
     code = setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups,
-                        title=str(s))
+                        flip=s.flip, title=str(s))
     return code, Y
 
 
@@ -143,7 +145,7 @@ def test_the_page_shows_the_code_for_its_setting_and_offers_the_arrays():
     shown = at.code[0].value.splitlines()
     assert shown[1:] == source.splitlines()[1:]  # the very script the fresh-interpreter test runs
     assert shown[0] == "# convviz: ?values=textbook&c_in=2&c_out=3&h=3&w=3&kh=2&kw=2&stride=1&padding=0&dilation=1" \
-                       "&bias=true&seed=3&groups=1"  # the link that opens this setting
+                       "&bias=true&seed=3&groups=1&flip=false"  # the link that opens this setting
     assert [b.key for b in at.get("download_button")] == ["kit_zip", "kit_html"]  # the arrays, the offline animation
 
 

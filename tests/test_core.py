@@ -5,6 +5,7 @@ Shapes are channel-first as in the book: X (c_i, h, w), K (c_o, c_i, k_h, k_w), 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -14,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from convviz.core.correlation import corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1, dense_kernel
+from convviz.core.correlation import (
+    convolve2d_multi_in_out,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+    dense_kernel,
+)
 from convviz.core.geometry import conv_geometry
 from convviz.core.reference import corr2d_grouped_loop, corr2d_loop, corr2d_multi_in_loop, corr2d_multi_in_out_loop
 
@@ -673,3 +681,44 @@ def test_the_loop_forms_refuse_shapes_they_cannot_read():
         corr2d_loop(np.zeros((2, 3, 3)), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="X has 2 input channel\\(s\\) but K has 3"):
         corr2d_multi_in_loop(np.zeros((2, 3, 3)), np.zeros((3, 2, 2)))
+
+
+# ---------------------------------------------------------------- true convolution (the kernel flipped)
+
+
+def convolution_loop(X, K, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Independent reference, from the definition of convolution: the kernel's index runs backwards,
+    Y[o, i, j] = sum over c, a, b of X_pad[c, i*s + a*d, j*s + b*d] * K[o, c, k_h - 1 - a, k_w - 1 - b]."""
+    X, K = np.asarray(X, np.float64), np.asarray(K, np.float64)
+    (s_h, s_w), (p_h, p_w), (d_h, d_w) = pair(stride), pair(padding), pair(dilation)
+    c_o, c_i, k_h, k_w = K.shape
+    X_pad = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w)))
+    h_o = (X_pad.shape[1] - d_h * (k_h - 1) - 1) // s_h + 1
+    w_o = (X_pad.shape[2] - d_w * (k_w - 1) - 1) // s_w + 1
+    Y = np.zeros((c_o, h_o, w_o))
+    for o, i, j, c, a, b in itertools.product(range(c_o), range(h_o), range(w_o), range(c_i), range(k_h),
+                                              range(k_w)):
+        Y[o, i, j] += X_pad[c, i * s_h + a * d_h, j * s_w + b * d_w] * K[o, c, k_h - 1 - a, k_w - 1 - b]
+    return Y
+
+
+def test_true_convolution_of_the_chapters_example():
+    # X = 0..8 and K = [[0, 1], [2, 3]] flipped to [[3, 2], [1, 0]]: the top-left window 0·3 + 1·2 + 3·1 + 4·0 = 5.
+    Y = convolve2d_multi_in_out(X_BOOK[None], K_BOOK[None, None])
+    np.testing.assert_array_equal(Y.numpy()[0], [[5, 11], [23, 29]])
+    assert not np.array_equal(Y.numpy()[0], corr2d(X_BOOK, K_BOOK).numpy())  # correlation gives 19, 25, 37, 43
+
+
+@FAST
+@given(conv_settings())
+def test_true_convolution_agrees_with_its_definition_and_with_tf_on_the_flipped_kernel(setting):
+    X, K, geometry = setting
+    Y = convolve2d_multi_in_out(X, K, **geometry).numpy()
+    np.testing.assert_allclose(Y, convolution_loop(X, K, **geometry), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(Y, tf_conv2d(X, np.asarray(tf.reverse(K, axis=[2, 3])), **geometry), rtol=RTOL,
+                               atol=ATOL)
+
+
+def test_true_convolution_names_its_own_kernel_shape_when_it_is_wrong():
+    with pytest.raises(ValueError, match="convolve2d_multi_in_out"):
+        convolve2d_multi_in_out(X2_BOOK, K2_BOOK)  # (c_i, k_h, k_w): one output channel's kernel, not a layer's

@@ -15,6 +15,7 @@ SAME_AS_ENGLISH = {
     "counts_bias_term",  # " + c\\_o"
     "fig_kernel",  # "K[{o},{c}]"
     "fig_block",  # "X[{c}] ⋆ K[{o},{k}] → Σ"
+    "fig_block_flipped",  # "X[{c}] ∗ K[{o},{k}] → Σ"
     "fig_final",  # "Y[{o}]"
     "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"

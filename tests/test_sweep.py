@@ -50,7 +50,7 @@ def main_settings(draw: st.DrawFn) -> tuple[Setting, int]:
         c_in=c_in, c_out=c_out, h=draw(_int("h")), w=draw(_int("w")),
         kh=draw(_int("kh")), kw=draw(_int("kw")), stride=draw(_int("stride")), padding=draw(_int("padding")),
         dilation=draw(_int("dilation")), bias=draw(st.booleans()), values=draw(st.sampled_from(NUMBER_KINDS)),
-        seed=draw(_int("seed")),
+        seed=draw(_int("seed")), flip=draw(st.booleans()),
     )
     e = setting.effective()  # textbook values fix the channels, and so the groups that divide them
     groups = draw(st.sampled_from([g for g in range(1, e.c_in + 1) if e.c_in % g == 0 and e.c_out % g == 0]))
@@ -60,10 +60,12 @@ def main_settings(draw: st.DrawFn) -> tuple[Setting, int]:
 
 
 def conv2d_reference(X: np.ndarray, K: np.ndarray, bias: np.ndarray | None, s: Setting) -> np.ndarray:
-    """tf.nn.conv2d on NHWC, back to (c_o, h_o, w_o): the independent answer (a filter c_i/g deep runs groups)."""
+    """tf.nn.conv2d on NHWC, back to (c_o, h_o, w_o): the independent answer (a filter c_i/g deep runs groups;
+    TensorFlow correlates, so a true convolution hands it the kernel flipped by tf.reverse)."""
+    filters = K.transpose(2, 3, 1, 0)  # (k_h, k_w, c_i, c_o)
     Y = tf.nn.conv2d(
         X.transpose(1, 2, 0)[None],  # (1, h, w, c_i)
-        K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i, c_o)
+        tf.reverse(filters, axis=[0, 1]) if s.flip else filters,
         strides=s.stride, padding=[[0, 0], [s.padding] * 2, [s.padding] * 2, [0, 0]], dilations=s.dilation,
     ).numpy()[0].transpose(2, 0, 1)
     return Y if bias is None else Y + bias[:, None, None]
@@ -99,15 +101,18 @@ def assert_figure_shows(figure: dict, Y: np.ndarray, out: int, decimals: int) ->
 @example((Setting(values="textbook", bias=True), 2))
 @example((Setting(c_in=6, c_out=4, groups=2, bias=True), 3))  # groups: channels 3-5 seen, 0-2 washed out
 @example((Setting(c_in=4, c_out=8, groups=4, values="random"), 5))  # depthwise, two outputs per input
+@example((Setting(values="textbook", flip=True), 1))  # true convolution
 def test_every_main_setting_draws_the_numbers_tf_computes(drawn: tuple[Setting, int]):
     setting, out = drawn
     s = setting.effective()
     X, K, bias = make_tensors(setting)
     if geometry_or_none(setting) is None:  # the window does not fit: the core refuses with a sentence
         with pytest.raises(ValueError, match="does not fit"):
-            step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
+            step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups,
+                       flip=s.flip)
         return
-    table = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
+    table = step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups,
+                       flip=s.flip)
     decimals = 2 if s.values == "random" else 0
     figure = animation_figure(table, out, decimals=decimals)
     assert_figure_shows(figure, conv2d_reference(X, K, bias, s), out, decimals)
@@ -120,7 +125,7 @@ def test_every_main_setting_opened_from_a_link_renders_or_explains(drawn: tuple[
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     fixed = TEXTBOOK_SHAPES if setting.values == "textbook" else {}  # the page's own links leave these out
     for key in ("c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "values", "seed",
-                "groups"):
+                "groups", "flip"):
         if key not in fixed:
             at.query_params[key] = str(getattr(setting, key)).lower()
     at.query_params["out"] = str(out)

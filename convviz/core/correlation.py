@@ -164,6 +164,33 @@ def corr2d_multi_in_out(
     return _to_tensor(Y)
 
 
+def convolve2d_multi_in_out(
+    X: object,
+    K: object,
+    bias: object | None = None,
+    *,
+    groups: int = 1,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+) -> tf.Tensor:
+    """True (mathematical) convolution: `corr2d_multi_in_out` with every kernel slice flipped in both spatial
+    axes, K[..., ::-1, ::-1]. Shapes and arguments as there.
+
+    Deep-learning libraries skip the flip: the kernel is learned, and a learned flipped kernel is just another
+    kernel, so their "convolution" is the correlation.
+    """
+    K = as_float32("K", K)
+    _expect_rank("convolve2d_multi_in_out", "K", K, "c_o, c_i/g, k_h, k_w" if groups != 1 else "c_o, c_i, k_h, k_w")
+    return corr2d_multi_in_out(X, flipped(K), bias, groups=groups, stride=stride, padding=padding,
+                               dilation=dilation)
+
+
+def flipped(K: np.ndarray) -> np.ndarray:
+    """Every kernel slice turned half a circle: flipped in both spatial axes (the last two), as a new array."""
+    return np.ascontiguousarray(K[..., ::-1, ::-1])
+
+
 def corr2d_multi_in_out_1x1(
     X: object, K: object, *, stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1
 ) -> tf.Tensor:

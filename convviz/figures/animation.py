@@ -482,7 +482,8 @@ def _input_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals:
 
 def _kernel_name(table: StepTable, o: int, c: int) -> str:
     """The layer's name for the slice of output o's kernel that meets input channel c: K[o, c - first seen]."""
-    return text("fig_kernel", o=o, c=c - table.geometry.input_channels(o).start)
+    return text("fig_kernel_flipped" if table.flipped else "fig_kernel", o=o,
+                c=c - table.geometry.input_channels(o).start)
 
 
 def _output_traces(table: StepTable, o: int, lay: _Layout, kind: _Type, decimals: int) -> list[dict]:
@@ -544,8 +545,8 @@ def _titles(table: StepTable, o: int, lay: _Layout, kind: _Type) -> list[dict]:
                             _title(lay.products[c], products, font),
                             _title(lay.partials[c], "Σ", font, colour)]
         else:  # panels narrower than their titles: one short title over the block
-            annotations.append(_title(lay.inputs[c], text("fig_block", o=o, c=c, k=c - seen.start), kind.title,
-                                      colour))
+            block = "fig_block_flipped" if table.flipped else "fig_block"
+            annotations.append(_title(lay.inputs[c], text(block, o=o, c=c, k=c - seen.start), kind.title, colour))
     font = kind.title
     annotations += [_title(box, text("fig_final", o=k), font) for k, box in enumerate(lay.finals)]
     annotations += [

@@ -96,6 +96,16 @@ EN: dict[str, str] = {
         "Each input channel is correlated with its own kernel slice; the partial sums Σ are added (plus the bias) "
         "into one output value."
     ),
+    "flip": "True convolution (flip the kernel)",
+    "flip_help": "Mathematical convolution turns each kernel slice half a circle (both axes) before it slides.",
+    "true_convolution": (
+        "This is true convolution: each kernel slice is flipped in both axes, then slides as before. Libraries skip "
+        "the flip because the kernel is learned: a flipped learned kernel is just another kernel."
+    ),
+    "intro_flipped": (
+        "Each input channel is convolved with its own kernel slice, turned half a circle first; the partial sums Σ "
+        "are added (plus the bias) into one output value."
+    ),
     "not_convolution": (
         "This is cross-correlation, which deep-learning libraries call convolution: "
         "a mathematical convolution would flip the kernel first."
@@ -148,9 +158,11 @@ EN: dict[str, str] = {
     # ---- main screen: animated figure ----
     "fig_input": "input X[{c}]",
     "fig_kernel": "K[{o},{c}]",
+    "fig_kernel_flipped": "K[{o},{c}] flipped",
     "fig_products": "window × K",
     "fig_products_short": "× K",
     "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
+    "fig_block_flipped": "X[{c}] ∗ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = Σ's",
     "fig_total_bias": "Y[{o}, i, j] = Σ's + bias",
     "fig_output": "output Y[{o}]  {h}×{w}",

@@ -90,6 +90,15 @@ ZH: dict[str, str] = {
         "每个输入通道与卷积核中对应它的那一片做互相关运算；各通道的部分和 Σ 相加（再加上偏置），"
         "得到一个输出值。"
     ),
+    "flip": "真正的卷积（翻转卷积核）",
+    "flip_help": "数学上的卷积会先把每一片卷积核旋转半圈（两个轴都翻转），再滑动。",
+    "true_convolution": (
+        "这是真正的卷积：每一片卷积核先在两个轴上翻转，再像之前一样滑动。深度学习库省去了翻转，"
+        "因为卷积核是学出来的：翻转后的卷积核只是另一个卷积核。"
+    ),
+    "intro_flipped": (
+        "每个输入通道与卷积核中对应的那一片（先旋转半圈）做卷积；各通道的部分和 Σ 相加（再加上偏置），得到一个输出值。"
+    ),
     "not_convolution": (
         "这是互相关运算，深度学习框架把它称为卷积：数学上的卷积要先把卷积核翻转。"
     ),
@@ -139,9 +148,11 @@ ZH: dict[str, str] = {
     # ---- main screen: animated figure ----
     "fig_input": "输入 X[{c}]",
     "fig_kernel": "K[{o},{c}]",
+    "fig_kernel_flipped": "翻转的 K[{o},{c}]",
     "fig_products": "窗口 × K",
     "fig_products_short": "× K",
     "fig_block": "X[{c}] ⋆ K[{o},{k}] → Σ",
+    "fig_block_flipped": "X[{c}] ∗ K[{o},{k}] → Σ",
     "fig_total": "Y[{o}, i, j] = 各 Σ",
     "fig_total_bias": "Y[{o}, i, j] = 各 Σ + 偏置",
     "fig_output": "输出 Y[{o}]  {h}×{w}",

@@ -26,7 +26,7 @@ X = np.array({X}, dtype=np.float32)
 K = np.array({K}, dtype=np.float32)
 bias = {bias}
 stride, padding, dilation, groups = {stride}, {padding}, {dilation}, {groups}
-
+{flip}
 
 def corr2d(X, K):
     """Cross-correlation of one channel X (h, w) with one kernel K (k_h, k_w), with the setting's geometry."""
@@ -93,13 +93,20 @@ def _literal(array: np.ndarray) -> str:
 
 
 def setting_code(X: np.ndarray, K: np.ndarray, bias: np.ndarray | None, *, stride: int, padding: int,
-                 dilation: int, title: str, groups: int = 1) -> str:
-    """The script for X (c_i, h, w), K (c_o, c_i/g, k_h, k_w), bias (c_o,) or None, stride, padding, dilation, g."""
+                 dilation: int, title: str, groups: int = 1, flip: bool = False) -> str:
+    """The script for X (c_i, h, w), K (c_o, c_i/g, k_h, k_w), bias (c_o,) or None, stride, padding, dilation, g;
+    with `flip`, a true convolution (the script flips K, then correlates as before)."""
     return _TEMPLATE.format(
         title=title, x_shape=tuple(X.shape), k_shape=tuple(K.shape), X=_literal(X), K=_literal(K),
         bias="None" if bias is None else f"np.array({_literal(bias)}, dtype=np.float32)",
-        stride=stride, padding=padding, dilation=dilation, groups=groups,
+        stride=stride, padding=padding, dilation=dilation, groups=groups, flip=_FLIP if flip else "",
     )
+
+
+_FLIP = """
+# True convolution: every kernel slice turned half a circle (both spatial axes), then correlated as below.
+K = K[..., ::-1, ::-1].copy()
+"""
 
 
 def arrays_zip(arrays: dict[str, np.ndarray]) -> bytes:

@@ -95,6 +95,7 @@ MAIN_FIELDS: tuple[Field, ...] = (
     Flag("bias", _DEFAULT.bias),
     Int("seed", _DEFAULT.seed, 0, 2**31 - 1),
     Int("groups", _DEFAULT.groups, 1, 8),
+    Flag("flip", _DEFAULT.flip),
     Int("out", 0, 0, 7),
     Choice("speed", "normal", tuple(SPEEDS_MS)),
     Int("step", 0, 0, MAX_STEPS - 1),

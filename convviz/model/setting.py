@@ -38,6 +38,7 @@ class Setting:
     values: str = "integers"
     seed: int = 0
     groups: int = 1  # g: output channel o sees only the c_i/g input channels of its group
+    flip: bool = False  # true convolution: every kernel slice flipped in both spatial axes before it slides
 
     def effective(self) -> Setting:
         """The setting actually computed: textbook mode fixes the shapes to the chapter's example."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz.core.correlation import as_bias, as_float32, dense_kernel
+from convviz.core.correlation import as_bias, as_float32, dense_kernel, flipped
 from convviz.core.geometry import Geometry, IntPair, conv_geometry
 
 
@@ -28,6 +28,7 @@ class StepTable:
     products: np.ndarray  # (n, c_o, c_i, k_h, k_w)
     partial_sums: np.ndarray  # (n, c_o, c_i)
     outputs: np.ndarray  # (n, c_o)
+    flipped: bool = False  # true convolution: K holds the flipped slices, the ones that slide
 
     @property
     def n_steps(self) -> int:
@@ -57,6 +58,7 @@ def step_table(
     padding: IntPair = 0,
     dilation: IntPair = 1,
     groups: int = 1,
+    flip: bool = False,
 ) -> StepTable:
     """Compute every step of the correlation of X (c_i, h, w) with K (c_o, c_i/g, k_h, k_w), vectorized in NumPy.
 
@@ -67,8 +69,11 @@ def step_table(
 
     With `groups` = g > 1 the table holds the layer's full kernel (zeros outside each output channel's group, see
     `dense_kernel`), so the channels an output does not see add partial sums of 0; `geometry.groups` says which.
+    With `flip` the layer is a true convolution: the table holds each kernel slice flipped in both spatial axes
+    (what multiplies the windows) and says so (`flipped`).
     """
     X, K = as_float32("X", X), as_float32("K", K)
+    K = flipped(K) if flip else K
     geo = conv_geometry(X.shape, K.shape, stride=stride, padding=padding, dilation=dilation, bias=bias is not None,
                         groups=groups)
     K = dense_kernel(K, groups) if groups > 1 else K  # (c_o, c_i, k_h, k_w)
@@ -96,4 +101,5 @@ def step_table(
         products=products,
         partial_sums=partial_sums,
         outputs=outputs,
+        flipped=flip,
     )

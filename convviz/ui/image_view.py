@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
-from convviz.core.correlation import corr2d_multi_in_out
+from convviz.core.correlation import convolve2d_multi_in_out, corr2d_multi_in_out
 from convviz.core.geometry import Geometry
 from convviz.core.lazy import LazyModule
 from convviz.figures.images import feature_maps_figure
@@ -76,15 +76,18 @@ def _decoded(data: bytes, language: str) -> images.Picture | str:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _feature_maps(rgb: np.ndarray, grey: bool, names: tuple[str, ...], edits: tuple[tuple[float, ...] | None, ...],
-                  seed: int, bias: bool, stride: int, padding: int, dilation: int) -> tuple[np.ndarray, ...]:
-    """X (c_i, h, w), K (c_o, c_i, 3, 3), the bias (c_o,) or an empty array, and Y (c_o, h_o, w_o) at full size."""
+                  seed: int, bias: bool, stride: int, padding: int, dilation: int,
+                  flip: bool = False) -> tuple[np.ndarray, ...]:
+    """X (c_i, h, w), K (c_o, c_i, 3, 3), the bias (c_o,) or an empty array, and Y (c_o, h_o, w_o) at full size
+    (with `flip`, the true convolution: K as chosen, Y made with it flipped)."""
     X = images.as_channels(rgb, grey)
     K = kernels.kernel_stack(names, X.shape[0], seed)
     for o, edit in enumerate(edits):
         if edit is not None:  # the user's own slice, spread over the channels like a library kernel
             K[o] = np.broadcast_to(np.reshape(edit, (3, 3)) / X.shape[0], K[o].shape)
     b = np.round(np.random.default_rng(seed).uniform(-0.5, 0.5, len(names)), 2).astype(np.float32) if bias else None
-    Y = corr2d_multi_in_out(X, K, b, stride=stride, padding=padding, dilation=dilation).numpy()
+    layer = convolve2d_multi_in_out if flip else corr2d_multi_in_out
+    Y = layer(X, K, b, stride=stride, padding=padding, dilation=dilation).numpy()
     return X, K, np.zeros(0, np.float32) if b is None else b, Y
 
 
@@ -156,7 +159,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     st.markdown(text("img_how_kernel", c_in=geo.c_in))
     edits = tuple(edit_values(link_state.values()[KERNEL_EDITS[o]]) for o in range(len(chosen.kernel_names)))
     X, K, b, Y = _feature_maps(chosen.rgb, chosen.grey, chosen.kernel_names, edits, s.seed, s.bias, s.stride,
-                               s.padding, s.dilation)
+                               s.padding, s.dilation, s.flip)
     span = geo.span[0]
     region = _region(geo, Y)
     absolute = link_state.toggle("absolute", text("img_absolute"))
@@ -167,7 +170,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     _kernel_editor(K, out, chosen, geo.c_in)
     st.subheader(text("img_region_title", row=region.row, col=region.col, rows=region.rows, cols=region.cols))
     crop = images.region_input(X, region, s.stride, s.padding, span)
-    return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation), region
+    return step_table(crop, K, b if b.size else None, stride=s.stride, dilation=s.dilation, flip=s.flip), region
 
 
 def _region(geo: Geometry, Y: np.ndarray) -> Region:

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.core import reference
-from convviz.core.correlation import corr2d_multi_in_out
+from convviz.core.correlation import convolve2d_multi_in_out, corr2d_multi_in_out
 from convviz.core.geometry import Geometry, conv_geometry
 from convviz.core.lazy import LazyModule
 from convviz.figures.animation import Room, animation_figure
@@ -57,7 +57,8 @@ OFFLINE_ROOMS = tuple(Room(w, h, present=True) for w, h in (
 def _steps(setting: Setting) -> StepTable:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups)
+    return step_table(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups,
+                      flip=s.flip)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -83,12 +84,13 @@ def _check_against_tf(setting: Setting) -> tuple[float, float]:
     """Largest |core − tf.nn.conv2d| over the output, and the tolerance it is held to."""
     s = setting.effective()
     X, K, bias = make_tensors(setting)
-    Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                            groups=s.groups).numpy()
+    layer = convolve2d_multi_in_out if s.flip else corr2d_multi_in_out
+    Y = layer(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups).numpy()
     p = s.padding
+    K_slid = K[..., ::-1, ::-1] if s.flip else K  # TensorFlow's conv2d correlates: true convolution flips K first
     Y_tf = tf.nn.conv2d(  # a filter c_i/g deep: TensorFlow runs the groups itself
         X.transpose(1, 2, 0)[None],  # (1, h, w, c_i)
-        K.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i/g, c_o)
+        K_slid.transpose(2, 3, 1, 0),  # (k_h, k_w, c_i/g, c_o)
         strides=s.stride,
         padding=[[0, 0], [p, p], [p, p], [0, 0]],
         dilations=s.dilation,
@@ -131,9 +133,10 @@ def _controls() -> tuple[Setting, int, int, PictureInput | None]:
         padding = number("padding", text("padding"))
         dilation = number("dilation", text("dilation"))
         bias = link_state.toggle("bias", text("bias"))
+        flip = link_state.toggle("flip", text("flip"), help=text("flip_help"))
         seed = number("seed", text("seed"), disabled=values == "textbook" and not bias)  # pictures: random kernel
         groups = _groups(c_in, c_out, fixed=bool(fixed))
-        setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed, groups)
+        setting = Setting(c_in, c_out, h, w, kh, kw, stride, padding, dilation, bias, values, seed, groups, flip)
         out = number("out", text("out"), high=setting.effective().c_out - 1)
         speed = link_state.choice("speed", text("speed"), st.select_slider,
                                   labels=lambda name: text(f"choice_speed_{name}"))
@@ -209,7 +212,7 @@ def _counts(geo: Geometry) -> None:
 def render_main_view() -> None:
     """Draw the main screen: controls in the sidebar, the animation and its numbers in the page."""
     setting, out, frame_ms, picture = _controls()
-    st.markdown(text("intro"))
+    st.markdown(text("intro_flipped" if setting.flip else "intro"))
     geo, reason = _geometry(setting)
     if geo is None:
         st.error(text("impossible", reason=reason))
@@ -237,9 +240,9 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
         with kit:
             st.markdown(text("kit_code"))
             st.code(setting_code(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                                 groups=s.groups, title=_link(setting)), language="python")
-            Y = corr2d_multi_in_out(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation,
-                                    groups=s.groups).numpy()
+                                 groups=s.groups, flip=s.flip, title=_link(setting)), language="python")
+            layer = convolve2d_multi_in_out if s.flip else corr2d_multi_in_out
+            Y = layer(X, K, bias, stride=s.stride, padding=s.padding, dilation=s.dilation, groups=s.groups).numpy()
             arrays = {"X": X, "K": K, **({} if bias is None else {"bias": bias}), "Y": Y}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_arrays.zip",
                                mime="application/zip", key="kit_zip")
@@ -253,7 +256,8 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
 def _link(setting: Setting) -> str:
     """The setting as the query string of a link that opens it."""
     return "?" + "&".join(f"{key}={str(getattr(setting, key)).lower()}" for key in (
-        "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups"))
+        "values", "c_in", "c_out", "h", "w", "kh", "kw", "stride", "padding", "dilation", "bias", "seed", "groups",
+        "flip"))
 
 
 def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: int, frame_ms: int,
@@ -305,7 +309,7 @@ def _animation_section(setting: Setting, geo: Geometry, out: int, frame_ms: int)
         st.success(text("check_ok", diff=diff, tol=tolerance))
     else:
         st.error(text("check_bad", diff=diff, tol=tolerance))
-    st.caption(text("not_convolution"))
+    st.caption(text("true_convolution" if setting.flip else "not_convolution"))
     # Closed panels draw nothing: their contents (typeset formula, highlighted code) would cost every re-run.
     formula = st.expander(text("formula_title"), key="formula_open", on_change="rerun")
     if formula.open:
