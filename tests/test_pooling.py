@@ -1,0 +1,103 @@
+"""Pooling in the core (convviz/core/pooling.py): d2l's answers, d2l's loop form, and TensorFlow's pooling ops."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convviz.core.pooling import pool2d, pool_geometry
+
+X_BOOK = np.arange(9, dtype=np.float32).reshape(1, 3, 3)  # d2l's first example
+X16 = np.arange(16, dtype=np.float32).reshape(1, 4, 4)  # d2l's padding and stride examples
+
+
+def d2l_loop(X, pool_size, stride=None, padding=0, mode="max") -> np.ndarray:
+    """d2l's `pool2d` loops, per channel, with padding as the module defines it: max over the real cells of the
+    window, avg the window's real values summed and divided by k_h·k_w (padded cells count as zeros)."""
+    k_h, k_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    s_h, s_w = (k_h, k_w) if stride is None else ((stride, stride) if isinstance(stride, int) else stride)
+    p_h, p_w = (padding, padding) if isinstance(padding, int) else padding
+    c, h, w = X.shape
+    h_o, w_o = (h + 2 * p_h - k_h) // s_h + 1, (w + 2 * p_w - k_w) // s_w + 1
+    Y = np.zeros((c, h_o, w_o))
+    for ch, i, j in itertools.product(range(c), range(h_o), range(w_o)):
+        cells = [float(X[ch, r, q]) for r in range(i * s_h - p_h, i * s_h - p_h + k_h)
+                 for q in range(j * s_w - p_w, j * s_w - p_w + k_w) if 0 <= r < h and 0 <= q < w]
+        Y[ch, i, j] = max(cells) if mode == "max" else sum(cells) / (k_h * k_w)
+    return Y
+
+
+def test_the_books_answers():
+    np.testing.assert_array_equal(pool2d(X_BOOK, 2, stride=1).numpy()[0], [[4, 5], [7, 8]])
+    np.testing.assert_array_equal(pool2d(X_BOOK, 2, stride=1, mode="avg").numpy()[0], [[2, 3], [5, 6]])
+    np.testing.assert_array_equal(pool2d(X16, 3).numpy()[0], [[10]])  # the stride defaults to the window
+    np.testing.assert_array_equal(pool2d(X16, 3, padding=1, stride=2).numpy()[0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(pool2d(X16, (2, 3), padding=(0, 1), stride=(2, 3)).numpy()[0], [[5, 7], [13, 15]])
+
+
+def test_channels_are_pooled_each_on_their_own_and_never_added():
+    X = np.concatenate([X16, X16 + 1])  # d2l's two channels
+    Y = pool2d(X, 3, padding=1, stride=2).numpy()
+    assert Y.shape == (2, 2, 2)
+    np.testing.assert_array_equal(Y[1], Y[0] + 1)
+
+
+def test_max_ignores_padding_and_avg_counts_it_as_zeros():
+    X = -np.ones((1, 2, 2), np.float32)  # every real value is below the padding's zero
+    assert pool2d(X, 2, padding=1, stride=2).numpy().max() == -1  # never a padded 0
+    np.testing.assert_allclose(pool2d(X, 2, padding=1, stride=2, mode="avg").numpy()[0], [[-0.25, -0.25],
+                                                                                         [-0.25, -0.25]])
+
+
+@st.composite
+def poolings(draw):
+    c, h, w = draw(st.integers(1, 3)), draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    k_h, k_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    p_h, p_w = draw(st.integers(0, k_h // 2)), draw(st.integers(0, k_w // 2))
+    stride = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    X = draw(st.lists(st.integers(-9, 9), min_size=c * h * w, max_size=c * h * w))
+    return np.array(X, np.float32).reshape(c, h, w), (k_h, k_w), stride, (p_h, p_w), draw(st.sampled_from(["max",
+                                                                                                          "avg"]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(poolings())
+def test_any_pooling_agrees_with_the_books_loops_and_with_tensorflow(drawn):
+    X, size, stride, padding, mode = drawn
+    try:
+        Y = pool2d(X, size, stride=stride, padding=padding, mode=mode).numpy()
+    except ValueError as err:  # the window does not fit the padded input: said in a sentence
+        assert "does not fit" in str(err)
+        assert size[0] > X.shape[1] + 2 * padding[0] or size[1] > X.shape[2] + 2 * padding[1]
+        return
+    np.testing.assert_allclose(Y, d2l_loop(X, size, stride, padding, mode), atol=1e-5)
+    # TensorFlow's own op with 'VALID' on the padded input (-inf for max, zeros for avg); without padding it is
+    # the plain op on X.
+    if padding == (0, 0):
+        ops = {"max": tf.nn.max_pool2d, "avg": tf.nn.avg_pool2d}
+        s = size if stride is None else stride
+        expected = ops[mode](X.transpose(1, 2, 0)[None], ksize=size, strides=s, padding="VALID")
+        np.testing.assert_allclose(Y, expected.numpy()[0].transpose(2, 0, 1), atol=1e-5)
+
+
+@pytest.mark.parametrize(("shape", "kwargs", "match"), [
+    ((3, 3), {"pool_size": 2}, "(c, h, w)"),
+    ((1, 3, 3), {"pool_size": 2, "padding": 2}, "at most half"),
+    ((1, 3, 3), {"pool_size": 0}, "at least 1"),
+    ((1, 2, 2), {"pool_size": 3}, "does not fit"),
+])
+def test_what_cannot_be_pooled_is_said_in_a_sentence(shape, kwargs, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        pool_geometry(shape, **kwargs)
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="'max' or 'avg'"):
+        pool2d(X_BOOK, 2, mode="min")  # type: ignore[arg-type]
+
