@@ -101,3 +101,34 @@ def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="'max' or 'avg'"):
         pool2d(X_BOOK, 2, mode="min")  # type: ignore[arg-type]
 
+
+
+# ---- the view's step table (convviz/model/pool_steps.py): NumPy, step by step ----
+
+
+@settings(max_examples=60, deadline=None)
+@given(poolings())
+def test_the_step_table_agrees_with_the_core_and_marks_a_real_winning_cell(drawn):
+    from convviz.model.pool_steps import pool_table
+
+    X, size, stride, padding, mode = drawn
+    try:
+        table = pool_table(X, size, stride=stride, padding=padding, mode=mode)
+    except ValueError:
+        return  # the core's sentence, checked above
+    Y = pool2d(X, size, stride=stride, padding=padding, mode=mode).numpy()
+    np.testing.assert_allclose(table.output_maps(), Y, atol=1e-5)
+    for n, c in itertools.product(range(table.n_steps), range(X.shape[0])):
+        window = table.windows[n, c]
+        if mode == "max":
+            row, col = table.winners[n, c]
+            assert window[row, col] == table.outputs[n, c] == np.nanmax(window)  # a real cell, the largest
+        else:
+            assert (table.winners[n, c] == -1).all()
+
+
+def test_the_step_table_refuses_an_unknown_mode():
+    from convviz.model.pool_steps import pool_table
+
+    with pytest.raises(ValueError, match="'max' or 'avg'"):
+        pool_table(X_BOOK, 2, mode="sum")  # type: ignore[arg-type]
