@@ -132,3 +132,47 @@ def test_the_step_table_refuses_an_unknown_mode():
 
     with pytest.raises(ValueError, match="'max' or 'avg'"):
         pool_table(X_BOOK, 2, mode="sum")  # type: ignore[arg-type]
+
+
+# ---- the figure (convviz/figures/pooling.py) ----
+
+
+def figure_for(X, k=2, stride=None, padding=0, mode="max", room=None):
+    from convviz.figures.animation import Room
+    from convviz.figures.pooling import pooling_figure
+    from convviz.model.pool_steps import pool_table
+
+    table = pool_table(X, k, stride=stride, padding=padding, mode=mode)
+    return table, pooling_figure(table, decimals=0, room=room or Room())
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_the_figure_is_valid_plotly_and_its_frames_write_each_channels_own_result(mode):
+    import plotly.graph_objects as go
+
+    X = np.concatenate([X16, X16 + 1])
+    table, figure = figure_for(X, 3, stride=2, padding=1, mode=mode)
+    go.Figure(figure)  # data, layout and every frame against Plotly's schema
+    meta = figure["layout"]["meta"]
+    assert meta["n_steps"] == len(figure["frames"]) == 4 and meta["out_w"] == 2
+    maps = [figure["data"][int(i)]["z"] for i in meta["output_traces"]]
+    np.testing.assert_allclose(np.array(maps, float), table.output_maps(), atol=0.005)  # c maps: never summed
+    for s, frame in enumerate(figure["frames"]):
+        written = frame["data"][-1]["text"]
+        assert len(written) == 2
+        for c in range(2):
+            value = table.outputs[s, c]
+            assert written[c].endswith(f"{value:.0f}" if mode == "max" else f"{value:.2f}")
+        assert len(frame["layout"]["shapes"]) >= 3  # pending cells, windows, winners (the player's shapes[1])
+
+
+def test_the_figure_fits_its_room_and_stacks_on_a_phone():
+    from convviz.figures.animation import Room
+
+    X = np.random.default_rng(0).integers(0, 9, (4, 12, 12)).astype(np.float32)
+    for room in (Room(816, 384), Room(1456, 784), Room(320, 736), Room(560, 768)):
+        _, figure = figure_for(X, room=room)
+        assert figure["layout"]["width"] <= room.width + 1
+    _, wide = figure_for(X16, room=Room(1456, 784))
+    _, phone = figure_for(X16, room=Room(320, 736))
+    assert phone["layout"]["height"] > phone["layout"]["width"] and wide["layout"]["width"] > wide["layout"]["height"]

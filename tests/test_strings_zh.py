@@ -16,6 +16,7 @@ SAME_AS_ENGLISH = {
     "fig_kernel",  # "K[{o},{c}]"
     "fig_block",  # "X[{c}] ⋆ K[{o},{k}] → Σ"
     "fig_block_flipped",  # "X[{c}] ∗ K[{o},{k}] → Σ"
+    "pool_fig_output_hover",  # "Y[{c}] = %{{z}}"
     "fig_final",  # "Y[{o}]"
     "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"

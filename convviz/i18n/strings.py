@@ -455,6 +455,46 @@ EN: dict[str, str] = {
     "sep_fig_k_full": "(a) K: {c_out} × {c_in} free {k}×{k} kernels (rows o, columns c)",
     "sep_fig_k_equivalent": "(b) as one layer: K[o, c] = W[o, c] · D[c], each column one pattern scaled",
     # ---- end of separable view ----
+    # ---- pooling (convviz/ui/pooling_view.py) ----
+    "tab_pooling": "Pooling",
+    "pool_sidebar_title": "Pooling",
+    "pool_choice_integers": "small whole numbers",
+    "pool_choice_random": "random",
+    "pool_choice_book": "the book's 0, 1, 2, …",
+    "pool_mode": "Each window keeps",
+    "pool_mode_max": "its maximum",
+    "pool_mode_avg": "its mean",
+    "pool_c": "Channels c",
+    "pool_k": "Window k (k×k)",
+    "pool_stride": "Stride s",
+    "pool_stride_help": "0: the window's own size, as the libraries default.",
+    "pool_padding": "Padding p",
+    "pool_padding_help": "At most half the window. Max ignores padded cells; the mean counts them as zeros.",
+    "pool_intro": (
+        "Pooling slides a window over each channel on its own and keeps the window's maximum or its mean. It has no "
+        "weights, and it never adds channels up: c channels in, the same c channels out."
+    ),
+    "pool_title": "Every channel on its own, keeping {mode}",
+    "pool_impossible": (
+        "The {k}×{k} window does not fit in the {h}×{w} input padded by {p}: make the window smaller or the input "
+        "larger."
+    ),
+    "pool_counts": (
+        "**Output shape** (c × h_o × w_o): {c} × {h_o} × {w_o}, with h_o = ⌊({h} + 2·{p} − {k}) / {s}⌋ + 1 and "
+        "w_o = ⌊({w} + 2·{p} − {k}) / {s}⌋ + 1. **Parameters:** none."
+    ),
+    "pool_rule_max": "Max pooling ignores padded cells: a window's maximum is always one of its real values.",
+    "pool_rule_avg": (
+        "Average pooling counts padded cells as zeros and divides by the whole window, k·k (d2l's and PyTorch's "
+        "default)."
+    ),
+    "pool_check_ok": "The step table agrees with TensorFlow's pooling ops: max difference {diff:.1e}.",
+    "pool_check_bad": "The step table disagrees with TensorFlow's pooling ops: max difference {diff:.1e}.",
+    "pool_fig_input_hover": "X = %{z}",
+    "pool_fig_output_hover": "Y[{c}] = %{{z}}",
+    "pool_fig_window": "window",
+    "pool_fig_output": "Y[{c}]  {h}×{w}",
+    "pool_fig_window_hover": "in the window: %{z}",
     # ---- class mode (convviz/ui/class_room.py) ----
     "link_bad_room": "“room={raw}” cannot be a room’s code (5 letters and digits), so the page opened without a room.",
     "link_bad_key": "The link’s “key” is not a room’s key, so the page opened as a student’s.",

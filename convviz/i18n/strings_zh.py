@@ -429,6 +429,40 @@ ZH: dict[str, str] = {
     "img_edit_reset": "恢复卷积核库中的卷积核",
     "img_fig_click": "像素 (%{customdata[0]}, %{customdata[1]})：点击以在此处演示",
     # ---- end of pictures ----
+    # ---- 池化 (convviz/ui/pooling_view.py) ----
+    "tab_pooling": "池化层",
+    "pool_sidebar_title": "池化",
+    "pool_choice_integers": "小整数",
+    "pool_choice_random": "随机",
+    "pool_choice_book": "书中的 0, 1, 2, …",
+    "pool_mode": "每个窗口保留",
+    "pool_mode_max": "最大值",
+    "pool_mode_avg": "平均值",
+    "pool_c": "通道数 c",
+    "pool_k": "窗口 k（k×k）",
+    "pool_stride": "步幅 s",
+    "pool_stride_help": "0：与窗口大小相同，即各深度学习库的默认值。",
+    "pool_padding": "填充 p",
+    "pool_padding_help": "最多为窗口的一半。最大池化忽略填充的单元格；平均池化把它们当作 0。",
+    "pool_intro": (
+        "池化让一个窗口在每个通道上各自滑动，保留窗口中的最大值或平均值。它没有权重，也从不把各通道相加："
+        "输入 c 个通道，输出同样的 c 个通道。"
+    ),
+    "pool_title": "每个通道各自池化，保留{mode}",
+    "pool_impossible": "{k}×{k} 的窗口放不进填充 {p} 之后的 {h}×{w} 输入：请缩小窗口或增大输入。",
+    "pool_counts": (
+        "**输出形状**（c × h_o × w_o）：{c} × {h_o} × {w_o}，其中 h_o = ⌊({h} + 2·{p} − {k}) / {s}⌋ + 1，"
+        "w_o = ⌊({w} + 2·{p} − {k}) / {s}⌋ + 1。**参数：** 无。"
+    ),
+    "pool_rule_max": "最大池化忽略填充的单元格：窗口的最大值总是它的某个真实值。",
+    "pool_rule_avg": "平均池化把填充的单元格当作 0，并除以整个窗口的大小 k·k（d2l 和 PyTorch 的默认做法）。",
+    "pool_check_ok": "逐步计算表与 TensorFlow 的池化算子一致：最大差值 {diff:.1e}。",
+    "pool_check_bad": "逐步计算表与 TensorFlow 的池化算子不一致：最大差值 {diff:.1e}。",
+    "pool_fig_input_hover": "输入 X = %{z}",
+    "pool_fig_output_hover": "Y[{c}] = %{{z}}",
+    "pool_fig_window": "窗口",
+    "pool_fig_output": "输出 Y[{c}]  {h}×{w}",
+    "pool_fig_window_hover": "窗口中的值：%{z}",
     # ---- 课堂模式 (convviz/ui/class_room.py) ----
     "link_bad_room": "“room={raw}” 不是有效的课堂代码（5 位字母和数字），因此页面未加入课堂。",
     "link_bad_key": "链接中的 “key” 不是课堂的密钥，因此页面以学生身份打开。",

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from convviz.core.geometry import conv_geometry
+from convviz.core.pooling import MODES, pool_geometry
 from convviz.i18n.strings import speaking
-from convviz.model import images, kernels, mixing, separable
+from convviz.model import images, kernels, mixing, pool_steps, separable
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
 
-VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable")  # the same in every language
+VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable", "Pooling")  # in every language
 LANGUAGES = ("en", "zh")
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -131,9 +132,24 @@ SEPARABLE_FIELDS: tuple[Field, ...] = (
     Choice("sep_preset", "random", mixing.PRESETS),
     Text("sep_W"),
 )
-FIELDS: dict[str, Field] = {f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS)}
+POOL_MAX_SIDE = 12
+POOL_FIELDS: tuple[Field, ...] = (
+    Choice("pool_values", "integers", pool_steps.POOL_VALUES),
+    Int("pool_c", 2, 1, 4),
+    Int("pool_h", 4, 1, POOL_MAX_SIDE),
+    Int("pool_w", 4, 1, POOL_MAX_SIDE),
+    Int("pool_k", 2, 1, 4),
+    Int("pool_stride", 0, 0, 4),  # 0: the window's own size, as the libraries default
+    Int("pool_padding", 0, 0, 2),  # at most half the window (checked with pool_k)
+    Choice("pool_mode", "max", MODES),
+    Int("pool_seed", 0, 0, 9999),
+    Int("pool_step", 0, 0, (POOL_MAX_SIDE + 4) ** 2 - 1),
+)
+FIELDS: dict[str, Field] = {
+    f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS)}
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
-DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col"})  # their upper end follows other keys
+# Keys whose upper end follows other keys.
+DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step"})
 
 Values = dict[str, Any]  # one value per key of FIELDS: int, str or bool
 
@@ -310,6 +326,8 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += _clamp(values, given, "step", _main_steps(values, shapes) - 1)
     notices += _picture_checks(values, given, len(names), shapes)
     notices += _room_checks(values)
+    notices += _clamp(values, given, "pool_padding", values["pool_k"] // 2)
+    notices += _clamp(values, given, "pool_step", pool_steps_count(values) - 1)
     notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
     notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
     for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),
@@ -360,6 +378,17 @@ def _main_steps(values: Values, shapes: Mapping[str, int]) -> int:
                             groups=values["groups"])
     except ValueError:
         return 1  # an impossible setting draws no player: the page says why
+    return geo.out_h * geo.out_w
+
+
+def pool_steps_count(values: Values) -> int:
+    """How many steps the pooling view's player has for these values (1 when the window does not fit)."""
+    stride = values["pool_stride"] or values["pool_k"]
+    try:
+        geo = pool_geometry((values["pool_c"], values["pool_h"], values["pool_w"]), values["pool_k"], stride=stride,
+                            padding=values["pool_padding"])
+    except ValueError:
+        return 1
     return geo.out_h * geo.out_w
 
 

@@ -63,3 +63,18 @@ def pool_table(X: object, pool_size: IntPair, *, stride: IntPair | None = None, 
     out_row, out_col = np.divmod(np.arange(n), geo.out_w)
     origin = np.stack([out_row * s_h, out_col * s_w], axis=1)  # (n, 2)
     return PoolTable(geo, mode, X_padded, origin, windows, outputs.astype(np.float32), winners)
+
+
+POOL_VALUES = ("integers", "random", "book")
+
+
+def pool_input(values: str, channels: int, h: int, w: int, seed: int) -> np.ndarray:
+    """The pooling view's X (c, h, w): small whole numbers, normal random numbers (two decimals), or the book's
+    0, 1, 2, ... counted across each channel, plus the channel's index (d2l's 4×4 example and its + 1)."""
+    if values == "book":
+        counted = np.arange(h * w, dtype=np.float32).reshape(h, w)
+        return np.stack([counted + c for c in range(channels)])  # (c, h, w)
+    rng = np.random.default_rng(seed)
+    if values == "random":
+        return np.round(rng.standard_normal((channels, h, w)), 2).astype(np.float32)
+    return rng.integers(0, 10, size=(channels, h, w)).astype(np.float32)

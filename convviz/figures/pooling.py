@@ -1,0 +1,220 @@
+"""The pooling view's animated figure: a PoolTable in, a Plotly figure dict out (never `st.*`).
+
+One block per channel, each on its own: the padded input with the window, the window's values (max's winning cell
+outlined), the written result (`max = 7`, `13 / 4 = 3.25`) and that channel's own output map filling up. Nothing
+is added across channels, and the figure shows it: c blocks, c outputs.
+
+The figure speaks the player's protocol (convviz/ui/player/player.js), as the main view's does: `frames[s]` carry
+the animated traces (each channel's window values and the written results) and the shapes (0: the output cells
+still pending, 1: the windows and the cells they write, 2: max's winning cells); `layout.meta` says how many
+steps there are and which traces are output maps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convviz.figures import style
+from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
+from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.i18n.strings import text
+from convviz.model.pool_steps import PoolTable
+
+GAP = 1  # cells between the panels of a block, and between blocks
+TEXT_CELLS = 5  # the written result's room beside a phone's window, in cells
+UNDER_CELLS = 4  # on a wide screen the result is written under the window: its column is at least this wide
+OUTPUT_TITLE_CELLS = 4  # an output map's title ("Y[0]  2×2") needs about this many cells
+MAX_CELL_PX = 64
+MIN_DIGIT_PX = 9
+PAD = 0.25
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Where one channel's panels sit, in cells: the padded input, the window, the result, the output map."""
+
+    x0: float
+    y0: float
+    input_xy: tuple[float, float]
+    window_xy: tuple[float, float]
+    text_xy: tuple[float, float]
+    output_xy: tuple[float, float]
+
+
+def _blocks(table: PoolTable, stacked: bool, per_row: int) -> tuple[list[_Block], float, float]:
+    """Every channel's block, `per_row` side by side, and the diagram's width and height in cells."""
+    geo = table.geometry
+    h_p, w_p = table.X_padded.shape[1:]
+    title = 1.0  # a title row above every panel
+    out_w = max(geo.out_w, OUTPUT_TITLE_CELLS)  # the output's title is wider than a small map
+    if stacked:  # a phone: the input, then the window and its result, then the output map
+        block_w = max(w_p, geo.k_w + GAP + TEXT_CELLS, out_w)
+        block_h = h_p + GAP + title + geo.k_h + GAP + title + geo.out_h
+        window_y = h_p + GAP + title
+        places = [(0.0, 0.0, (0, window_y), (geo.k_w + GAP, window_y + geo.k_h / 2),
+                   (0, window_y + geo.k_h + GAP + title))]
+    else:  # side by side: input, window, result, output
+        column = max(geo.k_w, UNDER_CELLS)
+        block_w = w_p + GAP + column + GAP + out_w
+        block_h = max(h_p, geo.k_h + 1.5, geo.out_h)
+        places = [(0.0, 0.0, (w_p + GAP, 0), (w_p + GAP, geo.k_h + 0.8), (w_p + GAP + column + GAP, 0))]
+    _, _, window, result, output = places[0]
+    blocks = []
+    for c in range(geo.channels):
+        x = (c % per_row) * (block_w + 2 * GAP)
+        y = title + (c // per_row) * (block_h + GAP + title)
+        blocks.append(_Block(x, y, (x, y), (x + window[0], y + window[1]), (x + result[0], y + result[1]),
+                             (x + output[0], y + output[1])))
+    rows = -(-geo.channels // per_row)
+    return blocks, per_row * block_w + (per_row - 1) * 2 * GAP, title + rows * (block_h + GAP + title) - GAP - title
+
+
+def _layout(table: PoolTable, room: Room) -> tuple[list[_Block], float, float, float]:
+    """The arrangement with the biggest cells for the room (stacked only when the room is narrow), its size and
+    the pixels a cell gets. A phone's page scrolls: its diagram may be a few screens tall, more with more
+    channels."""
+    channels = table.geometry.channels
+    screens = PHONE_SCREENS * max(1.0, channels / 2) if room.narrow else 1.0
+    room_h = room.height * screens * room.zoom
+    best = None
+    for stacked in ((False, True) if room.narrow else (False,)):
+        for per_row in range(1, min(channels, 1 if room.narrow else 2) + 1):
+            blocks, width, height = _blocks(table, stacked, per_row)
+            cell = min(MAX_CELL_PX * room.zoom, room.width / (width + 2 * PAD), room_h / (height + 2 * PAD))
+            if best is None or cell > best[3]:
+                best = (blocks, width, height, cell)
+    assert best is not None
+    return best
+
+
+def _heatmap(x: float, y: float, z: list, hover: str, font: int, fmt: str, **extra: Any) -> dict[str, Any]:
+    trace: dict[str, Any] = {"type": "heatmap", "z": z, "x0": x + 0.5, "dx": 1, "y0": y + 0.5, "dy": 1,
+                             "coloraxis": "coloraxis", "xgap": 1, "ygap": 1, "hoverongaps": False,
+                             "hovertemplate": hover + "<extra></extra>"}
+    if font:
+        trace.update(texttemplate=fmt, textfont={"size": font, "color": style.CELL_TEXT})
+    trace.update(extra)
+    return trace
+
+
+def _cells_path(cells_at: list[tuple[float, float]]) -> str:
+    """One SVG path outlining every cell whose top-left corner is listed (or nothing: an empty move)."""
+    return "".join(rect_path(x, y, x + 1, y + 1) for x, y in cells_at) or "M0,0"
+
+
+def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
+                   frame_ms: int = 700) -> dict[str, Any]:
+    """The animated pooling of every channel, as a Plotly figure dict drawn at step 0."""
+    room = room or Room()
+    geo = table.geometry
+    blocks, width, height, cell_px = _layout(table, room)
+    shown = decimals if table.mode == "max" else max(decimals, 2)  # a mean of whole numbers has quarters
+    chars = max(len(f"{v:.{shown}f}") for v in (*table.outputs.ravel(), np.nanmax(np.abs(table.X_padded))))
+    digit = min(int(cell_px * 0.45), int(cell_px / max(chars * 0.62, 1)), 28)
+    numbers = digit >= max(MIN_DIGIT_PX, digit_floor(room))
+    font = digit if numbers else 0
+    fmt = f"%{{z:.{shown}~f}}" if shown else "%{z}"
+    title_px = max(11, min(18, int(cell_px * 0.5)))
+    longest = max(len(r) for r in _frame(table, blocks, table.n_steps - 1, decimals, shown)["data"][-1]["text"])
+    under = blocks[0].text_xy[0] == blocks[0].window_xy[0]  # written under the window, or beside it (a phone)
+    room_cells = max(geo.k_w, UNDER_CELLS) + GAP if under else TEXT_CELLS
+    text_px = max(9, min(22, int(cell_px * 0.5), int(room_cells * cell_px / (longest * 0.62))))
+    maps = table.output_maps()  # (c, h_o, w_o)
+    p_h, p_w = geo.padding
+    data: list[dict[str, Any]] = []
+    outputs: dict[str, list[int]] = {}
+    annotations = []
+    for c, block in enumerate(blocks):
+        x_in, y_in = block.input_xy
+        inside = table.X_padded[c]
+        data.append(_heatmap(x_in, y_in, cells(inside, decimals), text("pool_fig_input_hover"), font, fmt))
+        ring = np.where(np.isnan(inside), 0.0, np.nan)  # (h_p, w_p): the padding, drawn apart in grey
+        if p_h or p_w:
+            data.append(_heatmap(x_in, y_in, cells(ring, 0), text("fig_padding_hover"), 0, "",
+                                 coloraxis=None, colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
+                                 showscale=False))
+        x_out, y_out = block.output_xy
+        outputs[str(len(data))] = [geo.out_h, geo.out_w]
+        data.append(_heatmap(x_out, y_out, cells(maps[c], shown), text("pool_fig_output_hover", c=c), font, fmt))
+        annotations += [_title(x_in, y_in, text("fig_input", c=c), title_px),
+                        _title(block.window_xy[0], block.window_xy[1], text("pool_fig_window"), title_px),
+                        _title(x_out, y_out, text("pool_fig_output", c=c, h=geo.out_h, w=geo.out_w), title_px)]
+    window_fill = [{"type": "rect", "x0": b.window_xy[0], "y0": b.window_xy[1], "x1": b.window_xy[0] + geo.k_w,
+                    "y1": b.window_xy[1] + geo.k_h, "fillcolor": style.PAD_CELL_FILL, "line": {"width": 0},
+                    "layer": "below"} for b in blocks]  # a window's padded cells (NaN) show grey
+    first_animated = len(data)
+    for block in blocks:  # each channel's window values, filled in by the frames
+        data.append(_heatmap(*block.window_xy, [], text("pool_fig_window_hover"), font, fmt))
+    text_x = [b.text_xy[0] for b in blocks]
+    text_y = [b.text_xy[1] for b in blocks]
+    data.append({"type": "scatter", "mode": "text", "x": text_x, "y": text_y, "text": [""] * geo.channels,
+                 "textposition": "middle right", "hoverinfo": "skip",
+                 "textfont": {"size": text_px, "color": style.LABEL_COLOUR}})
+    animated = list(range(first_animated, len(data)))
+    frames = [_frame(table, blocks, s, decimals, shown) for s in range(table.n_steps)]
+    for frame in frames:  # the player draws a frame's shapes only: the grey under the windows goes in each
+        frame["traces"] = animated
+        frame["layout"]["shapes"] += window_fill
+    pad = PAD
+    axis = {"visible": False, "fixedrange": True}
+    layout = {
+        "width": round((width + 2 * pad) * cell_px), "height": round((height + 2 * pad) * cell_px),
+        "autosize": False, "margin": {"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0}, "paper_bgcolor": "white",
+        "plot_bgcolor": "white", "showlegend": False, "dragmode": False, "hovermode": "closest",
+        "font": {"family": style.FONT_FAMILY, "size": title_px, "color": style.LABEL_COLOUR},
+        "xaxis": {**axis, "range": [-pad, width + pad], "constrain": "domain"},
+        "yaxis": {**axis, "range": [height + pad, -pad], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": _range(table), "cmin": -_range(table),
+                      "showscale": False},
+        "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
+        "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": numbers,
+                 "cell_px": round(cell_px, 1), "digit_px": font, "animated_traces": animated,
+                 "output_traces": outputs, "origin": [0, 0]},
+    }
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def _range(table: PoolTable) -> float:
+    return symmetric_range(np.nan_to_num(table.X_padded), table.outputs)
+
+
+def _title(x: float, y: float, label: str, font: int) -> dict[str, Any]:
+    return {"x": x, "y": y - 0.1, "text": label, "showarrow": False, "xanchor": "left", "yanchor": "bottom",
+            "font": {"size": font}, "xref": "x", "yref": "y"}
+
+
+def _frame(table: PoolTable, blocks: list[_Block], s: int, decimals: int, shown: int) -> dict[str, Any]:
+    """What step s changes: each channel's window values and written result, and the four shapes."""
+    geo = table.geometry
+    row, col = (int(v) for v in table.window_origin[s])
+    i, j = divmod(s, geo.out_w)
+    windows, results, outlines, written, pending, winners = [], [], [], [], [], []
+    for c, block in enumerate(blocks):
+        values = table.windows[s, c]  # (k_h, k_w)
+        windows.append({"type": "heatmap", "z": cells(values, decimals)})
+        if table.mode == "max":
+            results.append(f"max = {table.outputs[s, c]:.{decimals}f}")
+            r, q = (int(v) for v in table.winners[s, c])
+            winners += [(block.input_xy[0] + col + q, block.input_xy[1] + row + r),
+                        (block.window_xy[0] + q, block.window_xy[1] + r)]
+        else:
+            total = float(np.nansum(values))
+            results.append(f"{total:.{decimals}f} / {geo.k_h * geo.k_w} = {table.outputs[s, c]:.{shown}f}")
+        x_in, y_in = block.input_xy
+        outlines.append(rect_path(x_in + col, y_in + row, x_in + col + geo.k_w, y_in + row + geo.k_h))
+        x_out, y_out = block.output_xy
+        written.append(rect_path(x_out + j, y_out + i, x_out + j + 1, y_out + i + 1))
+        pending += [(x_out + q, y_out + r) for r in range(geo.out_h) for q in range(geo.out_w)
+                    if r * geo.out_w + q > s]
+    shapes = [  # as the main view's: 0 the pending cells, 1 the windows with the cells they write (the player
+        # outlines shapes[1] of the output cell under the pointer), then max's winning cells
+        {"type": "path", "path": _cells_path(pending), "fillcolor": style.PENDING_FILL, "line": {"width": 0},
+         "layer": "above"},
+        {"type": "path", "path": "".join(outlines + written), "line": {"color": style.WINDOW, "width": 3}},
+        {"type": "path", "path": _cells_path(winners), "line": {"color": style.INSPECT, "width": 3}},
+    ]
+    return {"name": str(s), "data": [*windows, {"type": "scatter", "text": results}], "layout": {"shapes": shapes}}
+

@@ -1,0 +1,110 @@
+"""The pooling tab as Streamlit runs it (AppTest): its link keys, notices, numbers, and every control's range."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from convviz.core.pooling import pool2d
+from convviz.i18n.strings import text
+from convviz.model.link import FIELDS, Int
+from convviz.model.pool_steps import pool_input
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120
+LAPTOP_ROOM = [816, 384]
+
+
+def run_pooling(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["view"] = "Pooling"
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figure(at: AppTest) -> dict:
+    data = json.loads(next(c for c in at.get("bidi_component") if c.key == "pool_player").proto.bytes)
+    if data.get("choices"):
+        return next(data["layouts"][c["layout"]] for c in data["choices"] if c["room"] == LAPTOP_ROOM)
+    return data["figure"]
+
+
+def output_maps(spec: dict) -> np.ndarray:
+    return np.array([spec["data"][int(i)]["z"] for i in spec["layout"]["meta"]["output_traces"]], float)
+
+
+def notices(at: AppTest) -> list[str]:
+    return [t.value[2:] for t in at.text if t.value.startswith("• ")]
+
+
+def test_the_books_example_pools_each_channel_on_its_own():
+    at = run_pooling(pool_values="book", pool_k="3", pool_padding="1", pool_stride="2")
+    assert not at.exception and not notices(at)
+    np.testing.assert_array_equal(output_maps(figure(at)), [[[5, 7], [13, 15]], [[6, 8], [14, 16]]])  # d2l's
+    assert text("pool_intro") in [m.value for m in at.markdown]
+    assert len(at.success) == 1 and not at.error
+    assert text("pool_rule_max") in [c.value for c in at.caption]
+
+
+def test_average_pooling_counts_the_padding_as_zeros():
+    at = run_pooling(pool_values="book", pool_k="2", pool_padding="1", pool_mode="avg", pool_c="1")
+    X = pool_input("book", 1, 4, 4, 0)
+    np.testing.assert_allclose(output_maps(figure(at)), pool2d(X, 2, padding=1, mode="avg").numpy(), atol=0.005)
+    assert output_maps(figure(at))[0, 0, 0] == 0  # the corner window holds one real 0 and three padded zeros
+
+
+def test_link_values_that_do_not_fit_are_clamped_or_explained():
+    at = run_pooling(pool_k="2", pool_padding="2")
+    assert at.number_input(key="pool_padding").value == 1
+    assert len(notices(at)) == 1 and "pool_padding" in notices(at)[0]
+    impossible = run_pooling(pool_k="4", pool_h="1", pool_w="1")
+    assert not impossible.exception
+    assert [e.value for e in impossible.error] == [text("pool_impossible", k=4, h=1, w=1, p=0)]
+    stepped = run_pooling(pool_step="999")
+    assert stepped.query_params["pool_step"] == "3" and len(notices(stepped)) == 1
+
+
+def test_the_step_rests_in_the_link():
+    at = run_pooling()
+    at.session_state["pool_player"] = {"step": 2, "room": None}
+    at.run()
+    assert at.query_params["pool_step"] == "2"
+
+
+def _bounds(key: str) -> tuple[int, int]:
+    field = FIELDS[key]
+    assert isinstance(field, Int)
+    return field.low, field.high
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({key: st.integers(*_bounds(key)) for key in (
+    "pool_c", "pool_h", "pool_w", "pool_k", "pool_stride", "pool_seed")}),
+    st.sampled_from(["max", "avg"]), st.sampled_from(["integers", "random", "book"]), st.integers(0, 2))
+def test_every_pooling_setting_renders_the_numbers_tf_computes_or_explains(numbers, mode, values, padding):
+    padding = min(padding, numbers["pool_k"] // 2)
+    at = run_pooling(**{k: str(v) for k, v in numbers.items()}, pool_mode=mode, pool_values=values,
+                     pool_padding=str(padding))
+    assert not at.exception and not notices(at)
+    k, stride = numbers["pool_k"], numbers["pool_stride"] or numbers["pool_k"]
+    X = pool_input(values, numbers["pool_c"], numbers["pool_h"], numbers["pool_w"], numbers["pool_seed"])
+    try:
+        Y = pool2d(X, k, stride=stride, padding=padding, mode=mode).numpy()
+    except ValueError:
+        assert len(at.error) == 1
+        return
+    np.testing.assert_allclose(output_maps(figure(at)), Y, atol=0.006)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_tab_speaks_both_languages(language: str):
+    at = run_pooling(lang=language)
+    assert not at.exception
+    assert text("pool_title", language, mode=text("pool_mode_max", language)) in [h.value for h in at.subheader]

@@ -1,0 +1,60 @@
+"""The pooling tab in Chromium: it plays to the end, and its diagram fits every classroom screen in both languages
+with its numbers legible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import wait_for_app
+
+PLAYER = "[data-testid='convviz-player']"
+SCREENS = {"phone-390": (390, 844, True), "phone-360": (360, 740, True), "1024": (1024, 768, False),
+           "1280": (1280, 720, False), "1366": (1366, 768, False), "1920": (1920, 1080, False)}
+PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
+
+# The diagram's box, the column's, and every number written into a cell, with its font size.
+MEASURE = """() => {
+  const box = document.querySelector("[data-testid='convviz-player']");
+  const svg = box.querySelector('.cvp-plot .main-svg').getBoundingClientRect();
+  const cells = [...box.querySelectorAll('.heatmaplayer text')].filter(t => t.textContent.trim())
+      .map(t => parseFloat(getComputedStyle(t).fontSize));
+  return {column: box.clientWidth, svg: svg.width, cells};
+}"""
+
+
+def open_pooling(chromium: Any, server: str, screen: str, query: str) -> Any:
+    w, h, phone = SCREENS[screen]
+    options: dict[str, Any] = {"viewport": {"width": w, "height": h}, "base_url": server}
+    if phone:
+        options.update(is_mobile=True, has_touch=True, user_agent=PHONE_UA)
+    page = chromium.new_context(**options).new_page()
+    page.goto(f"/?view=Pooling&{query}")
+    wait_for_app(page)
+    page.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
+    return page
+
+
+def test_pooling_plays_to_the_end(chromium: Any, streamlit_server: str) -> None:
+    page = open_pooling(chromium, streamlit_server, "1280", "speed=fastest&pool_mode=avg&pool_padding=1")
+    last = int(page.get_attribute(".cvp-slider", "max") or "0")
+    assert last == 8  # 4×4 padded by 1, 2×2 windows, stride 2: 3×3 outputs
+    page.click(".cvp-play")
+    page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
+    wait_for_app(page)
+    assert "pool_step=8" in page.url  # the player came to rest on the last step and said so
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_diagram_fits_its_column_with_legible_numbers(chromium: Any, streamlit_server: str, screen: str,
+                                                          lang: str) -> None:
+    page = open_pooling(chromium, streamlit_server, screen, f"lang={lang}&pool_c=3&pool_h=6&pool_w=6&pool_k=3")
+    seen = page.evaluate(MEASURE)
+    assert seen["svg"] <= seen["column"] + 1, seen  # nothing of it hides past the column's edge
+    assert seen["cells"] and min(seen["cells"]) >= 9, seen  # numbers in the cells, large enough to read
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.context.close()
