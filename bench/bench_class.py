@@ -8,26 +8,32 @@ One run, on fresh servers that share one room store (CONVVIZ_ROOMS: a SQLite fil
   from the address bar the server writes (`page_info_changed`);
 - S students open `?room=CODE` within `--spread` seconds, each as a browser new to the page does (bench_load's
   `_open_as_a_browser`), then stay open as a browser tab does (`Session.live()`): every message is read, and the
-  page's `st.fragment(run_every=1)` (class mode's `_student_poll`) runs on the browser's timer;
+  page's `st.fragment(run_every=1)` (class mode's `_student_live`) runs on the browser's timer;
 - after `--settle` seconds (the quiet window: nothing but the fragments' runs, which gives the server CPU per
   fragment run), the teacher moves the player K times (`--steps`), one step every `--every` seconds, the way
   player.js reports a step (the `player` component's state `{"step": s, "room": [...]}`, a full run);
 - a follow is the delay from the teacher's page publishing the step (at the end of its run; the time is the store's
   `used` of the room, which a publication writes) to a student's page receiving that step: the `lead_beacon`
-  component's data `{"seq", "step"}` in a fragment run, or the player's `lead` in a full run. No arrival within
-  10 s is a missed follow;
-- then a predict round: the teacher clicks "class_ask"; each student's page shows the question (a full run the
-  server starts itself after the fragment's `st.rerun(scope="app")`), and each student sends a guess within
-  `--guess-spread` seconds (the form: number input `class_guess` and its submit button); the store must hold all
-  S answers (`SqliteRooms.answers`); the teacher clicks "class_reveal" and the histogram sent to the teacher
-  (the `class_guesses` plotly chart) must carry S values in data[0].x.
+  component's data `{"seq", "step", "hide", "locked", "beat"}` in a fragment run (the beacon is drawn on every
+  poll, `beat` growing), or the player's `lead` in a full run. No arrival within 10 s is a missed follow;
+- then a predict round: the teacher clicks "class_ask"; each student's next poll (a fragment run) draws the
+  question ("Predict: ..." markdown) and the guess form, and hands the beacon `locked: true`: the question is shown
+  when both have arrived, timed from the ask's publication; each student sends a guess within `--guess-spread`
+  seconds through the form inside the fragment (number input `class_guess` and its submit button: one
+  `rerun_script` with every widget state and the fragment's id, answered by a fragment run that draws the verdict);
+  the store must hold all S answers (`SqliteRooms.answers`); the teacher clicks "class_reveal", and each
+  student's next poll draws the result ("... the value was ..."), timed from the reveal's publication; the
+  histogram sent to the teacher (the `class_guesses` plotly chart) must carry S values in data[0].x. Full runs the
+  server starts on students' pages during the round are counted (none is expected now).
 The server's CPU time is read from /proc per process for each phase. A run that ends otherwise than
-FINISHED_SUCCESSFULLY, or with an exception element, counts as failed; a run whose `script_finished` never came
-(Streamlit drops a stopped ScriptRunner's last events when a poll starts a new one) and a tab left with no
-fragment timer (it no longer polls) are counted apart. The client (this process) shares the machine with the
-servers: its own CPU time is printed too. `--logs DIR` keeps the processes' logs, `--dump DIR` every tab's
-timeline (runs, leads, the messages' order), `--profile DIR` py-spy's samples of the follow phase (if py-spy is
-installed beside this Python; it is not in the requirements).
+FINISHED_SUCCESSFULLY (or FINISHED_FRAGMENT_RUN_SUCCESSFULLY), or with an exception element, counts as failed; a
+run whose `script_finished` never came (Streamlit drops a stopped ScriptRunner's last events when a poll starts a
+new one) and a tab left with no fragment timer (it no longer polls) are counted apart. The player's watchdog (a
+full run after 5 s without a beacon, player.js) is not emulated: a tab whose polling stopped stays stopped here,
+and is counted. The client (this process) shares the machine with the servers: its own CPU time is printed too.
+`--logs DIR` keeps the processes' logs, `--dump DIR` every tab's timeline (runs, leads, the messages' order),
+`--profile DIR` py-spy's samples of the follow phase, and of the predict round with the threads that wait (if
+py-spy is installed beside this Python; it is not in the requirements).
 """
 
 from __future__ import annotations
@@ -54,12 +60,13 @@ import streamlit
 
 from bench.bench_load import ROOM, RUN_TIMEOUT_S, Server, _open_as_a_browser, class_server, ms, quantile, warm
 from bench.machine import load_average, machine_line, table
-from bench.stclient import NO_FINISH, RunRecord, Session
+from bench.stclient import NO_FINISH, Session
 from convviz.rooms.store import SqliteRooms
 
 MISS_S = 10.0  # a follow that has not arrived within this long is missed
 GOAL_S = 1.0  # issue 23: each student's step follows within 1 s p95
 WATCH = ("lead_beacon", "player")
+QUESTION, VERDICT, RESULT = "predict:", "sent. wait", "the value was"  # the texts watched (lower case, English)
 _LEAD = re.compile(rb'"lead":(\{[^{}]*\}|null)')
 
 
@@ -75,6 +82,19 @@ def lead_of(key: str, data: bytes) -> int | None:
     return lead.get("step") if isinstance(lead, dict) else None
 
 
+def locked_at(session: Session, after: float) -> float:
+    """When the beacon first handed this tab `locked: true` after `after` (nan: never)."""
+    return next((c.at for c in session.component_changes
+                 if c.key == "lead_beacon" and c.at >= after and json.loads(c.data).get("locked") is True),
+                float("nan"))
+
+
+def text_at(session: Session, phrase: str, after: float) -> float:
+    """When a text holding `phrase` first reached this tab after `after` (nan: never)."""
+    return min((at for body, (at, _) in session.texts_seen.items() if phrase in body.lower() and at >= after),
+               default=float("nan"))
+
+
 @dataclass
 class Pupil:
     index: int
@@ -86,6 +106,7 @@ class Pupil:
     guess: float = 0.0
     guess_run: float = float("nan")
     guess_ok: bool = False
+    guess_fragment: bool = False  # the guess was answered by a fragment run
     asked_at: float = float("nan")  # when its page showed the question (perf_counter)
     result_at: float = float("nan")  # when its page showed the revealed answer
 
@@ -151,6 +172,7 @@ async def _arrive(base_url: str, query: str, pupil: Pupil, at: float, returning:
     pupil.session, pupil.open_ok, pupil.error = session, opened.ok, opened.error
     pupil.open_s = time.perf_counter() - start
     session.watch = set(WATCH)
+    session.watch_texts = (QUESTION, VERDICT, RESULT)
     session.trace = [] if trace else None
     if opened.ok:
         await session.live()
@@ -164,10 +186,18 @@ async def _guess(pupil: Pupil, at: float) -> None:
     if form is None:
         pupil.error = pupil.error or "no guess form on the page"
         return
+    sent = time.perf_counter()
     result = await session.submit_form(form, {"class_guess": pupil.guess}, timeout=RUN_TIMEOUT_S)
-    pupil.guess_run, pupil.guess_ok = result.seconds, result.ok or NO_FINISH in result.error  # drawn, not closed
+    pupil.guess_fragment = result.fragment
+    # What the student waits for: the verdict ("Sent. Wait for your teacher ..."). The run submit_form waited for
+    # may be a timer's fragment run that the server had under way, with the form's run queued behind it.
+    while text_at(session, VERDICT, sent) != text_at(session, VERDICT, sent) and \
+            time.perf_counter() - sent < RUN_TIMEOUT_S and (result.ok or NO_FINISH in result.error):
+        await asyncio.sleep(0.05)
+    pupil.guess_run = text_at(session, VERDICT, sent) - sent
+    pupil.guess_ok = pupil.guess_run == pupil.guess_run
     if not pupil.guess_ok:
-        pupil.error = pupil.error or f"guess: {result.error}"
+        pupil.error = pupil.error or f"guess: {result.error or 'no verdict'}"
 
 
 async def _teacher_click(teacher: Session, key: str, errors: list[str], rooms_file: Path, code: str) -> Step:
@@ -178,9 +208,8 @@ async def _teacher_click(teacher: Session, key: str, errors: list[str], rooms_fi
     return Step(-1, sent, time.perf_counter(), result.ok, published_at(rooms_file, code))
 
 
-def _first_full_run_after(session: Session, after: float) -> RunRecord | None:
-    return next((run for run in session.runs if not run.fragment and run.started >= after
-                 and run.status in ("FINISHED_SUCCESSFULLY", NO_FINISH)), None)
+def _server_full_runs(session: Session, start: float, end: float) -> int:
+    return sum(1 for run in session.runs if not run.fragment and run.cause == "server" and start <= run.started <= end)
 
 
 # ---- one class ----
@@ -205,6 +234,7 @@ class Outcome:
     histogram_x: int
     asked_s: list[float]
     result_s: list[float]
+    round_full_runs: int  # full runs the server started on students' pages during the predict round
     failed_runs: int
     lost: tuple[int, int]  # full runs whose script_finished never came, of all full runs the tabs saw
     deaf: int  # students' tabs left with no fragment timer at the end (they no longer poll the room)
@@ -270,8 +300,7 @@ async def _class(server: Server, rooms_file: Path, args: argparse.Namespace, stu
                     delays.append(max(0.0, got[0] - s.start))
                     by_full += got[1] == "player"
         start, end = phases.marks["follow"], phases.marks["followed"]
-        server_full = sum(1 for p in live for r in p.session.runs
-                          if not r.fragment and r.cause == "server" and start <= r.started <= end)
+        server_full = sum(_server_full_runs(p.session, start, end) for p in live)
         latency = [x for p in live for x in _fragment_latencies(p.session, start, end)]
         in_follow = [r for p in live for r in p.session.runs if r.fragment and start <= r.started <= end]
         cut = sum(r.status == "FINISHED_EARLY_FOR_RERUN" for r in in_follow)
@@ -280,6 +309,8 @@ async def _class(server: Server, rooms_file: Path, args: argparse.Namespace, stu
                          if r.fragment and q0 <= r.started <= q1)
 
         # the predict round
+        round_spies = _spy(server.pids, 2 + args.guess_spread + 6, Path(args.profile) / "round",
+                           idle=True) if args.profile else []
         asked = await _teacher_click(teacher, "class_ask", errors, rooms_file, code)
         asked_done = asked.start
         phases.mark("ask", server)
@@ -287,11 +318,10 @@ async def _class(server: Server, rooms_file: Path, args: argparse.Namespace, stu
         deadline = asked_done + MISS_S
         while time.perf_counter() < deadline and not all(p.session.form_submitters for p in live):
             await asyncio.sleep(0.1)
-        for p in live:
-            run = _first_full_run_after(p.session, asked.sent)
-            if p.session.form_submitters and run is not None:
-                p.asked_at = run.finished
-        asked_s = [max(0.0, p.asked_at - asked_done) for p in live if p.asked_at == p.asked_at]
+        await asyncio.sleep(0.5)  # the beacon follows the form in the same fragment run
+        for p in live:  # shown: the question's markdown and the beacon's lock have both arrived
+            p.asked_at = max(text_at(p.session, QUESTION, asked.sent), locked_at(p.session, asked.sent))
+        asked_s = [max(0.0, p.asked_at - asked_done) for p in live if p.asked_at - asked_done <= MISS_S]
         now = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(_guess(p, now + rng.uniform(0, args.guess_spread)) for p in live
                                                 if p.session.form_submitters)),
@@ -305,11 +335,13 @@ async def _class(server: Server, rooms_file: Path, args: argparse.Namespace, stu
         histogram_x = len((spec.get("data") or [{}])[0].get("x") or [])
         await asyncio.sleep(MISS_S)
         for p in live:
-            run = _first_full_run_after(p.session, revealed.sent)
-            if run is not None:
-                p.result_at = run.finished
-        result_s = [max(0.0, p.result_at - revealed_done) for p in live if p.result_at == p.result_at]
+            p.result_at = text_at(p.session, RESULT, revealed.sent)
+        result_s = [max(0.0, p.result_at - revealed_done) for p in live if p.result_at - revealed_done <= MISS_S]
         phases.mark("end", server)
+        for spy in round_spies:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(spy.wait, 60)
+        round_full = sum(_server_full_runs(p.session, asked.sent, phases.marks["end"]) for p in live)
 
         errors += [f"student {p.index}: {p.error}" for p in live if p.error]
         sessions = [teacher, *(p.session for p in live)]
@@ -324,13 +356,14 @@ async def _class(server: Server, rooms_file: Path, args: argparse.Namespace, stu
         errors += [f"a tab's connection: {s.closed_error}" for s in sessions if s.closed_error]
         return Outcome(students, len(server.pids), pupils, steps, delays, missed, by_full, server_full, latency,
                        quiet_runs, (len(in_follow), cut), present, phases, len(stored), histogram_x, asked_s,
-                       result_s, failed, lost, deaf, errors, [])
+                       result_s, round_full, failed, lost, deaf, errors, [])
     finally:
         await asyncio.gather(teacher.close(), *(p.session.close() for p in pupils if p.session is not None))
 
 
-def _spy(pids: list[int], seconds: float, folder: Path) -> list[subprocess.Popen[bytes]]:
-    """py-spy (if installed beside this Python) sampling each server process for `seconds`, as collapsed stacks."""
+def _spy(pids: list[int], seconds: float, folder: Path, idle: bool = False) -> list[subprocess.Popen[bytes]]:
+    """py-spy (if installed beside this Python) sampling each server process for `seconds`, as collapsed stacks
+    (`idle`: threads that wait are sampled too, so a wait on a lock shows)."""
     spy = Path(sys.executable).parent / "py-spy"
     if not spy.exists():
         print("  (no py-spy beside this Python: no profile)", file=sys.stderr)
@@ -338,7 +371,8 @@ def _spy(pids: list[int], seconds: float, folder: Path) -> list[subprocess.Popen
     folder.mkdir(parents=True, exist_ok=True)
     return [subprocess.Popen([str(spy), "record", "--pid", str(pid), "--rate", "100", "--duration",
                               str(int(seconds)), "--format", "raw", "--output",
-                              str(folder / f"{pid}.txt")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              str(folder / f"{pid}.txt"), *(["--idle"] if idle else [])],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for pid in pids]
 
 
@@ -494,14 +528,17 @@ def report(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         live = [p for p in o.pupils if p.open_ok]
         guesses = [p.guess_run for p in live if p.guess_ok]
+        by_fragment = sum(p.guess_fragment for p in live if p.guess_ok)
         rows.append([str(o.students), str(o.processes),
                      f"{len(o.asked_s)} of {len(live)}; {_spread(o.asked_s)}",
-                     f"{len(guesses)} of {len(live)}; {_spread(guesses)}",
+                     f"{len(guesses)} of {len(live)} ({by_fragment} by a fragment run); {_spread(guesses)}",
                      f"{o.answers}", f"{o.histogram_x}", f"{len(o.result_s)} of {len(live)}; {_spread(o.result_s)}",
+                     str(o.round_full_runs),
                      f"{o.lost[0]} of {o.lost[1]:,}", str(o.deaf),
                      "met" if o.answers == o.histogram_x == o.students and not o.deaf else "**missed**"])
     print(table(["students", "processes", "question shown (after the ask) p50 / p95 / max",
                  "guess run p50 / p95 / max", "answers stored", "histogram values", "answer shown (after the reveal)",
+                 "full runs the server started on students' pages, predict round",
                  "full runs with no script_finished", "tabs that stopped polling",
                  "goal: all S in the histogram"], rows))
     for o in outcomes:
@@ -553,6 +590,9 @@ def main() -> None:
             for students in args.students:
                 print(f"\nProfile of the follow phase, {students} students, {processes} processes:\n")
                 print(profile_summary(Path(args.profile) / f"{students}-{processes}"))
+                print(f"\nProfile of the predict round (the ask, the guesses), waits on locks included, {students} "
+                      f"students, {processes} processes:\n")
+                print(profile_summary(Path(args.profile) / f"{students}-{processes}" / "round"))
     print(f"\nLoad average at end: {load_average()}")
 
 

@@ -28,8 +28,12 @@ timer. The fragment protocol of Streamlit 1.67, as its frontend (App.tsx `handle
   ScriptRunner has stopped but before the event loop has handled that run's end, AppSession starts a new
   ScriptRunner and ignores the old one's events ("non-current ScriptRunner"). The next `new_session` then follows
   the full run's deltas directly; such a run is recorded with the status NO_SCRIPT_FINISHED.
-Each run seen is kept in `runs` (full or fragment; asked for by a change, by a timer, or started by the server),
-and each change of a watched component's data (`watch`) in `component_changes`, with its arrival time.
+- a form drawn inside a fragment is submitted as the frontend's `WidgetStateManager.submitForm` does it: one
+  `rerun_script` with *all* widget states, the submit button's trigger and the `fragment_id` of the fragment that
+  drew the button (not an auto rerun); the answer is a fragment run.
+Each run seen is kept in `runs` (full or fragment; asked for by a change or a form, by a timer, or started by the
+server), each change of a watched component's data (`watch`) in `component_changes`, with its arrival time, and
+the first arrival of each text (markdown, text, alert) holding a watched phrase (`watch_texts`) in `texts_seen`.
 
 Loopback only, bounded: every wait has a timeout, and a run counts as failed if it times out, ends in anything but
 FINISHED_SUCCESSFULLY, or shows an exception element.
@@ -63,6 +67,7 @@ class RunResult:
     error: str = ""
     exceptions: int = 0
     texts: list[str] = field(default_factory=list)  # markdown bodies, for tests that look at what was drawn
+    fragment: bool = False  # the run was a fragment run (a form inside a fragment)
 
 
 @dataclass
@@ -97,11 +102,14 @@ class Session:
         self.widget_types: dict[str, str] = {}  # user key -> element type (number_input, ...)
         self.component_data: dict[str, bytes] = {}  # user key -> the data a component (the player) was last handed
         self.form_submitters: dict[str, str] = {}  # form id -> its submit button's widget id
+        self.form_fragments: dict[str, str] = {}  # form id -> the fragment that drew its submit button ("": none)
         self.plotly_specs: dict[str, str] = {}  # user key (or element id) -> the plotly chart's spec JSON, last sent
         self.query_string = ""
         self.session_id = ""
         self.watch: set[str] = set()  # component keys whose data changes are logged in component_changes
         self.component_changes: list[ComponentChange] = []
+        self.watch_texts: tuple[str, ...] = ()  # lower-case phrases: texts holding one are noted in texts_seen
+        self.texts_seen: dict[str, tuple[float, bool]] = {}  # text -> (first arrival, in a fragment run)
         self.runs: list[RunRecord] = []
         self.auto_reruns: dict[str, float] = {}  # fragment id -> interval (s), as the server announced them
         self.auto_sent: list[float] = []  # when each timer tick's fragment rerun was sent (perf_counter)
@@ -110,9 +118,11 @@ class Session:
         self._current: RunRecord | None = None
         self._texts: list[str] = []
         self._asked_full = 0  # full runs asked for and not yet started
+        self._asked_fragment = 0  # fragment runs asked for by a form and not yet started
         self._drawn: set[str] = set()  # the widget ids drawn in the current full run
         self._done: asyncio.Future[RunRecord] | None = None  # the next full run's end, while a change waits (live)
         self._done_after = 0.0  # ... of a run started after this time (perf_counter)
+        self._done_fragment = False  # ... a fragment run's (a form inside a fragment), not a full run's
         self._reader: asyncio.Task[None] | None = None
         self._timers: dict[str, asyncio.Task[None]] = {}
         self.closed_error = ""  # why the live reader stopped, if it did
@@ -152,7 +162,8 @@ class Session:
                                     for key, value in values.items()}, timeout, start)
 
     async def submit_form(self, form_id: str, values: dict[str, Any], *, timeout: float = 120.0) -> RunResult:
-        """Fill in a form's widgets (by user key) and click its submit button (found by the form's id)."""
+        """Fill in a form's widgets (by user key) and click its submit button (found by the form's id), and wait
+        for the run it asks for: a full run, or for a form inside a fragment a run of that fragment (live only)."""
         start = time.perf_counter()
         submit = self.form_submitters.get(form_id)
         missing = [key for key in values if key not in self.widget_ids]
@@ -160,7 +171,10 @@ class Session:
             return RunResult(0.0, False, f"no form {form_id!r} or no widget {missing} on the page")
         widgets = {self.widget_ids[key]: (self.widget_types[key], value) for key, value in values.items()}
         widgets[submit] = ("button", True)
-        return await self._request(widgets, timeout, start)
+        fragment_id = self.form_fragments.get(form_id, "")
+        if fragment_id and self._reader is None:
+            return RunResult(0.0, False, f"form {form_id!r} is in a fragment: submit it from a live tab")
+        return await self._request(widgets, timeout, start, fragment_id)
 
     async def live(self) -> None:
         """Keep the tab open as a browser does: read every message and run the page's fragments on their timers."""
@@ -210,15 +224,18 @@ class Session:
                 self._states[widget_id] = widget
         state.widget_states.widgets.extend(sent.values())
         if self.trace is not None:
-            self.sent.append((time.perf_counter(), f"fragment {fragment_id[:8]}" if fragment_id else
-                              "full " + ",".join(widget_id.rsplit("-", 1)[-1] for widget_id in widgets)))
+            names = ",".join(widget_id.rsplit("-", 1)[-1] for widget_id in widgets)
+            self.sent.append((time.perf_counter(), f"fragment {fragment_id[:8]} {names}".rstrip() if fragment_id
+                              else f"full {names}"))
         return msg.SerializeToString()
 
-    async def _request(self, widgets: dict[str, tuple[str, Any]], timeout: float, start: float) -> RunResult:
-        """Ask for a full run with these widget values and wait until it has finished."""
+    async def _request(self, widgets: dict[str, tuple[str, Any]], timeout: float, start: float,
+                       fragment_id: str = "") -> RunResult:
+        """Ask for a full run (or, live, a run of fragment `fragment_id`) with these widget values and wait until it
+        has finished."""
         try:
             if self._reader is not None:
-                return await self._request_live(widgets, timeout, start)
+                return await self._request_live(widgets, timeout, start, fragment_id)
             self._asked_full += 1
             await self._ws.send(self._rerun_message(widgets))
             async with asyncio.timeout(timeout):
@@ -234,14 +251,19 @@ class Session:
         except (OSError, websockets.WebSocketException) as err:
             return RunResult(time.perf_counter() - start, False, f"connection: {err!r}"[:300])
 
-    async def _request_live(self, widgets: dict[str, tuple[str, Any]], timeout: float, start: float) -> RunResult:
+    async def _request_live(self, widgets: dict[str, tuple[str, Any]], timeout: float, start: float,
+                            fragment_id: str = "") -> RunResult:
         if self._reader is not None and self._reader.done():
             return RunResult(0.0, False, f"connection: {self.closed_error}"[:300])
         loop = asyncio.get_running_loop()
         self._done = done = loop.create_future()
         self._done_after = time.perf_counter()
-        self._asked_full += 1
-        await self._ws.send(self._rerun_message(widgets))
+        self._done_fragment = bool(fragment_id)
+        if fragment_id:  # the first fragment run that starts after this is taken for it (the server queues a
+            self._asked_fragment += 1  # form's run behind a timer's fragment run that is under way)
+        else:
+            self._asked_full += 1
+        await self._ws.send(self._rerun_message(widgets, fragment_id))
         try:
             run = await asyncio.wait_for(done, timeout)
         except TimeoutError:
@@ -252,9 +274,10 @@ class Session:
         return self._result(run, start)
 
     def _result(self, run: RunRecord, start: float) -> RunResult:
-        ok = run.status == "FINISHED_SUCCESSFULLY" and run.exceptions == 0
+        wanted = "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" if run.fragment else "FINISHED_SUCCESSFULLY"
+        ok = run.status == wanted and run.exceptions == 0
         error = "" if ok else f"status {run.status}, {run.exceptions} exception(s)"
-        return RunResult(time.perf_counter() - start, ok, error, run.exceptions, list(self._texts))
+        return RunResult(time.perf_counter() - start, ok, error, run.exceptions, list(self._texts), run.fragment)
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         if fragment_id not in self._timers and interval > 0:
@@ -281,8 +304,9 @@ class Session:
                 msg = ForwardMsg()
                 msg.ParseFromString(await self._ws.recv())
                 run = self._handle(msg)
-                if (run is not None and not run.fragment and run.status != "FINISHED_EARLY_FOR_RERUN"
-                        and run.started >= self._done_after and self._done is not None and not self._done.done()):
+                if (run is not None and run.fragment == self._done_fragment
+                        and run.status != "FINISHED_EARLY_FOR_RERUN" and run.started >= self._done_after
+                        and self._done is not None and not self._done.done()):
                     self._done.set_result(run)
         except (OSError, websockets.WebSocketException) as err:
             self.closed_error = repr(err)
@@ -307,7 +331,10 @@ class Session:
                 ended.finished, ended.status = now, NO_FINISH
                 self.runs.append(ended)
             fragment = bool(msg.metadata.run.fragment_ids)
-            if fragment:  # the server coalesces waiting ticks, or runs them one by one: any tick sent counts
+            if fragment and self._asked_fragment > 0:  # a form's run (the server may coalesce a tick into it)
+                cause = "client"
+                self._asked_fragment -= 1
+            elif fragment:  # the server coalesces waiting ticks, or runs them one by one: any tick sent counts
                 cause = "auto" if self.auto_sent else "server"
             else:
                 self._drawn = set()
@@ -319,7 +346,7 @@ class Session:
             self._current = RunRecord(fragment, cause, now)
             return ended
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            exception = self._learn(msg.delta.new_element, bool(msg.delta.fragment_id), now)
+            exception = self._learn(msg.delta.new_element, msg.delta.fragment_id, now)
             if self._current is not None:
                 self._current.exceptions += exception
         elif kind == "auto_rerun":
@@ -351,15 +378,19 @@ class Session:
             if task is not None:
                 task.cancel()
 
-    def _learn(self, element: Any, in_fragment: bool = False, now: float = 0.0) -> int:
-        """Remember widget ids by user key, collect markdown text and what the watched components were handed;
-        return 1 for an exception element."""
+    def _learn(self, element: Any, fragment_id: str = "", now: float = 0.0) -> int:
+        """Remember widget ids by user key, collect markdown text, the watched texts and what the watched components
+        were handed; return 1 for an exception element."""
         kind = element.WhichOneof("type")
         if kind == "exception":
             return 1
+        in_fragment = bool(fragment_id)
         body = getattr(element, kind, None)
         if kind == "markdown":
             self._texts.append(body.body)
+        if (kind in ("markdown", "text", "alert") and self.watch_texts and body.body not in self.texts_seen
+                and any(phrase in body.body.lower() for phrase in self.watch_texts)):
+            self.texts_seen[body.body] = (now, in_fragment)
         if kind == "bidi_component" and (body.bytes or body.json):
             key = str(body.id).split("-", 2)[-1]
             data = bytes(body.bytes) if body.bytes else body.json.encode()
@@ -370,6 +401,7 @@ class Session:
             self.plotly_specs[str(body.id).split("-", 2)[-1] if body.id else str(len(self.plotly_specs))] = body.spec
         if kind == "button" and body.is_form_submitter and body.form_id:
             self.form_submitters[body.form_id] = body.id
+            self.form_fragments[body.form_id] = fragment_id
         widget_id = getattr(body, "id", "")
         if isinstance(widget_id, str) and widget_id.startswith(_WIDGET_PREFIX) and widget_id.count("-") >= 2:
             key = widget_id.split("-", 2)[2]
