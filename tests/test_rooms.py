@@ -302,7 +302,7 @@ def test_the_setting_names_the_store(tmp_path: Path, redis_url: str) -> None:
 
 
 def test_one_sqlite_store_serves_many_threads_at_once(tmp_path: Path) -> None:
-    """Streamlit runs every script run on a thread of its own, and they share the process's one connection."""
+    """Streamlit runs every script run on a thread of its own, and they share the process's pool of connections."""
     import threading
 
     rooms = SqliteRooms(tmp_path / "rooms.sqlite3")

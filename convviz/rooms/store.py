@@ -16,9 +16,9 @@ import hashlib
 import hmac
 import json
 import math
+import queue
 import secrets
 import sqlite3
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -89,25 +89,37 @@ CREATE INDEX IF NOT EXISTS answers_by_student ON answers (code, student, at);
 class SqliteRooms:
     """The rooms in one SQLite file that every process on the machine opens (WAL: readers never wait for a writer).
 
-    One connection per process, used by one thread at a time. (Streamlit runs every script run on a new thread:
-    a connection per thread was a new connection, and its two PRAGMAs, for every student's poll, 12 % of the
-    server's time under 200 followers; bench/README.md.)
+    A small pool of connections per process: a run borrows one and gives it back. (Streamlit runs every script run
+    on a new thread: a connection per thread was a new connection, and its two PRAGMAs, for every student's poll,
+    12 % of the server under 200 followers; one connection behind a process-wide lock then made every poll wait
+    while an answer waited for SQLite's write lock, stalling a process for seconds as 200 guesses came in. With a
+    connection each, readers never wait for a writer in WAL mode; bench/README.md.)
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None,  # autocommit; BEGIN where needed
-                                   check_same_thread=False)  # shared by the threads, one at a time (the lock)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut loses the last use
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         with self._connection() as db:
             db.executescript(_SCHEMA)
 
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None,  # autocommit; BEGIN where needed
+                             check_same_thread=False)  # lent to one thread at a time (the pool)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut loses the last use
+        return db
+
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._db
+        """A connection of the pool's (a new one when all are lent out), given back afterwards."""
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = self._connect()
+        try:
+            yield db
+        finally:
+            self._idle.put(db)
 
     def open_room(self, now: float) -> tuple[str, str]:
         """A new room: its code (never one in use) and its secret. Rooms idle for IDLE_S are cleared first."""
