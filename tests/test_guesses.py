@@ -54,3 +54,9 @@ def test_any_guesses_are_all_counted_in_at_most_a_lecture_halls_bars(guesses, tr
     assert counts.sum() == len(guesses)  # every guess lands in a bar
     span = max([*guesses, truth]) - min([*guesses, truth])
     assert span / bin_size(guesses, truth, decimals) <= MAX_BINS + 1
+
+
+def test_the_count_axis_steps_by_whole_students():
+    assert figure([3, 3, 4])["layout"]["yaxis"]["dtick"] == 1
+    assert figure([5] * 40)["layout"]["yaxis"]["dtick"] == 5  # 40 on one bar: 8 ticks of 5
+    assert figure([])["layout"]["yaxis"]["dtick"] == 1

@@ -37,16 +37,20 @@ def guesses_figure(guesses: Sequence[float], truth: float, decimals: int, *, tit
     start = math.floor(low / size + 0.5) * size - size / 2  # bars centred on multiples of the size
     values = np.round(np.asarray(guesses, dtype=np.float64), decimals)
     shown = f"{truth:.{decimals}f}"
+    end = max(max(guesses, default=truth), truth) + size
+    tallest = int(np.histogram(values, bins=np.arange(start, end + size, size))[0].max(initial=0))
+    step = max(1, math.ceil(tallest / 8))  # whole students on the axis: no 0.5 of one
     return {
         "data": [{
             "type": "histogram", "x": values.tolist(), "autobinx": False,
-            "xbins": {"start": start, "end": max(max(guesses, default=truth), truth) + size, "size": size},
+            "xbins": {"start": start, "end": end, "size": size},
             "marker": {"color": style.GUESS_BAR, "line": {"color": "white", "width": 1}},
             "hovertemplate": "%{x}: %{y}<extra></extra>",
         }],
         "layout": {
             "title": {"text": title}, "height": 380, "margin": {"l": 50, "r": 20, "t": 60, "b": 50},
-            "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+            "xaxis": {"title": {"text": x_title}},
+            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tick0": 0, "dtick": step},
             "bargap": 0.05, "plot_bgcolor": "white", "showlegend": False,
             "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": truth, "x1": truth, "y0": 0, "y1": 1,
                         "line": {"color": style.GUESS_TRUTH, "width": 3}}],
