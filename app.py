@@ -45,7 +45,7 @@ def _views(language: str) -> None:
     never lands on a replaced element and bounces back.
     """
     labels = tuple(text(key) for key in TAB_LABELS)
-    key = f"view_tabs_{language}"
+    key = link_state.tabs_key(language)
     if key not in st.session_state:  # the link's view, or the one open before the language changed
         st.session_state[key] = labels[VIEWS.index(link_state.values()["view"])]
     tabs = st.tabs(labels, key=key, on_change="rerun")

@@ -44,6 +44,13 @@ class PoolGeometry:
     out_w: int
 
 
+def checked_mode(mode: object) -> Mode:
+    """`mode` if it is 'max' or 'avg', else a ValueError that says so."""
+    if mode == "max" or mode == "avg":
+        return mode
+    raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}.")
+
+
 def pool_geometry(x_shape: tuple[int, ...], pool_size: IntPair, *, stride: IntPair | None = None,
                   padding: IntPair = 0) -> PoolGeometry:
     """The output size of pooling an input of `x_shape` (c, h, w), or a ValueError that says what does not fit."""
@@ -67,8 +74,7 @@ def pool_geometry(x_shape: tuple[int, ...], pool_size: IntPair, *, stride: IntPa
 def pool2d(X: object, pool_size: IntPair, *, stride: IntPair | None = None, padding: IntPair = 0,
            mode: Mode = "max") -> tf.Tensor:
     """Max or average pooling of every channel of X (c, h, w) on its own -> (c, h_o, w_o), as a `tf.Tensor`."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}.")
+    mode = checked_mode(mode)
     X = as_float32("X", X)
     geo = pool_geometry(X.shape, pool_size, stride=stride, padding=padding)
     (p_h, p_w) = geo.padding

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
 from convviz.i18n.strings import text
 from convviz.model.steps import StepTable
 
@@ -420,20 +420,8 @@ def _scatter_into(boxes: list[_Box], values: np.ndarray) -> np.ndarray:
 def _heatmap(
     box: _Box | None, z: list, coloraxis: str | None, hover: str, font: int, fmt: str, **extra: Any
 ) -> dict:
-    """A heatmap trace on a box (cell centres from x0/dx) or, with box None, on explicit edges in `extra`.
-
-    `font` 0 shows no numbers. Cells are parted by a one-pixel white line; pass xgap=0, ygap=0 where cells are
-    only a few pixels wide.
-    """
-    trace: dict[str, Any] = {"type": "heatmap", "z": z, "coloraxis": coloraxis, "xgap": 1, "ygap": 1,
-                             "hoverongaps": False, "hovertemplate": hover + "<extra></extra>"}
-    if box is not None:
-        trace.update(x0=box.x + 0.5, dx=1, y0=box.y + 0.5, dy=1)
-    if font:
-        trace["texttemplate"] = fmt
-        trace["textfont"] = {"size": font, "color": style.CELL_TEXT}
-    trace.update(extra)
-    return {key: value for key, value in trace.items() if value is not None}  # extra's None removes a key
+    """A heatmap trace on a box (cell centres from x0/dx) or, with box None, on explicit edges in `extra`."""
+    return heatmap_panel(None if box is None else (box.x, box.y), z, coloraxis, hover, font, fmt, **extra)
 
 
 def _outline_trace(boxes: list[_Box], color: str = style.GRID_LINE, width: float = 1) -> dict[str, Any]:
@@ -449,8 +437,7 @@ def _outline_trace(boxes: list[_Box], color: str = style.GRID_LINE, width: float
 
 def _title(box: _Box, label: str, font: int, color: str = style.LABEL_COLOUR, rows_up: float = 0) -> dict:
     """A panel title just above `box` (or `rows_up` title rows higher), left-aligned with it."""
-    return {"x": box.x, "y": box.y - 0.1 - rows_up, "text": label, "showarrow": False, "xanchor": "left",
-            "yanchor": "bottom", "font": {"size": font, "color": color}, "xref": "x", "yref": "y"}
+    return panel_title(box.x, box.y - rows_up, label, font, color)
 
 
 def _fits_text(label: str, font: int, cells_wide: float, cell_px: float) -> bool:
@@ -693,25 +680,7 @@ def _colour_axes(table: StepTable, o: int, numbers: bool) -> dict[str, dict]:
 
 def _figure_layout(lay: _Layout, kind: _Type) -> dict[str, Any]:
     """Axes in cells (fixed: no zoom, no pan), sized in pixels so that every cell is a `cell_px` square."""
-    pad = PAD
-    width_px = round((lay.width + 2 * pad) * lay.cell_px)
-    height_px = round((lay.height + 2 * pad) * lay.cell_px)
-    axis = {"visible": False, "fixedrange": True}
-    return {
-        "width": width_px,
-        "height": height_px,
-        "autosize": False,
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": style.FONT_FAMILY, "size": kind.title, "color": style.LABEL_COLOUR},
-        "showlegend": False,
-        "dragmode": False,
-        "hovermode": "closest",
-        "xaxis": {**axis, "range": [-pad, lay.width + pad], "constrain": "domain"},
-        "yaxis": {**axis, "range": [lay.height + pad, -pad], "scaleanchor": "x", "scaleratio": 1,
-                  "constrain": "domain"},
-    }
+    return cells_layout(lay.width, lay.height, lay.cell_px, kind.title, PAD)
 
 
 def animation_figure(

@@ -18,10 +18,16 @@ def is_right(guess: float, truth: float, decimals: int) -> bool:
     return abs(guess - truth) <= 0.5 * 10.0 ** -decimals + 1e-9 * max(1.0, abs(truth))
 
 
+def _extent(guesses: Sequence[float], truth: float) -> tuple[float, float]:
+    """The lowest and the highest of the guesses and the true value."""
+    return min(min(guesses, default=truth), truth), max(max(guesses, default=truth), truth)
+
+
 def bin_size(guesses: Sequence[float], truth: float, decimals: int) -> float:
     """One bar per written value (10^-decimals) while that keeps to MAX_BINS bars, else a round wider size."""
     unit = 10.0 ** -decimals
-    span = max(max(guesses, default=truth), truth) - min(min(guesses, default=truth), truth)
+    low, high = _extent(guesses, truth)
+    span = high - low
     if span / unit < MAX_BINS:
         return unit
     rough = span / MAX_BINS
@@ -33,11 +39,11 @@ def guesses_figure(guesses: Sequence[float], truth: float, decimals: int, *, tit
                    x_title: str, y_title: str) -> dict[str, Any]:
     """Every guess in a histogram whose bars are centred on written values, the true value a line over them."""
     size = bin_size(guesses, truth, decimals)
-    low = min(min(guesses, default=truth), truth)
+    low, high = _extent(guesses, truth)
     start = math.floor(low / size + 0.5) * size - size / 2  # bars centred on multiples of the size
     values = np.round(np.asarray(guesses, dtype=np.float64), decimals)
     shown = f"{truth:.{decimals}f}"
-    end = max(max(guesses, default=truth), truth) + size
+    end = high + size
     tallest = int(np.histogram(values, bins=np.arange(start, end + size, size))[0].max(initial=0))
     step = max(1, math.ceil(tallest / 8))  # whole students on the axis: no 0.5 of one
     return {

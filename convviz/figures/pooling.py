@@ -19,7 +19,7 @@ import numpy as np
 
 from convviz.figures import style
 from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
-from convviz.figures.plotting import cells, rect_path, symmetric_range
+from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
 from convviz.i18n.strings import text
 from convviz.model.pool_steps import PoolTable
 
@@ -90,16 +90,6 @@ def _layout(table: PoolTable, room: Room) -> tuple[list[_Block], float, float, f
     return best
 
 
-def _heatmap(x: float, y: float, z: list, hover: str, font: int, fmt: str, **extra: Any) -> dict[str, Any]:
-    trace: dict[str, Any] = {"type": "heatmap", "z": z, "x0": x + 0.5, "dx": 1, "y0": y + 0.5, "dy": 1,
-                             "coloraxis": "coloraxis", "xgap": 1, "ygap": 1, "hoverongaps": False,
-                             "hovertemplate": hover + "<extra></extra>"}
-    if font:
-        trace.update(texttemplate=fmt, textfont={"size": font, "color": style.CELL_TEXT})
-    trace.update(extra)
-    return trace
-
-
 def _cells_path(cells_at: list[tuple[float, float]]) -> str:
     """One SVG path outlining every cell whose top-left corner is listed (or nothing: an empty move)."""
     return "".join(rect_path(x, y, x + 1, y + 1) for x, y in cells_at) or "M0,0"
@@ -118,7 +108,8 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
     font = digit if numbers else 0
     fmt = f"%{{z:.{shown}~f}}" if shown else "%{z}"
     title_px = max(11, min(18, int(cell_px * 0.5)))
-    longest = max(len(r) for r in _frame(table, blocks, table.n_steps - 1, decimals, shown)["data"][-1]["text"])
+    frames = [_frame(table, blocks, s, decimals, shown) for s in range(table.n_steps)]
+    longest = max(len(result) for result in frames[-1]["data"][-1]["text"])
     under = blocks[0].text_xy[0] == blocks[0].window_xy[0]  # written under the window, or beside it (a phone)
     room_cells = max(geo.k_w, UNDER_CELLS) + GAP if under else TEXT_CELLS
     text_px = max(9, min(22, int(cell_px * 0.5), int(room_cells * cell_px / (longest * 0.62))))
@@ -130,44 +121,39 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
     for c, block in enumerate(blocks):
         x_in, y_in = block.input_xy
         inside = table.X_padded[c]
-        data.append(_heatmap(x_in, y_in, cells(inside, decimals), text("pool_fig_input_hover"), font, fmt))
+        data.append(heatmap_panel((x_in, y_in), cells(inside, decimals), "coloraxis", text("pool_fig_input_hover"),
+                                  font, fmt))
         ring = np.where(np.isnan(inside), 0.0, np.nan)  # (h_p, w_p): the padding, drawn apart in grey
         if p_h or p_w:
-            data.append(_heatmap(x_in, y_in, cells(ring, 0), text("fig_padding_hover"), 0, "",
-                                 coloraxis=None, colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
-                                 showscale=False))
+            data.append(heatmap_panel((x_in, y_in), cells(ring, 0), None, text("fig_padding_hover"), 0, "",
+                                      colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
+                                      showscale=False))
         x_out, y_out = block.output_xy
         outputs[str(len(data))] = [geo.out_h, geo.out_w]
-        data.append(_heatmap(x_out, y_out, cells(maps[c], shown), text("pool_fig_output_hover", c=c), font, fmt))
-        annotations += [_title(x_in, y_in, text("fig_input", c=c), title_px),
-                        _title(block.window_xy[0], block.window_xy[1], text("pool_fig_window"), title_px),
-                        _title(x_out, y_out, text("pool_fig_output", c=c, h=geo.out_h, w=geo.out_w), title_px)]
+        data.append(heatmap_panel((x_out, y_out), cells(maps[c], shown), "coloraxis",
+                                  text("pool_fig_output_hover", c=c), font, fmt))
+        annotations += [panel_title(x_in, y_in, text("fig_input", c=c), title_px),
+                        panel_title(*block.window_xy, text("pool_fig_window"), title_px),
+                        panel_title(x_out, y_out, text("pool_fig_output", c=c, h=geo.out_h, w=geo.out_w), title_px)]
     window_fill = [{"type": "rect", "x0": b.window_xy[0], "y0": b.window_xy[1], "x1": b.window_xy[0] + geo.k_w,
                     "y1": b.window_xy[1] + geo.k_h, "fillcolor": style.PAD_CELL_FILL, "line": {"width": 0},
                     "layer": "below"} for b in blocks]  # a window's padded cells (NaN) show grey
     first_animated = len(data)
     for block in blocks:  # each channel's window values, filled in by the frames
-        data.append(_heatmap(*block.window_xy, [], text("pool_fig_window_hover"), font, fmt))
+        data.append(heatmap_panel(block.window_xy, [], "coloraxis", text("pool_fig_window_hover"), font, fmt))
     text_x = [b.text_xy[0] for b in blocks]
     text_y = [b.text_xy[1] for b in blocks]
     data.append({"type": "scatter", "mode": "text", "x": text_x, "y": text_y, "text": [""] * geo.channels,
                  "textposition": "middle right", "hoverinfo": "skip",
                  "textfont": {"size": text_px, "color": style.LABEL_COLOUR}})
     animated = list(range(first_animated, len(data)))
-    frames = [_frame(table, blocks, s, decimals, shown) for s in range(table.n_steps)]
     for frame in frames:  # the player draws a frame's shapes only: the grey under the windows goes in each
         frame["traces"] = animated
         frame["layout"]["shapes"] += window_fill
-    pad = PAD
-    axis = {"visible": False, "fixedrange": True}
+    colours = symmetric_range(np.nan_to_num(table.X_padded), table.outputs)
     layout = {
-        "width": round((width + 2 * pad) * cell_px), "height": round((height + 2 * pad) * cell_px),
-        "autosize": False, "margin": {"l": 0, "r": 0, "t": 0, "b": 0, "pad": 0}, "paper_bgcolor": "white",
-        "plot_bgcolor": "white", "showlegend": False, "dragmode": False, "hovermode": "closest",
-        "font": {"family": style.FONT_FAMILY, "size": title_px, "color": style.LABEL_COLOUR},
-        "xaxis": {**axis, "range": [-pad, width + pad], "constrain": "domain"},
-        "yaxis": {**axis, "range": [height + pad, -pad], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": _range(table), "cmin": -_range(table),
+        **cells_layout(width, height, cell_px, title_px, PAD),
+        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": colours, "cmin": -colours,
                       "showscale": False},
         "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
         "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": numbers,
@@ -175,15 +161,6 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
                  "output_traces": outputs, "origin": [0, 0]},
     }
     return {"data": data, "layout": layout, "frames": frames}
-
-
-def _range(table: PoolTable) -> float:
-    return symmetric_range(np.nan_to_num(table.X_padded), table.outputs)
-
-
-def _title(x: float, y: float, label: str, font: int) -> dict[str, Any]:
-    return {"x": x, "y": y - 0.1, "text": label, "showarrow": False, "xanchor": "left", "yanchor": "bottom",
-            "font": {"size": font}, "xref": "x", "yref": "y"}
 
 
 def _frame(table: PoolTable, blocks: list[_Block], s: int, decimals: int, shown: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from convviz.core.correlation import as_float32
 from convviz.core.geometry import IntPair
-from convviz.core.pooling import MODES, Mode, PoolGeometry, pool_geometry
+from convviz.core.pooling import Mode, PoolGeometry, checked_mode, pool_geometry
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class PoolTable:
 def pool_table(X: object, pool_size: IntPair, *, stride: IntPair | None = None, padding: IntPair = 0,
                mode: Mode = "max") -> PoolTable:
     """Every step of pooling X (c, h, w), vectorized in NumPy (the core's `pool2d` is the TensorFlow answer)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}.")
+    mode = checked_mode(mode)
     X = as_float32("X", X)
     geo = pool_geometry(X.shape, pool_size, stride=stride, padding=padding)
     (s_h, s_w), (p_h, p_w) = geo.stride, geo.padding

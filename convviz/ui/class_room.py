@@ -368,6 +368,7 @@ def students_link(code: str, page_url: str | None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", f"room={code}", ""))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
 def qr_png(url: str) -> bytes:
     """The link as a QR code (PNG), in large modules with the quiet zone a phone's camera needs."""
     out = io.BytesIO()
@@ -423,8 +424,7 @@ def _ask() -> None:
     st.session_state[JOIN_KEY] = False  # the diagram, not the QR code, is what the class looks at now
     if link_state.values()["view"] != link.VIEWS[0]:
         link_state.set_value("view", link.VIEWS[0])
-        for language in link.LANGUAGES:  # the tabs open on the main view
-            st.session_state.pop(f"view_tabs_{language}", None)
+        link_state.forget_tabs()  # the tabs open on the main view
 
 
 def _reveal() -> None:

@@ -73,8 +73,20 @@ def replace_values(new: Values, widget_state: Sequence[str] = ()) -> None:
     state = st.session_state[STATE]
     state["values"], state["fixed"] = dict(new), set()
     state["basis"] = _settings(new)  # values the page was handed, not a change of the user's: notices stay
-    for key in [*link.FIELDS, *widget_state, *(f"view_tabs_{language}" for language in link.LANGUAGES)]:
+    for key in [*link.FIELDS, *widget_state]:
         st.session_state.pop(key, None)
+    forget_tabs()
+
+
+def tabs_key(language: str) -> str:
+    """The session key of the tabs element in `language` (app.py: one element per language)."""
+    return f"view_tabs_{language}"
+
+
+def forget_tabs() -> None:
+    """The tabs open on the link's `view` at the next run, in either language (the open tab was set elsewhere)."""
+    for language in link.LANGUAGES:
+        st.session_state.pop(tabs_key(language), None)
 
 
 # ---- widgets seeded from the link ----

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,15 +26,12 @@ from convviz.model.steps import StepTable, step_table
 from convviz.ui import class_room, image_view, link_state
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import (
-    ROOM_COOKIE,
-    browser_is_phone,
     figure_payload,
+    laid_out,
     layout_choices,
     offline_html,
     player,
     read_state,
-    room_from_cookie,
-    usual_rooms,
 )
 
 if TYPE_CHECKING:
@@ -282,14 +278,9 @@ def _play(n_steps: int, payload_for: Callable[[Room], tuple[bytes, str]], out: i
         present = link_state.toggle("present", text("present"))
     with zoom_column:  # the teacher's text size: larger numbers, the diagram scrolling where it must
         zoom = float(link_state.choice("zoom", text("zoom"), st.selectbox, help=text("zoom_help")))
-    # The room the player measured: reported in this session, else kept in this browser's cookie. Either way the
-    # page open is one run. A browser new to the page gets the layouts of the usual screens (`usual_rooms`), and
-    # the player draws its own; only a setting too heavy for that is laid out for a laptop's room first.
-    measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
-    room = replace(measured or Room(), zoom=zoom, present=present)
-    choices = [] if measured or usual_for is None else usual_for(
-        usual_rooms(room, phone=browser_is_phone()))
-    payload, revision = (b"null", "") if choices else payload_for(room)
+    # Only a setting too heavy for the usual screens' layouts is laid out for a laptop's room first.
+    room, payload, revision, choices = laid_out(state.room, zoom=zoom, present=present, payload_for=payload_for,
+                                                usual_for=usual_for)
     player(payload, revision, step=lead.step, frame_ms=frame_ms, room=room, present=present,
            note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices, lead=lead)
     link_state.set_value("step", lead.step)  # a copied link opens on the step the player rests on

@@ -5,7 +5,7 @@ channels are never added up (the exact contrast to the main tab). Each control's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -18,14 +18,11 @@ from convviz.model.link import SPEEDS_MS
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_table
 from convviz.ui import link_state
 from convviz.ui.player import (
-    ROOM_COOKIE,
-    browser_is_phone,
     figure_payload,
+    laid_out,
     layout_choices,
     player,
     read_state,
-    room_from_cookie,
-    usual_rooms,
 )
 
 PLAYER_KEY = "pool_player"
@@ -131,11 +128,11 @@ def _play(setting: PoolSetting, table: PoolTable, frame_ms: int) -> None:
     state = read_state(st.session_state.get(PLAYER_KEY), table.n_steps, link_step)
     st.subheader(text("pool_title", mode=text(f"pool_mode_{setting.mode}")))
     present = link_state.values()["present"]
-    measured = state.room or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
-    room = replace(measured or Room(), zoom=float(link_state.values()["zoom"]), present=present)
     language = current_language()
-    choices = [] if measured else _usual(setting, usual_rooms(room, phone=browser_is_phone()), language)
-    payload, revision = (b"null", "") if choices else _figure(setting, room, language)
+    room, payload, revision, choices = laid_out(
+        state.room, zoom=float(link_state.values()["zoom"]), present=present,
+        payload_for=lambda room: _figure(setting, room, language),
+        usual_for=lambda rooms: _usual(setting, rooms, language))
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
     link_state.set_value("pool_step", state.step)

@@ -165,6 +165,22 @@ def layout_choices(rooms: Sequence[Room], payload_for: Callable[[Room], tuple[by
     return [(rooms[0], *first), *((room, *payload_for(room)) for room in rooms[1:])]
 
 
+def laid_out(reported: Room | None, *, zoom: float, present: bool, payload_for: Callable[[Room], tuple[bytes, str]],
+             usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]] | None = None,
+             ) -> tuple[Room, bytes, str, list[tuple[Room, bytes, str]]]:
+    """The room to lay a figure out for and what to hand `player`: (room, payload, revision, choices).
+
+    The room is the one the player reported in this session, else the one kept in this browser's cookie; either
+    way the page open is one run. A browser new to the page gets the usual screens' layouts (`usual_for(rooms)`,
+    cached), and the player draws its own; without `usual_for` (or a room known) it gets one layout.
+    """
+    measured = reported or room_from_cookie(st.context.cookies.get(ROOM_COOKIE))
+    room = replace(measured or Room(), zoom=zoom, present=present)
+    choices = [] if measured or usual_for is None else usual_for(usual_rooms(room, phone=browser_is_phone()))
+    payload, revision = (b"null", "") if choices else payload_for(room)
+    return room, payload, revision, choices
+
+
 def player(
     payload: bytes, revision: str, *, step: int, frame_ms: int, room: Room, present: bool, note: str,
     key: str = "player", choices: Sequence[tuple[Room, bytes, str]] = (), lead: Lead = Lead(),
