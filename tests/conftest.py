@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -217,6 +218,22 @@ def _up(url: str) -> bool:
         return False
 
 
+def free_run(n: int) -> int:
+    """The first of `n` consecutive free loopback ports (serve-class.sh numbers its workers from it), drawn below
+    the kernel's ephemeral range, so that `free_port` never hands one of them to another test running beside."""
+    rng = random.Random()
+    while True:
+        first = rng.randrange(20_000, 32_000 - n)
+        with contextlib.ExitStack() as held:
+            try:
+                for port in range(first, first + n):
+                    sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return first
+
+
 @contextlib.contextmanager
 def serving_class(processes: int, env: dict[str, str] | None = None) -> Iterator[str]:
     """`scripts/serve-class.sh N` on free loopback ports; yields nginx's URL (skipped, or failed on CI, without
@@ -224,7 +241,7 @@ def serving_class(processes: int, env: dict[str, str] | None = None) -> Iterator
     nginx = find_nginx()
     if nginx is None:
         skip_or_fail("nginx is not installed (Debian: apt-get install nginx)")
-    port, first_worker = free_port(), free_port()
+    port, first_worker = free_port(), free_run(processes)
     full_env = {**os.environ, **(env or {}), "NGINX": str(nginx), "CONVVIZ_LISTEN": "127.0.0.1",
                 "CONVVIZ_WORKER_PORT": str(first_worker), "PYTHON": sys.executable}
     process = subprocess.Popen(["bash", "scripts/serve-class.sh", str(processes), str(port)], cwd=REPO_ROOT,
