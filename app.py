@@ -1,14 +1,22 @@
-"""convviz: `streamlit run app.py`. The page, its four views, and nothing else; the work lives in `convviz/`."""
+"""convviz: `streamlit run app.py`. The page, its five views, and nothing else; the work lives in `convviz/`."""
 
 import streamlit as st
 
 from convviz.i18n.strings import speaking, text
 from convviz.model.link import LANGUAGES, VIEWS
-from convviz.ui import class_room, link_state, main_view, mixing_view, pooling_view, separable_view
+from convviz.ui import (
+    class_room,
+    link_state,
+    main_view,
+    mixing_view,
+    pooling_view,
+    separable_view,
+    transposed_view,
+)
 from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
-TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling")
+TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed")
 
 
 def main() -> None:
@@ -39,7 +47,7 @@ def _browser_language() -> str:
 
 
 def _views(language: str) -> None:
-    """The four tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs.
+    """The five tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs.
 
     The tabs element keeps one identity per language (a fixed default, the open tab in session state), so a click
     never lands on a replaced element and bounces back.
@@ -52,7 +60,7 @@ def _views(language: str) -> None:
     opened = next(i for i, tab in enumerate(tabs) if tab.open)
     link_state.set_value("view", VIEWS[opened])
     render = (main_view.render_main_view, mixing_view.render_mixing_view, separable_view.render_separable_view,
-              pooling_view.render_pooling_view)
+              pooling_view.render_pooling_view, transposed_view.render_transposed_view)
     with tabs[opened]:
         render[opened]()
 

@@ -17,6 +17,13 @@ SAME_AS_ENGLISH = {
     "fig_block",  # "X[{c}] ⋆ K[{o},{k}] → Σ"
     "fig_block_flipped",  # "X[{c}] ∗ K[{o},{k}] → Σ"
     "pool_fig_output_hover",  # "Y[{c}] = %{{z}}"
+    "tr_fig_input_hover",  # "X[{c}] = %{{z}}"
+    "tr_fig_kernel_hover",
+    "tr_fig_z_hover",
+    "tr_fig_f_hover",
+    "tr_fig_vec_x_hover",
+    "tr_fig_matrix_hover",
+    "tr_fig_vec_y_hover",
     "fig_final",  # "Y[{o}]"
     "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"

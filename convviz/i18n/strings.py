@@ -540,6 +540,71 @@ EN: dict[str, str] = {
     "class_result_none": "The value was {value}.",
     "class_result_right": "Right: the value was {value}, and you said {guess}.",
     "class_result_wrong": "The value was {value}; you said {guess}.",
+    # ---- transposed convolution (convviz/ui/transposed_view.py) ----
+    "tab_transposed": "Transposed",
+    "tr_sidebar_title": "Transposed convolution",
+    "tr_choice_book": "the book's 0, 1, 2, …",
+    "tr_choice_integers": "small whole numbers",
+    "tr_choice_random": "random",
+    "tr_c_in": "Input channels c_i",
+    "tr_c_out": "Output channels c_o",
+    "tr_k": "Kernel k (k×k)",
+    "tr_stride": "Stride s",
+    "tr_stride_help": "How far apart the copies of the kernel land: s − 1 cells between neighbours' blocks.",
+    "tr_padding": "Padding p",
+    "tr_padding_help": "Crops p cells from every side of the output (it does not add any): at most k − 1 here.",
+    "tr_intro": (
+        "A transposed convolution turns the picture around: instead of a window gathering many inputs into one "
+        "output, **each input cell scatters** a copy of the kernel, scaled by its value, into the output, and the "
+        "copies add up where they overlap. It makes maps larger (a decoder's upsampling, a GAN's generator). "
+        "K is (c_i, c_o, k, k): every input channel sends to every output channel, and each output channel adds "
+        "what all the input channels sent."
+    ),
+    "tr_title": "Each input cell scatters X[c][i, j]·K[c, o] into every output map",
+    "tr_player_step": "Step {s} of {n} · input cell ({i}, {j})",
+    "tr_impossible": (
+        "Padding {p} crops away the whole output of this setting: make the padding smaller or the input or kernel "
+        "larger."
+    ),
+    "tr_counts": (
+        "**Output shape** (c_o × h_o × w_o): {c_out} × {h_o} × {w_o}, with h_o = ({h} − 1)·{s} − 2·{p} + {k} and "
+        "w_o = ({w} − 1)·{s} − 2·{p} + {k}. **Parameters:** {c_in} × {c_out} × {k} × {k} = {params}."
+    ),
+    "tr_crop_note": (
+        "Padding crops {p} cell(s) from every side of the full {full_h}×{full_w} maps: the washed-out border."
+    ),
+    "tr_check_ok": "The step table agrees with TensorFlow's `conv2d_transpose`: max difference {diff:.1e}.",
+    "tr_check_bad": "The step table disagrees with TensorFlow's `conv2d_transpose`: max difference {diff:.1e}.",
+    "tr_as_corr_title": "The same numbers as an ordinary correlation",
+    "tr_as_corr": (
+        "Spread X out by the stride (s − 1 = {gap} zeros between cells), pad it with k − 1 − p = {edge} zeros, flip "
+        "every kernel in both axes and swap its channel axes (F[o, c] = K[c, o] flipped), then correlate as on the "
+        "main tab with stride 1 and no padding: the same Y. The grey zeros are the ones put in."
+    ),
+    "tr_as_corr_check": "Correlating Z with F (TensorFlow's `conv2d`) gives the same Y: max difference {diff:.1e}.",
+    "tr_matrix_title": "The same numbers as a matrix: Y = Cᵀ · vec(X)",
+    "tr_matrix": (
+        "The ordinary correlation with K (stride {s}, padding {p}) maps an array of Y's shape to one of X's shape; "
+        "as a matrix C it is {rows} × {cols}. The transposed convolution is its transpose: each output cell y is a "
+        "row of Cᵀ times vec(X), the row of numbers above it, added up. Empty cells are zeros: Cᵀ is sparse."
+    ),
+    "tr_matrix_check": "Cᵀ · vec(X) gives the same Y: max difference {diff:.1e}.",
+    "tr_matrix_big": (
+        "Cᵀ would be {rows} × {cols} here; it is drawn for up to {max_rows} × {max_cols}: make the input smaller to "
+        "see it."
+    ),
+    "tr_fig_input_hover": "X[{c}] = %{{z}}",
+    "tr_fig_kernel_hover": "K[{c},{o}] = %{{z}}",
+    "tr_fig_product_hover": "sent to Y[{o}]: %{{z}}",
+    "tr_fig_output_hover": "Y[{o}] so far: %{{z}}",
+    "tr_fig_z_hover": "Z[{c}] = %{{z}}",
+    "tr_fig_z_added_hover": "a zero put in",
+    "tr_fig_f_hover": "F[{o},{c}] = %{{z}}",
+    "tr_fig_vec_x": "vec(X): one column per input cell",
+    "tr_fig_vec_x_hover": "vec(X) = %{z}",
+    "tr_fig_matrix": "Cᵀ: {rows} output cells × {cols} input cells",
+    "tr_fig_matrix_hover": "Cᵀ = %{z}",
+    "tr_fig_vec_y_hover": "y = %{z}",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

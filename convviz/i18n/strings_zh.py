@@ -504,4 +504,59 @@ ZH: dict[str, str] = {
     "class_result_none": "答案是 {value}。",
     "class_result_right": "答对了：答案是 {value}，你的回答是 {guess}。",
     "class_result_wrong": "答案是 {value}；你的回答是 {guess}。",
+    # ---- 转置卷积 (convviz/ui/transposed_view.py) ----
+    "tab_transposed": "转置卷积",
+    "tr_sidebar_title": "转置卷积",
+    "tr_choice_book": "书中的 0, 1, 2, …",
+    "tr_choice_integers": "小整数",
+    "tr_choice_random": "随机",
+    "tr_c_in": "输入通道数 c_i",
+    "tr_c_out": "输出通道数 c_o",
+    "tr_k": "卷积核 k (k×k)",
+    "tr_stride": "步幅 s",
+    "tr_stride_help": "卷积核副本落下的间隔：相邻单元的块之间相隔 s − 1 个单元。",
+    "tr_padding": "填充 p",
+    "tr_padding_help": "从输出的每一边裁掉 p 个单元（而不是添加）：这里最多 k − 1。",
+    "tr_intro": (
+        "转置卷积把过程反过来：不是一个窗口把许多输入汇成一个输出，而是**每个输入单元把卷积核按自己的值缩放后"
+        "散布**到输出中，重叠处相加。它让特征图变大（解码器的上采样、GAN 的生成器）。K 的形状是 (c_i, c_o, k, k)："
+        "每个输入通道都送往每个输出通道，每个输出通道把所有输入通道送来的相加。"
+    ),
+    "tr_title": "每个输入单元把 X[c][i, j]·K[c, o] 散布到每个输出图",
+    "tr_player_step": "第 {s} 步，共 {n} 步 · 输入单元 ({i}, {j})",
+    "tr_impossible": "填充 {p} 把这个设置的整个输出都裁掉了：请减小填充，或增大输入或卷积核。",
+    "tr_counts": (
+        "**输出形状** (c_o × h_o × w_o)：{c_out} × {h_o} × {w_o}，其中 h_o = ({h} − 1)·{s} − 2·{p} + {k}，"
+        "w_o = ({w} − 1)·{s} − 2·{p} + {k}。**参数：** {c_in} × {c_out} × {k} × {k} = {params}。"
+    ),
+    "tr_crop_note": "填充从完整的 {full_h}×{full_w} 输出图的每一边裁掉 {p} 个单元：即褪色的边框。",
+    "tr_check_ok": "步骤表与 TensorFlow 的 `conv2d_transpose` 一致：最大差值 {diff:.1e}。",
+    "tr_check_bad": "步骤表与 TensorFlow 的 `conv2d_transpose` 不一致：最大差值 {diff:.1e}。",
+    "tr_as_corr_title": "同样的数，作为普通的互相关",
+    "tr_as_corr": (
+        "按步幅把 X 拉开（单元之间插入 s − 1 = {gap} 个零），四周填充 k − 1 − p = {edge} 个零，把每个卷积核在两个"
+        "方向上翻转并交换通道轴（F[o, c] = 翻转后的 K[c, o]），再像主标签页那样以步幅 1、无填充做互相关：得到同样的 Y。"
+        "灰色的零是插入的。"
+    ),
+    "tr_as_corr_check": "Z 与 F 的互相关（TensorFlow 的 `conv2d`）给出同样的 Y：最大差值 {diff:.1e}。",
+    "tr_matrix_title": "同样的数，作为矩阵：Y = Cᵀ · vec(X)",
+    "tr_matrix": (
+        "以 K 做的普通互相关（步幅 {s}，填充 {p}）把 Y 形状的数组映射为 X 形状的数组；写成矩阵 C 是 {rows} × {cols}。"
+        "转置卷积就是它的转置：每个输出单元 y 是 Cᵀ 的一行与 vec(X)（上方那一行数）逐项相乘再相加。"
+        "空白单元是零：Cᵀ 是稀疏的。"
+    ),
+    "tr_matrix_check": "Cᵀ · vec(X) 给出同样的 Y：最大差值 {diff:.1e}。",
+    "tr_matrix_big": "这里 Cᵀ 将是 {rows} × {cols}；最多画 {max_rows} × {max_cols}：请减小输入以查看。",
+    "tr_fig_input_hover": "X[{c}] = %{{z}}",
+    "tr_fig_kernel_hover": "K[{c},{o}] = %{{z}}",
+    "tr_fig_product_hover": "送往 Y[{o}]：%{{z}}",
+    "tr_fig_output_hover": "Y[{o}] 目前：%{{z}}",
+    "tr_fig_z_hover": "Z[{c}] = %{{z}}",
+    "tr_fig_z_added_hover": "插入的零",
+    "tr_fig_f_hover": "F[{o},{c}] = %{{z}}",
+    "tr_fig_vec_x": "vec(X)：每个输入单元一列",
+    "tr_fig_vec_x_hover": "vec(X) = %{z}",
+    "tr_fig_matrix": "Cᵀ：{rows} 个输出单元 × {cols} 个输入单元",
+    "tr_fig_matrix_hover": "Cᵀ = %{z}",
+    "tr_fig_vec_y_hover": "y = %{z}",
 }

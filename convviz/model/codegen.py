@@ -131,3 +131,61 @@ def _csv(name: str, array: np.ndarray) -> str:
         label = ", ".join(str(i) for i in index)
         parts.append(f"# {name}[{label}]\n" + _csv(name, array[index]))
     return "".join(parts)
+
+
+_TRANSPOSED_TEMPLATE = '''\
+# convviz: {title}
+import numpy as np
+import tensorflow as tf
+
+# X: (c_i, h, w) = {x_shape}; K: (c_i, c_o, k_h, k_w) = {k_shape} (a transposed convolution's kernels: inputs first)
+X = np.array({X}, dtype=np.float32)
+K = np.array({K}, dtype=np.float32)
+stride, padding = {stride}, {padding}
+
+
+def trans_conv(X, K):
+    """d2l's trans_conv for one channel X (h, w) and kernel K (k_h, k_w), with a stride: each input cell adds
+    X[i, j] * K into its block of the full output."""
+    h, w = X.shape
+    k_h, k_w = K.shape
+    Y = np.zeros(((h - 1) * stride + k_h, (w - 1) * stride + k_w), dtype=np.float32)
+    for i in range(h):
+        for j in range(w):
+            Y[i * stride : i * stride + k_h, j * stride : j * stride + k_w] += X[i, j] * K
+    return Y
+
+
+def trans_conv_multi_in_out(X, K):
+    """Every input channel c sends trans_conv(X[c], K[c, o]) to every output channel o; padding crops the sum."""
+    full = np.stack([sum(trans_conv(X[c], K[c, o]) for c in range(K.shape[0])) for o in range(K.shape[1])])
+    return full[:, padding : full.shape[1] - padding, padding : full.shape[2] - padding]
+
+
+Y = trans_conv_multi_in_out(X, K)
+
+# The same layer in TensorFlow: NHWC input (1, h, w, c_i), filter (k_h, k_w, c_o, c_i); 'VALID' gives the full
+# output, cropped by the padding as above.
+c_i, h, w = X.shape
+_, c_o, k_h, k_w = K.shape
+full = tf.nn.conv2d_transpose(
+    X.transpose(1, 2, 0)[None],
+    K.transpose(2, 3, 1, 0),
+    output_shape=(1, (h - 1) * stride + k_h, (w - 1) * stride + k_w, c_o),
+    strides=stride,
+    padding="VALID",
+).numpy()[0].transpose(2, 0, 1)  # back to (c_o, full_h, full_w)
+Y_tf = full[:, padding : full.shape[1] - padding, padding : full.shape[2] - padding]
+
+assert np.allclose(Y, Y_tf, atol=1e-4), "the loops and tf.nn.conv2d_transpose disagree"
+np.set_printoptions(precision=4, suppress=True, threshold=100_000, linewidth=120)
+print("Y", Y.shape)
+print(Y)
+'''
+
+
+def transposed_code(X: np.ndarray, K: np.ndarray, *, stride: int, padding: int, title: str) -> str:
+    """The script for a transposed convolution of X (c_i, h, w) with K (c_i, c_o, k_h, k_w), stride and padding:
+    d2l's loop and `tf.nn.conv2d_transpose`, checked against each other, Y printed."""
+    return _TRANSPOSED_TEMPLATE.format(title=title, x_shape=tuple(X.shape), k_shape=tuple(K.shape), X=_literal(X),
+                                       K=_literal(K), stride=stride, padding=padding)

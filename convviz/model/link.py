@@ -21,10 +21,15 @@ from typing import Any
 from convviz.core.geometry import conv_geometry
 from convviz.core.pooling import MODES, pool_geometry
 from convviz.i18n.strings import speaking
-from convviz.model import images, kernels, mixing, pool_steps, separable
+from convviz.model import images, kernels, mixing, pool_steps, separable, transposed_steps
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
 
-VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable", "Pooling")  # in every language
+VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable", "Pooling",
+         "Transposed convolution")  # in every language
+# Short names a link may give a view by (any letter case), e.g. `?view=pooling`; the link is written with VIEWS'.
+VIEW_ALIASES = {"main": VIEWS[0], "correlation": VIEWS[0], "mixing": VIEWS[1], "1x1": VIEWS[1], "1×1": VIEWS[1],
+                "separable": VIEWS[2], "depthwise": VIEWS[2], "pooling": VIEWS[3], "transposed": VIEWS[4],
+                **{view.lower(): view for view in VIEWS}}
 LANGUAGES = ("en", "zh")
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
 MAX_STEPS = (32 + 2 * 3) ** 2  # the most output positions any setting has: 32×32 input, padding 3, 1×1 kernel
@@ -145,11 +150,25 @@ POOL_FIELDS: tuple[Field, ...] = (
     Int("pool_seed", 0, 0, 9999),
     Int("pool_step", 0, 0, (POOL_MAX_SIDE + 4) ** 2 - 1),
 )
+TR_MAX_SIDE = 6
+TR_FIELDS: tuple[Field, ...] = (
+    Choice("tr_values", "book", transposed_steps.TR_VALUES),
+    Int("tr_c_in", 1, 1, 3),
+    Int("tr_c_out", 1, 1, 3),
+    Int("tr_h", 2, 1, TR_MAX_SIDE),
+    Int("tr_w", 2, 1, TR_MAX_SIDE),
+    Int("tr_k", 2, 1, 4),
+    Int("tr_stride", 1, 1, 3),
+    Int("tr_padding", 0, 0, 3),  # at most k - 1, and never the whole output (checked with tr_k, tr_h, tr_w)
+    Int("tr_seed", 0, 0, 9999),
+    Int("tr_step", 0, 0, TR_MAX_SIDE * TR_MAX_SIDE - 1),
+)
 FIELDS: dict[str, Field] = {
-    f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS)}
+    f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS, *TR_FIELDS)}
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
 # Keys whose upper end follows other keys.
-DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step"})
+DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step", "tr_padding",
+                            "tr_step"})
 
 Values = dict[str, Any]  # one value per key of FIELDS: int, str or bool
 
@@ -223,6 +242,8 @@ def _read(field: Field, raw: str) -> tuple[Any, Notice | None]:
     if isinstance(field, Choice):
         if raw in field.options:
             return raw, None
+        if field.key == "view" and raw.strip().lower() in VIEW_ALIASES:
+            return VIEW_ALIASES[raw.strip().lower()], None
         return field.default, _notice("link_not_option", key=field.key, raw=quote(raw),
                                       choices=", ".join(field.options))
     return raw, None  # Text: read with the keys it depends on, in _cross_checks
@@ -328,6 +349,9 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += _room_checks(values)
     notices += _clamp(values, given, "pool_padding", values["pool_k"] // 2)
     notices += _clamp(values, given, "pool_step", pool_steps_count(values) - 1)
+    notices += _clamp(values, given, "tr_padding", transposed_steps.padding_high(
+        values["tr_h"], values["tr_w"], values["tr_k"], values["tr_stride"]))
+    notices += _clamp(values, given, "tr_step", values["tr_h"] * values["tr_w"] - 1)
     notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
     notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
     for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),

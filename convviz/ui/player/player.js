@@ -83,11 +83,12 @@ function measureRoom(p) {
   return [Math.floor(width / ROOM_STEP) * ROOM_STEP, Math.floor(height / ROOM_STEP) * ROOM_STEP];
 }
 
-// The step line names the output cell in the whole map: a picture's region starts at meta.origin.
+// The step line names the output cell in the whole map: a picture's region starts at meta.origin. A figure whose
+// steps are not output cells says so with its own line (meta.step_label: transposed convolution's input cells).
 function stepLabel(p, s) {
   const w = p.meta.out_w;
   const [row, col] = p.meta.origin || [0, 0];
-  return p.labels.step.replace("{s}", s + 1).replace("{n}", p.meta.n_steps)
+  return (p.meta.step_label || p.labels.step).replace("{s}", s + 1).replace("{n}", p.meta.n_steps)
     .replace("{i}", row + Math.floor(s / w)).replace("{j}", col + (s % w));
 }
 
