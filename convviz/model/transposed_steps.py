@@ -28,7 +28,7 @@ class TransposeTable:
     X: np.ndarray  # (c_i, h, w)
     K: np.ndarray  # (c_i, c_o, k_h, k_w)
     products: np.ndarray  # (n, c_i, c_o, k_h, k_w): X[c, i, j]·K[c, o] at step n
-    running: np.ndarray  # (n, c_o, full_h, full_w): the full maps after step n, NaN where nothing has landed yet
+    running: np.ndarray  # (n, c_o, full_h, full_w): the full maps after step n, NaN where a block lands later
     block_origin: np.ndarray  # (n, 2): top-left (row, col) of step n's block in the full maps
 
     @property
@@ -65,7 +65,8 @@ def transpose_table(X: object, K: object, *, stride: IntPair = 1, padding: IntPa
         added[step, :, r : r + geo.k_h, q : q + geo.k_w] = blocks[step]
         landed[step, r : r + geo.k_h, q : q + geo.k_w] = True
     running = np.cumsum(added, axis=0)  # (n, c_o, full_h, full_w)
-    seen = np.logical_or.accumulate(landed, axis=0)[:, np.newaxis]  # (n, 1, full_h, full_w)
+    seen = np.logical_or.accumulate(landed, axis=0)  # (n, full_h, full_w)
+    seen = (seen | ~seen[-1])[:, np.newaxis]  # cells no block reaches (a stride over k) are zeros from the start
     running = np.where(seen, running, np.nan).astype(np.float32)
     return TransposeTable(geo, X, K, products.astype(np.float32), running, origin)
 
