@@ -31,6 +31,7 @@ MIN_DIGIT_PX = 9
 PAD = 0.25
 TITLE = 1.0  # a title row above every panel
 LINE_CELLS = 0.75  # each line written under an output map: the block, then one term per input channel
+TALL_ROOMS = 2.0  # a wide room's diagram may be this many rooms tall where that keeps its numbers
 OUTPUT_CELLS = 6  # an output map's column is at least this wide, for its title and its written lines
 
 
@@ -95,19 +96,29 @@ def _lines_height(table: TransposeTable) -> float:
     return LINE_CELLS * (table.geometry.c_in + 1) + 0.3
 
 
-def _choose(table: TransposeTable, room: Room) -> tuple[_Places, float]:
+def _choose(table: TransposeTable, room: Room, numbers_px: float) -> tuple[_Places, float]:
     """The arrangement with the biggest cells for the room; a phone's page scrolls, so it may be a few screens
-    tall."""
+    tall. Where fitting the room would leave cells under `numbers_px` (too small for their numbers), a wide room's
+    diagram may be up to TALL_ROOMS rooms tall instead, and the page scrolls."""
     screens = PHONE_SCREENS * max(1.0, table.geometry.c_in * table.geometry.c_out / 2) if room.narrow else 1.0
-    room_h = room.height * screens * room.zoom
-    best: tuple[_Places, float] | None = None
+    fitted = _arrangements(table, room, room.height * screens * room.zoom)
+    best = max(fitted, key=lambda entry: entry[1])
+    if best[1] < numbers_px and not room.narrow:
+        taller = [entry for entry in _arrangements(table, room, room.height * TALL_ROOMS * room.zoom)
+                  if entry[1] >= numbers_px]
+        if taller:  # the one that scrolls least, so that the output maps stay near the inputs
+            return min(taller, key=lambda entry: (entry[0].height + 2 * PAD) * entry[1])
+    return best
+
+
+def _arrangements(table: TransposeTable, room: Room, room_h: float) -> list[tuple[_Places, float]]:
+    """Each arrangement with the biggest cell it can have in the room's width and `room_h`."""
+    tried = []
     for arrangement in ("below", "beside", "stacked"):
         lay = _places(table, arrangement)
-        cell = min(MAX_CELL_PX * room.zoom, room.width / (lay.width + 2 * PAD), room_h / (lay.height + 2 * PAD))
-        if best is None or cell > best[1] + 1e-9:
-            best = (lay, cell)
-    assert best is not None
-    return best
+        tried.append((lay, min(MAX_CELL_PX * room.zoom, room.width / (lay.width + 2 * PAD),
+                               room_h / (lay.height + 2 * PAD))))
+    return tried
 
 
 def _fmt(decimals: int) -> str:
@@ -118,12 +129,22 @@ def _number(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
+def _widest(decimals: int, *arrays: np.ndarray) -> int:
+    """The characters of the widest number shown."""
+    return max(len(_number(v, decimals)) for a in arrays for v in np.asarray(a).ravel() if np.isfinite(v))
+
+
 def _digits(cell_px: float, room: Room, decimals: int, *arrays: np.ndarray) -> tuple[int, bool]:
     """The numbers' size in pixels for the widest number shown, and whether they are shown at all."""
-    chars = max(len(_number(v, decimals)) for a in arrays for v in np.asarray(a).ravel() if np.isfinite(v))
-    digit = min(int(cell_px * 0.45), int(cell_px / max(chars * 0.62, 1)), 28)
+    digit = min(int(cell_px * 0.45), int(cell_px / max(_widest(decimals, *arrays) * 0.62, 1)), 28)
     shown = digit >= max(MIN_DIGIT_PX, digit_floor(room))
     return (digit if shown else 0), shown
+
+
+def _numbers_px(room: Room, decimals: int, *arrays: np.ndarray) -> float:
+    """The smallest cell whose numbers `_digits` shows."""
+    floor = max(MIN_DIGIT_PX, digit_floor(room))
+    return max((floor + 1) / 0.45, (floor + 1) * max(_widest(decimals, *arrays) * 0.62, 1))
 
 
 def _crop_ring(x: float, y: float, table: TransposeTable) -> str:
@@ -153,8 +174,9 @@ def scatter_figure(table: TransposeTable, *, decimals: int, room: Room | None = 
     """The animated scatter of every input cell into every output map, as a Plotly figure dict drawn at step 0."""
     room = room or Room()
     geo = table.geometry
-    lay, cell_px = _choose(table, room)
-    font, numbers = _digits(cell_px, room, decimals, table.X, table.K, table.products, table.full_maps())
+    shown = (table.X, table.K, table.products, table.full_maps())
+    lay, cell_px = _choose(table, room, _numbers_px(room, decimals, *shown))
+    font, numbers = _digits(cell_px, room, decimals, *shown)
     fmt = _fmt(decimals)
     title_px = max(10, min(18, int(cell_px * 0.5)))
     data: list[dict[str, Any]] = []
@@ -238,40 +260,49 @@ def correlation_figure(table: TransposeTable, same: AsCorrelation, Y: np.ndarray
     room = room or Room()
     geo = table.geometry
     c_in, h_z, w_z = same.Z.shape
-    row_h = max(h_z, geo.k_h) + GAP + TITLE
-    kernels_x = w_z + 2 * GAP
-    outputs_x = kernels_x + geo.c_out * (geo.k_w + GAP) + 2 * GAP
-    width = outputs_x + geo.out_w
-    height = max(c_in * row_h, geo.c_out * (geo.out_h + GAP + TITLE)) - GAP
-    if room.narrow:  # a phone: the outputs under the inputs
-        outputs_x, width = 0.0, max(kernels_x + geo.c_out * (geo.k_w + GAP) - GAP, geo.out_w)
-        height = c_in * row_h + geo.c_out * (geo.out_h + GAP + TITLE) - GAP
+    kernel_w = max(geo.k_w, 3)  # a kernel's column: at least its title's width ("F[0,1]")
+    z_at, f_at, y_at = [], {}, []
+    y = TITLE
+    if room.narrow:  # a phone: each Z with its kernels under it, then the outputs
+        for c in range(c_in):
+            z_at.append((0.0, y))
+            y += h_z + GAP + TITLE
+            f_at.update({(o, c): (o * (kernel_w + GAP), y) for o in range(geo.c_out)})
+            y += geo.k_h + GAP + TITLE
+        y_at = [(0.0, y + o * (geo.out_h + GAP + TITLE)) for o in range(geo.c_out)]
+        width = max(w_z, geo.c_out * (kernel_w + GAP) - GAP, geo.out_w)
+    else:  # each Z with its kernels beside it, the outputs in a column to the right
+        kernels_x = w_z + 2 * GAP
+        for c in range(c_in):
+            z_at.append((0.0, y))
+            f_at.update({(o, c): (kernels_x + o * (kernel_w + GAP), y) for o in range(geo.c_out)})
+            y += max(h_z, geo.k_h) + GAP + TITLE
+        outputs_x = kernels_x + geo.c_out * (kernel_w + GAP) + GAP
+        y_at = [(outputs_x, TITLE + o * (geo.out_h + GAP + TITLE)) for o in range(geo.c_out)]
+        width = outputs_x + geo.out_w
+    height = max(y, *(y0 + geo.out_h + GAP + TITLE for _, y0 in y_at)) - GAP - TITLE
     cell_px = min(MAX_CELL_PX * room.zoom * 0.8, room.width / (width + 2 * PAD),
                   (room.height * (PHONE_SCREENS if room.narrow else 1.0)) / (height + 2 * PAD))
     font, _ = _digits(cell_px, room, decimals, same.Z, same.F, Y)
     fmt = _fmt(decimals)
     title_px = max(10, min(16, int(cell_px * 0.5)))
     data, annotations = [], []
-    for c in range(c_in):
-        y = TITLE + c * row_h
-        data.append(heatmap_panel((0, y), cells(np.where(same.real[c], same.Z[c], np.nan), decimals), "coloraxis",
+    for c, at in enumerate(z_at):
+        data.append(heatmap_panel(at, cells(np.where(same.real[c], same.Z[c], np.nan), decimals), "coloraxis",
                                   text("tr_fig_z_hover", c=c), font, fmt))
-        data.append(heatmap_panel((0, y), cells(np.where(same.real[c], np.nan, 0.0), 0), None,
+        data.append(heatmap_panel(at, cells(np.where(same.real[c], np.nan, 0.0), 0), None,
                                   text("tr_fig_z_added_hover"), font, "%{z}", showscale=False,
                                   colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
                                   textfont={"size": font, "color": style.PAD_CELL_TEXT}))
-        annotations.append(panel_title(0, y, f"Z[{c}]", title_px, style.CHANNEL_COLOURS[c]))
-        for o in range(geo.c_out):
-            x = kernels_x + o * (geo.k_w + GAP)
-            data.append(heatmap_panel((x, y), cells(same.F[o, c], decimals), "coloraxis",
-                                      text("tr_fig_f_hover", c=c, o=o), font, fmt))
-            annotations.append(panel_title(x, y, f"F[{o},{c}]", title_px))
-    top = c_in * row_h + TITLE if room.narrow else TITLE
-    for o in range(geo.c_out):
-        y = top + o * (geo.out_h + GAP + TITLE)
-        data.append(heatmap_panel((outputs_x, y), cells(Y[o], decimals), "coloraxis2",
-                                  text("tr_fig_output_hover", o=o), font, fmt))
-        annotations.append(panel_title(outputs_x, y, f"Y[{o}]  {geo.out_h}×{geo.out_w}", title_px))
+        annotations.append(panel_title(*at, f"Z[{c}]", title_px, style.CHANNEL_COLOURS[c]))
+    for (o, c), at in f_at.items():
+        data.append(heatmap_panel(at, cells(same.F[o, c], decimals), "coloraxis", text("tr_fig_f_hover", c=c, o=o),
+                                  font, fmt))
+        annotations.append(panel_title(*at, f"F[{o},{c}]", title_px))
+    for o, at in enumerate(y_at):
+        data.append(heatmap_panel(at, cells(Y[o], decimals), "coloraxis2", text("tr_fig_output_hover", o=o),
+                                  font, fmt))
+        annotations.append(panel_title(*at, f"Y[{o}]  {geo.out_h}×{geo.out_w}", title_px))
     inside, outside = symmetric_range(same.Z, same.F), symmetric_range(Y)
     layout = {
         **cells_layout(width, height, cell_px, title_px, PAD),
@@ -284,6 +315,7 @@ def correlation_figure(table: TransposeTable, same: AsCorrelation, Y: np.ndarray
     return {"data": data, "layout": layout}
 
 
+MATRIX_CELL_PX = 32
 MATRIX_MAX_ROWS = 64  # Cᵀ is drawn while it has at most this many rows (output cells) ...
 MATRIX_MAX_COLS = 36  # ... and columns (input cells)
 
@@ -302,8 +334,7 @@ def matrix_figure(C: np.ndarray, x: np.ndarray, y: np.ndarray, *, decimals: int,
     rows, cols = C.shape[1], C.shape[0]
     width = cols + GAP + 1
     height = TITLE + 1 + GAP + TITLE + rows
-    cell_px = min(40 * room.zoom, room.width / (width + 2 * PAD),
-                  room.height * (PHONE_SCREENS if room.narrow else 1.5) / (height + 2 * PAD))
+    cell_px = min(MATRIX_CELL_PX * room.zoom, room.width / (width + 2 * PAD))  # as tall as it needs: the page scrolls
     font, _ = _digits(cell_px, room, decimals, C, x, y)
     fmt = _fmt(decimals)
     title_px = max(10, min(15, int(cell_px * 0.6)))

@@ -181,7 +181,7 @@ def _link(setting: TransposeSetting) -> str:
 
 def _play(table: TransposeTable, setting: TransposeSetting, frame_ms: int) -> Room:
     """The player, as on the main tab: its step kept in the link (`tr_step`), laid out for the browser's room;
-    the room it was laid out for."""
+    the room the page's other diagrams are laid out for."""
     link_step = min(link_state.values()["tr_step"], table.n_steps - 1)
     state = read_state(st.session_state.get(PLAYER_KEY), table.n_steps, link_step)
     st.subheader(text("tr_title"))
@@ -194,4 +194,4 @@ def _play(table: TransposeTable, setting: TransposeSetting, frame_ms: int) -> Ro
     player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
            note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
     link_state.set_value("tr_step", state.step)
-    return room
+    return choices[0][0] if choices else room  # before the player has measured: the usual room of this browser
