@@ -175,3 +175,13 @@ def test_every_picture_setting_plays_the_cells_tf_computes(name, grey, k, stride
     cells = Y[:, region.row : region.row + region.rows, region.col : region.col + region.cols]
     np.testing.assert_allclose(output_maps(figure(at)), cells, atol=0.006)
     assert at.query_params["pool_region"] == f"{region.row},{region.col}"
+
+
+def test_the_picture_page_speaks_chinese():
+    at = run_pooling(lang="zh", pool_values="image", pool_image="cat", pool_grey="true")
+    assert not at.exception and not notices(at)
+    h, w = 85, 128  # the cat
+    assert text("pool_img_intro", "zh", k=2, s=2, h=h, w=w, h_o=h // 2, w_o=w // 2) in [m.value for m in at.markdown]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"].replace("<br>", "") for a in chart["layout"]["annotations"]]
+    assert text("pool_img_pooled", "zh", c=0, mode=text("pool_img_mode_max", "zh"), h=h // 2, w=w // 2) in titles

@@ -66,13 +66,16 @@ NUMBERS_SHOWN = set(SCREENS) - {"1280", "1366"}  # as on the main tab: a region'
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"  # kept out of git, for a person to look at
 
 
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_a_picture_and_its_pooled_maps_fit_every_screen(chromium: Any, streamlit_server: str, screen: str) -> None:
-    page = open_pooling(chromium, streamlit_server, screen, "pool_values=image&pool_image=shapes&pool_mode=avg")
+@pytest.mark.parametrize(("screen", "lang"), [(screen, "en") for screen in SCREENS] + [("phone-390", "zh"),
+                                                                                     ("1280", "zh")])
+def test_a_picture_and_its_pooled_maps_fit_every_screen(chromium: Any, streamlit_server: str, screen: str,
+                                                        lang: str) -> None:
+    page = open_pooling(chromium, streamlit_server, screen,
+                        f"lang={lang}&pool_values=image&pool_image=shapes&pool_mode=avg")
     page.wait_for_selector(PICTURES, timeout=60_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(PICTURES).screenshot(path=str(SHOTS / f"pooling-picture-{screen}-maps.png"))
-    page.locator(PLAYER).screenshot(path=str(SHOTS / f"pooling-picture-{screen}-player.png"))
+    page.locator(PICTURES).screenshot(path=str(SHOTS / f"pooling-picture-{screen}-{lang}-maps.png"))
+    page.locator(PLAYER).screenshot(path=str(SHOTS / f"pooling-picture-{screen}-{lang}-player.png"))
     seen = page.evaluate(MEASURE)
     assert seen["svg"] <= seen["column"] + 1, seen  # the region's diagram fits its column
     if screen in NUMBERS_SHOWN:

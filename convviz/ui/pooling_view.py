@@ -21,7 +21,7 @@ from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import images
 from convviz.model.codegen import arrays_zip, pool_code
 from convviz.model.images import Region
-from convviz.model.link import SPEEDS_MS, read_region
+from convviz.model.link import SPEEDS_MS, picture_size, read_region
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_picture, pool_table, region_input
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
@@ -152,8 +152,7 @@ def _picture_controls() -> tuple[str, bool]:
 
 
 def _picture_shape(image: str, grey: bool) -> tuple[int, int, int]:
-    h, w = images.load_picture(image).shape[:2]
-    return 1 if grey else 3, h, w
+    return (1 if grey else 3, *picture_size(image))
 
 
 def render_pooling_view() -> None:
