@@ -155,3 +155,97 @@ def test_the_1x1_tab_offers_w_x_and_y():
     at = run_app(view="1×1 convolution")
     assert not at.exception
     assert len(at.get("download_button")) == 1
+
+
+# ---- the pooling tab's script (convviz/model/codegen.py `pool_code`) ----
+
+POOL_SWEEP = [  # (values, c, h, w, k, stride, padding, mode, seed, picture, grey): every mode, padding, pictures
+    ("book", 2, 4, 4, 2, 2, 0, "max", 0, None, False),
+    ("book", 2, 4, 4, 3, 2, 1, "max", 0, None, False),  # d2l's padded example: [[5, 7], [13, 15]]
+    ("book", 1, 4, 4, 2, 2, 1, "avg", 0, None, False),  # padded zeros counted in the mean
+    ("random", 3, 7, 5, 3, 1, 1, "avg", 11, None, False),
+    ("integers", 4, 12, 9, 4, 3, 2, "max", 5, None, False),
+    ("integers", 1, 5, 5, 1, 4, 0, "avg", 2, None, False),
+    ("image", 0, 0, 0, 2, 2, 0, "max", 0, "shapes", False),
+    ("image", 0, 0, 0, 3, 2, 1, "avg", 0, "stripes", True),
+]
+
+
+def pool_script_for(case: tuple) -> tuple[str, np.ndarray]:
+    from convviz.core.pooling import pool2d
+    from convviz.model import images
+    from convviz.model.codegen import pool_code
+    from convviz.model.pool_steps import pool_input, pool_picture
+
+    values, c, h, w, k, stride, padding, mode, seed, picture, grey = case
+    X = pool_picture(picture, grey) if picture else pool_input(values, c, h, w, seed)
+    Y = pool2d(X, k, stride=stride, padding=padding, mode=mode).numpy()
+    rgb = images.load_picture(picture) if picture else None
+    return pool_code(X, k=k, stride=stride, padding=padding, mode=mode, title=str(case), rgb=rgb, grey=grey), Y
+
+
+def run_alone(scripts: list[str]) -> list[str]:
+    """Each script's printed output, every one run in its own namespace in one fresh interpreter."""
+    runner = ("import io, json, sys, contextlib\nresults = []\n"
+              "for source in json.load(sys.stdin):\n"
+              "    out = io.StringIO()\n"
+              "    with contextlib.redirect_stdout(out):\n"
+              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
+              "    results.append(out.getvalue())\n"
+              "print(json.dumps(results))\n")
+    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
+                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_every_pooling_script_runs_alone_and_prints_the_cores_pooling():
+    scripts, expected = zip(*(pool_script_for(case) for case in POOL_SWEEP), strict=True)
+    for case, output, Y in zip(POOL_SWEEP, run_alone(list(scripts)), expected, strict=True):
+        shape, values = printed_array(output)
+        assert shape == Y.shape, case
+        np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())), err_msg=str(case))
+
+
+def test_the_pooling_script_is_the_books_loop_with_the_books_answer():
+    source, Y = pool_script_for(POOL_SWEEP[1])
+    assert "X = np.array([[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]], [[1, 2, 3, 4]" in source
+    assert 'pool_size, stride, padding, mode = (3, 3), 2, 1, "max"' in source
+    assert "tf.nn.max_pool2d" in source and 'padding="VALID"' in source
+    np.testing.assert_array_equal(Y[0], [[5, 7], [13, 15]])
+    namespace: dict = {}
+    loops = source.split("# The same pooling in TensorFlow")[0]  # the loops alone, without TensorFlow
+    exec(compile(loops, "<the pooling script>", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["Y"], Y)
+
+
+def test_a_pictures_script_rebuilds_the_pages_x_from_its_pixels():
+    source, _ = pool_script_for(POOL_SWEEP[-1])
+    assert "base64.b64decode(" in source and ".reshape(96, 96, 3)" in source
+    namespace: dict = {}
+    exec(compile(source.split("pool_size, stride")[0].replace("import tensorflow as tf", ""), "<x>", "exec"),
+         namespace)
+    from convviz.model.pool_steps import pool_picture
+
+    np.testing.assert_array_equal(namespace["X"], pool_picture("stripes", True))  # the very X the page pools
+
+
+@pytest.mark.parametrize("query", [{"pool_values": "book", "pool_k": "3", "pool_padding": "1", "pool_stride": "2"},
+                                   {"pool_values": "image", "pool_image": "stripes", "pool_grey": "true",
+                                    "pool_mode": "avg"}])
+def test_the_pooling_tab_shows_its_code_when_opened_and_offers_x_and_y(query):
+    from test_pooling_app import run_pooling
+
+    at = run_pooling(**query)
+    assert not at.code, "closed: nothing drawn on every re-run"
+    at.session_state["pool_kit_open"] = True
+    at.run()
+    assert not at.exception
+    shown = at.code[0].value
+    assert shown.startswith("# convviz: ?view=Pooling&pool_values=" + query["pool_values"])
+    case = (POOL_SWEEP[1] if query["pool_values"] == "book"
+            else ("image", 0, 0, 0, 2, 2, 0, "avg", 0, "stripes", True))
+    source, _ = pool_script_for(case)
+    assert shown.splitlines()[1:] == source.splitlines()[1:]  # the script the fresh-interpreter test runs
+    [download] = at.get("download_button")
+    assert download.key == "pool_kit_zip"

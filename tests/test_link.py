@@ -113,6 +113,21 @@ def test_a_region_for_an_upload_is_kept_for_the_picture_to_place():
     assert values["region"] == "500,7" and notices == ()
 
 
+def test_a_pooling_pictures_region_stays_inside_the_pooled_map_and_bounds_the_step():
+    values, notices = parse(q(pool_values="image", pool_image="shapes", pool_k="3", pool_stride="2",
+                              pool_padding="1", pool_region="9999,-3", pool_step="99"))
+    assert values["pool_region"] == "44,0"  # (96 + 2 − 3) // 2 + 1 = 48 pooled rows, a region of 4
+    assert values["pool_step"] == 15  # the region's 4×4 cells
+    assert sentences(notices) == ["link_pool_region_moved", "link_clamped"]
+    values, notices = parse(q(pool_values="image", pool_grey="true", pool_region="2, 3"))
+    assert values["pool_region"] == "2,3" and notices == ()  # written the one way, inside the map: nothing to say
+    assert link.pool_shape(values) == (1, *link.picture_size("cat"))
+    values, notices = parse(q(pool_values="image", pool_region="2;3"))
+    assert values["pool_region"] == "" and sentences(notices) == ["link_pool_bad_region"]
+    values, notices = parse(q(pool_region=" 7,8"))  # numbers, not a picture: kept for when one is chosen
+    assert values["pool_region"] == "7,8" and notices == ()
+
+
 def test_matrices_are_checked_against_their_views_sizes():
     values, notices = parse(q(mix_W="[LOGIN](//e.vil/x),0,0;0,1,0;0,0,1", sep_W="1,0,0;0,1,0"))
     assert values["mix_W"] == "" and values["sep_W"] == ""

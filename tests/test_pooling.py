@@ -176,3 +176,82 @@ def test_the_figure_fits_its_room_and_stacks_on_a_phone():
     _, wide = figure_for(X16, room=Room(1456, 784))
     _, phone = figure_for(X16, room=Room(320, 736))
     assert phone["layout"]["height"] > phone["layout"]["width"] and wide["layout"]["width"] > wide["layout"]["height"]
+
+
+# ---- pictures as pooling's input: the region the player animates, and the picture beside its pooled maps ----
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["shapes", "stripes", "cat"]), st.booleans(), st.integers(1, 4), st.integers(0, 4),
+       st.integers(0, 2), st.sampled_from(["max", "avg"]), st.integers(-5, 200), st.integers(-5, 200))
+def test_a_regions_steps_are_the_whole_pictures_pooled_cells(name, grey, k, stride, padding, mode, row, col):
+    from convviz.model.images import clamp_region
+    from convviz.model.pool_steps import pool_picture, pool_table, region_input
+
+    padding, stride = min(padding, k // 2), stride or k
+    X = pool_picture(name, grey)  # (c, h, w) in 0..1
+    assert X.shape[0] == (1 if grey else 3) and X.min() >= 0 and X.max() <= 1
+    Y = pool2d(X, k, stride=stride, padding=padding, mode=mode).numpy()  # TensorFlow, on the whole picture
+    region = clamp_region(row, col, Y.shape[1], Y.shape[2])
+    crop = region_input(X, region, k, stride, padding)  # NaN where the windows reach into the padding
+    table = pool_table(crop, k, stride=stride, mode=mode)
+    cells = Y[:, region.row : region.row + region.rows, region.col : region.col + region.cols]
+    np.testing.assert_allclose(table.output_maps(), cells, atol=1e-6)  # the player's cells are the picture's
+    loops = d2l_loop(X[:, : (region.row + region.rows) * stride + k, : (region.col + region.cols) * stride + k],
+                     k, stride, padding, mode)
+    np.testing.assert_allclose(cells, loops[:, region.row :, region.col :][:, : region.rows, : region.cols],
+                               atol=1e-6)  # and the book's loops agree
+
+
+def test_a_region_at_the_pictures_corner_reads_the_padding_as_nan():
+    from convviz.model.images import Region
+    from convviz.model.pool_steps import region_input
+
+    X = np.ones((1, 6, 6), np.float32)
+    crop = region_input(X, Region(0, 0, 2, 2), 2, 2, 1)  # windows from (-1, -1)
+    assert crop.shape == (1, 4, 4)
+    assert np.isnan(crop[0, 0]).all() and np.isnan(crop[0, :, 0]).all() and not np.isnan(crop[0, 1:, 1:]).any()
+
+
+def picture_figure(name="shapes", grey=False, k=2, stride=2, padding=0, width=1000, region=(0, 0)):
+    from convviz.figures.pooling import pooled_picture_figure
+    from convviz.model import images
+    from convviz.model.pool_steps import pool_picture
+
+    X = pool_picture(name, grey)
+    Y = pool2d(X, k, stride=stride, padding=padding).numpy()
+    at = images.clamp_region(*region, Y.shape[1], Y.shape[2])
+    return pooled_picture_figure(images.load_picture(name), X, Y, k=k, stride=stride, padding=padding, region=at,
+                                 mode_name="max", width=width), X, Y, at
+
+
+def test_the_picture_and_each_channel_sit_beside_their_pooled_maps_at_the_same_size():
+    import plotly.graph_objects as go
+
+    spec, _, Y, region = picture_figure(region=(10, 20))
+    go.Figure(spec)  # valid Plotly
+    kinds = [trace["type"] for trace in spec["data"]]
+    assert kinds == ["image", "image", "heatmap", "heatmap", "heatmap", "heatmap", "heatmap", "heatmap", "scatter"]
+    pictures, maps = spec["data"][:2], spec["data"][2:8]
+    assert (pictures[0]["dx"], pictures[1]["dx"]) == (1, 2)  # a pooled cell covers its 2×2 window's pixels
+    for c in range(3):
+        channel, pooled = maps[2 * c], maps[2 * c + 1]
+        assert channel["z"]["shape"] == "96,96" and pooled["z"]["shape"] == "48,48"  # the resolution halves
+        assert pooled["dx"] == 2 and pooled["y0"] - channel["y0"] == 0.5  # drawn over the pixels it came from
+        levels = np.frombuffer(__import__("base64").b64decode(pooled["z"]["bdata"]), np.uint8).reshape(48, 48)
+        np.testing.assert_allclose(levels / 255, Y[c], atol=0.5 / 255 + 1e-6)  # its values, as 8-bit levels
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles[3] == "Y[0]: max  48×48" and "96×96" in titles[2]
+    region_cells = spec["layout"]["shapes"][1]  # on the pooled picture: the region's 4×4 cells, 2 px each
+    assert region_cells["x1"] - region_cells["x0"] == 8 and region.rows == 4
+    assert spec["data"][-1]["customdata"][0] == [0, 0]  # the click targets lie on the picture
+
+
+def test_a_grey_picture_on_a_phone_is_one_panel_a_row_and_padding_widens_the_panels():
+    spec, _, Y, _ = picture_figure(name="stripes", grey=True, k=3, stride=2, padding=1, width=300)
+    assert [trace["type"] for trace in spec["data"]] == ["heatmap", "heatmap", "scatter"]  # no colour row
+    channel, pooled = spec["data"][:2]
+    assert pooled["x0"] == channel["x0"] and pooled["y0"] > channel["y0"]  # one a row: under its channel
+    assert Y.shape == (1, 48, 48)  # (96 + 2 - 3) // 2 + 1
+    wide, _, _, _ = picture_figure(stride=4, k=4, padding=2)  # pooled cells reach 2 px past the picture's edge
+    assert wide["layout"]["xaxis"]["range"][1] > 4 * 96

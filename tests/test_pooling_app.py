@@ -108,3 +108,80 @@ def test_the_tab_speaks_both_languages(language: str):
     at = run_pooling(lang=language)
     assert not at.exception
     assert text("pool_title", language, mode=text("pool_mode_max", language)) in [h.value for h in at.subheader]
+
+
+# ---- a picture as pooling's input ----
+
+
+def pooled_picture(name: str, grey: bool, k: int, stride: int, padding: int, mode: str) -> np.ndarray:
+    from convviz.model.pool_steps import pool_picture
+
+    return pool2d(pool_picture(name, grey), k, stride=stride, padding=padding, mode=mode).numpy()
+
+
+def test_a_picture_shows_beside_its_pooled_maps_and_its_region_plays():
+    at = run_pooling(pool_values="image", pool_image="shapes", pool_region="20,30", pool_mode="avg")
+    assert not at.exception and not notices(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["pool_pick"]
+    assert [c.key for c in at.get("bidi_component")] == ["pool_img_width", "pool_player"]  # the width probe, player
+    assert {n.key for n in at.number_input} == {"pool_k", "pool_stride", "pool_padding"}  # the picture's own c, h, w
+    assert at.selectbox(key="pool_image").value == "shapes" and at.toggle(key="pool_grey").value is False
+    spec = figure(at)
+    Y = pooled_picture("shapes", False, 2, 2, 0, "avg")
+    np.testing.assert_allclose(output_maps(spec), Y[:, 20:24, 30:34], atol=0.005)  # 2 decimals of the picture's
+    assert spec["layout"]["meta"]["origin"] == [20, 30]  # the step line names cells in the whole map
+    assert text("img_region_title", row=20, col=30, rows=4, cols=4) in [h.value for h in at.subheader]
+    assert text("pool_img_intro", k=2, s=2, h=96, w=96, h_o=48, w_o=48) in [m.value for m in at.markdown]
+    assert len(at.success) == 1  # the region's steps agree with TensorFlow on the whole picture
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["type"] for t in chart["data"]].count("heatmap") == 6
+
+
+def test_without_a_region_the_player_starts_where_the_pooled_maps_vary_most():
+    from convviz.model.images import busiest_region
+
+    at = run_pooling(pool_values="image", pool_image="stripes", pool_grey="true", pool_mode="max", pool_k="3",
+                     pool_stride="1", pool_padding="1")
+    assert not at.exception
+    Y = pooled_picture("stripes", True, 3, 1, 1, "max")
+    row, col = busiest_region(Y)
+    np.testing.assert_allclose(output_maps(figure(at)), Y[:, row : row + 4, col : col + 4], atol=0.005)
+    assert "pool_region" not in at.query_params  # nothing picked: the link stays short
+
+
+def test_another_picture_forgets_the_region_and_a_new_window_keeps_it_inside():
+    at = run_pooling(pool_values="image", pool_image="shapes", pool_region="44,44")
+    at.selectbox(key="pool_image").set_value("cat").run()
+    assert not at.exception and "pool_region" not in at.query_params
+    at = run_pooling(pool_values="image", pool_image="shapes", pool_region="44,44")
+    at.number_input(key="pool_stride").set_value(4).run()  # 24 pooled rows: the region moves inside them
+    assert not at.exception and at.query_params["pool_region"] == "20,20"
+    at = run_pooling(pool_values="image", pool_region="x")
+    assert notices(at) == [text("link_pool_bad_region", raw="x")]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["cat", "astronaut", "coffee", "shapes", "stripes"]), st.booleans(), st.integers(1, 4),
+       st.integers(0, 4), st.integers(0, 2), st.sampled_from(["max", "avg"]), st.integers(0, 130), st.integers(0, 130))
+def test_every_picture_setting_plays_the_cells_tf_computes(name, grey, k, stride, padding, mode, row, col):
+    from convviz.model.images import clamp_region
+
+    padding = min(padding, k // 2)
+    at = run_pooling(pool_values="image", pool_image=name, pool_grey=str(grey).lower(), pool_k=str(k),
+                     pool_stride=str(stride), pool_padding=str(padding), pool_mode=mode, pool_region=f"{row},{col}")
+    assert not at.exception
+    Y = pooled_picture(name, grey, k, stride or k, padding, mode)
+    region = clamp_region(row, col, Y.shape[1], Y.shape[2])
+    cells = Y[:, region.row : region.row + region.rows, region.col : region.col + region.cols]
+    np.testing.assert_allclose(output_maps(figure(at)), cells, atol=0.006)
+    assert at.query_params["pool_region"] == f"{region.row},{region.col}"
+
+
+def test_the_picture_page_speaks_chinese():
+    at = run_pooling(lang="zh", pool_values="image", pool_image="cat", pool_grey="true")
+    assert not at.exception and not notices(at)
+    h, w = 85, 128  # the cat
+    assert text("pool_img_intro", "zh", k=2, s=2, h=h, w=w, h_o=h // 2, w_o=w // 2) in [m.value for m in at.markdown]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"].replace("<br>", "") for a in chart["layout"]["annotations"]]
+    assert text("pool_img_pooled", "zh", c=0, mode=text("pool_img_mode_max", "zh"), h=h // 2, w=w // 2) in titles

@@ -19,11 +19,32 @@ import numpy as np
 
 from convviz.figures import style
 from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
-from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
+from convviz.figures.fit import DEFAULT_WIDTH, LINE, label_px, wrapped
+from convviz.figures.images import (
+    CHANNEL_RAMPS,
+    MARGIN,
+    _click_targets,
+    _levels,
+    _outline,
+    _picture_source,
+    _title,
+    panels_per_row,
+)
+from convviz.figures.plotting import (
+    MODEBAR_OFF,
+    cells,
+    cells_layout,
+    heatmap_panel,
+    panel_title,
+    rect_path,
+    symmetric_range,
+)
 from convviz.i18n.strings import text
+from convviz.model.images import Region
 from convviz.model.pool_steps import PoolTable
 
 GAP = 1  # cells between the panels of a block, and between blocks
+PICTURE_GAP = 6  # picture pixels between the panels of a picture and its pooled maps
 TEXT_CELLS = 5  # the written result's room beside a phone's window, in cells
 UNDER_CELLS = 4  # on a wide screen the result is written under the window: its column is at least this wide
 OUTPUT_TITLE_CELLS = 4  # an output map's title ("Y[0]  2×2") needs about this many cells
@@ -95,9 +116,10 @@ def _cells_path(cells_at: list[tuple[float, float]]) -> str:
     return "".join(rect_path(x, y, x + 1, y + 1) for x, y in cells_at) or "M0,0"
 
 
-def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
-                   frame_ms: int = 700) -> dict[str, Any]:
-    """The animated pooling of every channel, as a Plotly figure dict drawn at step 0."""
+def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None, frame_ms: int = 700,
+                   origin: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """The animated pooling of every channel, as a Plotly figure dict drawn at step 0 (`origin`: where the table's
+    first output cell sits in the whole map, for a picture's region)."""
     room = room or Room()
     geo = table.geometry
     blocks, width, height, cell_px = _layout(table, room)
@@ -114,7 +136,6 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
     room_cells = max(geo.k_w, UNDER_CELLS) + GAP if under else TEXT_CELLS
     text_px = max(9, min(22, int(cell_px * 0.5), int(room_cells * cell_px / (longest * 0.62))))
     maps = table.output_maps()  # (c, h_o, w_o)
-    p_h, p_w = geo.padding
     data: list[dict[str, Any]] = []
     outputs: dict[str, list[int]] = {}
     annotations = []
@@ -124,7 +145,7 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
         data.append(heatmap_panel((x_in, y_in), cells(inside, decimals), "coloraxis", text("pool_fig_input_hover"),
                                   font, fmt))
         ring = np.where(np.isnan(inside), 0.0, np.nan)  # (h_p, w_p): the padding, drawn apart in grey
-        if p_h or p_w:
+        if np.isnan(inside).any():  # the padding, or a picture's region at its edge
             data.append(heatmap_panel((x_in, y_in), cells(ring, 0), None, text("fig_padding_hover"), 0, "",
                                       colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
                                       showscale=False))
@@ -158,7 +179,7 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
         "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
         "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": numbers,
                  "cell_px": round(cell_px, 1), "digit_px": font, "animated_traces": animated,
-                 "output_traces": outputs, "origin": [0, 0]},
+                 "output_traces": outputs, "origin": list(origin)},
     }
     return {"data": data, "layout": layout, "frames": frames}
 
@@ -195,3 +216,90 @@ def _frame(table: PoolTable, blocks: list[_Block], s: int, decimals: int, shown:
     ]
     return {"name": str(s), "data": [*windows, {"type": "scatter", "text": results}], "layout": {"shapes": shapes}}
 
+
+
+def pooled_picture_figure(rgb: np.ndarray, X: np.ndarray, Y: np.ndarray, *, k: int, stride: int, padding: int,
+                          region: Region, mode_name: str, width: int = DEFAULT_WIDTH) -> dict[str, Any]:
+    """A picture's channels X (c, h, w) in 0..1 beside their pooled maps Y (c, h_o, w_o), two or four panels a
+    row (one on a narrow screen), with the colour picture and its pooled colours first when there are three channels.
+
+    A pooled cell is drawn over the input pixels its window covers (stride × stride of them, centred on the
+    window), so a pooled map is as large as its input and its coarser cells show the resolution it lost. The
+    region the player animates is outlined: the pixels its windows read, and its cells in every pooled map.
+    """
+    c, h, w = X.shape
+    _, out_h, out_w = Y.shape
+    plot_px = width - MARGIN["l"] - MARGIN["r"]
+    fits = panels_per_row(plot_px)
+    per_row = 1 if fits < 2 else fits // 2 * 2  # a channel and its pooled map always share a row
+    first = padding - (k - stride) / 2  # a pooled cell's left (top) edge at column (row) 0, left of the input's
+    extra = max(0.0, first, out_w * stride - first - w, out_h * stride - first - h)  # pooled past the input's edge
+    side = w + 2 * extra  # every panel gets this many picture pixels of width
+    units = per_row * (side + PICTURE_GAP) - PICTURE_GAP
+    scale = plot_px / units  # screen pixels per picture pixel
+    font = label_px(width)
+    channel_names = ["grey"] if c == 1 else ["R", "G", "B"]
+    panels: list[tuple[str, str]] = []  # (title, what): the picture's colours first, then each channel and its map
+    if c == 3:
+        panels += [(text("pool_img_picture", h=h, w=w), "rgb"), (text("pool_img_pooled_rgb", h=out_h, w=out_w,
+                                                                       mode=mode_name), "pooled_rgb")]
+    for ch, name in enumerate(channel_names):
+        panels += [(text("img_fig_channel", c=ch, name=name) + f"  {h}×{w}", f"x{ch}"),
+                   (text("pool_img_pooled", c=ch, h=out_h, w=out_w, mode=mode_name), f"y{ch}")]
+    titled = [wrapped(words, side * scale, font) for words, _ in panels]
+    data: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
+    top = 0.0
+    spots: dict[str, tuple[float, float]] = {}
+    for start in range(0, len(panels), per_row):
+        band = max(lines for _, lines in titled[start : start + per_row]) * font * LINE / scale + 4 / scale
+        for slot, ((_, what), (words, _)) in enumerate(zip(panels[start : start + per_row],
+                                                          titled[start : start + per_row], strict=True)):
+            x = slot * (side + PICTURE_GAP)
+            annotations.append(_title(x, top, words, font))
+            spots[what] = (x + extra, top + band + extra)  # where the input's pixel (0, 0) begins
+        top += band + h + 2 * extra + PICTURE_GAP
+    height = top - PICTURE_GAP
+    pooled = np.clip(Y, 0, 1)  # (c, h_o, w_o): a picture's pooled values stay in 0..1
+    for what, (x, y) in spots.items():
+        if what == "rgb":
+            data.append({"type": "image", "source": _picture_source(rgb), "x0": x + 0.5, "y0": y + 0.5, "dx": 1,
+                         "dy": 1, "hoverinfo": "skip"})
+        elif what == "pooled_rgb":
+            colours = np.round(pooled.transpose(1, 2, 0) * 255).astype(np.uint8)  # (h_o, w_o, 3)
+            data.append({"type": "image", "source": _picture_source(colours), "x0": x - first + stride / 2,
+                         "y0": y - first + stride / 2, "dx": stride, "dy": stride, "hoverinfo": "skip"})
+        elif what[0] == "x":
+            ch = int(what[1:])
+            data.append({"type": "heatmap", "z": _levels(X[ch], 1.0, "u1"), "x0": x + 0.5, "dx": 1, "y0": y + 0.5,
+                         "dy": 1, "zmin": 0, "zmax": 255, "colorscale": CHANNEL_RAMPS[channel_names[ch]],
+                         "showscale": False, "hoverinfo": "skip"})
+        else:
+            ch = int(what[1:])
+            data.append({"type": "heatmap", "z": _levels(pooled[ch], 1.0, "u1"), "x0": x - first + stride / 2,
+                         "dx": stride, "y0": y - first + stride / 2, "dy": stride, "zmin": 0, "zmax": 255,
+                         "colorscale": CHANNEL_RAMPS[channel_names[ch]], "showscale": False, "hoverinfo": "skip"})
+        if what in ("rgb", "x0", "x1", "x2"):  # the pixels the region's windows read
+            shapes.append(_outline(x + region.col * stride - padding, y + region.row * stride - padding,
+                                   (region.cols - 1) * stride + k, (region.rows - 1) * stride + k))
+        else:  # the region's cells in the pooled map
+            shapes.append(_outline(x - first + region.col * stride, y - first + region.row * stride,
+                                   region.cols * stride, region.rows * stride))
+    pick_x, pick_y = spots["rgb" if c == 3 else "x0"]
+    targets = _click_targets(h, w, pick_y)
+    targets["x"] = [value + pick_x for value in targets["x"]]
+    data.append(targets)
+    return {
+        "data": data,
+        "layout": {
+            "height": int(np.ceil(height * scale)) + MARGIN["t"] + MARGIN["b"],
+            "margin": MARGIN, "paper_bgcolor": "white", "plot_bgcolor": "white", "showlegend": False,
+            "dragmode": False, "font": {"family": style.FONT_FAMILY},
+            "xaxis": {"visible": False, "range": [0, units], "fixedrange": True, "constrain": "domain"},
+            "yaxis": {"visible": False, "range": [height, 0], "scaleanchor": "x", "scaleratio": 1,
+                      "fixedrange": True, "constrain": "domain"},
+            "annotations": annotations, "shapes": shapes, "modebar": MODEBAR_OFF,
+            "meta": {"width": width},  # the width it was laid out for (the browser tests wait for it)
+        },
+    }

@@ -495,6 +495,28 @@ EN: dict[str, str] = {
     "pool_fig_window": "window",
     "pool_fig_output": "Y[{c}]  {h}×{w}",
     "pool_fig_window_hover": "in the window: %{z}",
+    "pool_choice_image": "a picture",
+    "pool_img_intro": (
+        "Each of the picture's channels is pooled on its own: a {k}×{k} window with stride {s} turns {h}×{w} pixels "
+        "into {h_o}×{w_o}. Each pooled cell is drawn over the pixels its window covers, so every pooled map is as "
+        "large as its channel, in coarser cells. Click the picture to choose the region the player animates."
+    ),
+    "pool_img_picture": "the picture  {h}×{w}",
+    "pool_img_pooled_rgb": "{mode}, as a picture  {h}×{w}",
+    "pool_img_pooled": "Y[{c}]: {mode}  {h}×{w}",
+    "pool_img_mode_max": "max pooled",
+    "pool_img_mode_avg": "average pooled",
+    "link_pool_bad_region": (
+        "“pool_region={raw}” is not two whole numbers row,col, so the region where the pooled maps vary most is used."
+    ),
+    "link_pool_region_moved": "“pool_region={raw}” reaches past the pooled map, so the region starts at {row},{col}.",
+    "pool_kit_title": "Take it to a notebook: the code and the arrays",
+    "pool_kit_code": (
+        "This script reproduces the pooled numbers (NumPy and TensorFlow only): X, d2l's `pool2d` loop extended "
+        "with padding, and TensorFlow's `max_pool2d` / `avg_pool2d` on the padded input, checked against each "
+        "other. Paste it into a notebook or run it with `python`."
+    ),
+    "pool_kit_download": "Download X and Y (.npy and .csv, in one zip)",
     # ---- class mode (convviz/ui/class_room.py) ----
     "link_bad_room": "“room={raw}” cannot be a room’s code (5 letters and digits), so the page opened without a room.",
     "link_bad_key": "The link’s “key” is not a room’s key, so the page opened as a student’s.",

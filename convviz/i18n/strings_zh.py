@@ -463,6 +463,26 @@ ZH: dict[str, str] = {
     "pool_fig_window": "窗口",
     "pool_fig_output": "输出 Y[{c}]  {h}×{w}",
     "pool_fig_window_hover": "窗口中的值：%{z}",
+    "pool_choice_image": "一幅图片",
+    "pool_img_intro": (
+        "图片的每个通道各自汇聚：{k}×{k} 的窗口、步幅 {s}，把 {h}×{w} 个像素变成 {h_o}×{w_o}。"
+        "每个汇聚后的单元画在它的窗口覆盖的像素上，所以汇聚后的图和原通道一样大，只是单元更粗。"
+        "点击图片，选择播放器演示的区域。"
+    ),
+    "pool_img_picture": "图片  {h}×{w}",
+    "pool_img_pooled_rgb": "{mode}，画成图片  {h}×{w}",
+    "pool_img_pooled": "输出 Y[{c}]：{mode}  {h}×{w}",
+    "pool_img_mode_max": "最大汇聚",
+    "pool_img_mode_avg": "平均汇聚",
+    "link_pool_bad_region": "“pool_region={raw}” 不是两个整数 row,col，因此使用汇聚结果变化最大的区域。",
+    "link_pool_region_moved": "“pool_region={raw}” 超出了汇聚后的图，因此区域从 {row},{col} 开始。",
+    "pool_kit_title": "带到 notebook 里：代码和数组",
+    "pool_kit_code": (
+        "这段脚本重现汇聚的每一个数（只用 NumPy 和 TensorFlow）：X、d2l 的 `pool2d` 循环（加上填充），"
+        "以及对填充后的输入调用 TensorFlow 的 `max_pool2d` / `avg_pool2d`，两者互相核对。"
+        "可以粘贴到 notebook 中，或用 `python` 运行。"
+    ),
+    "pool_kit_download": "下载 X 和 Y（npy 和 csv 文件，打包成一个 zip）",
     # ---- 课堂模式 (convviz/ui/class_room.py) ----
     "link_bad_room": "“room={raw}” 不是有效的课堂代码（5 位字母和数字），因此页面未加入课堂。",
     "link_bad_key": "链接中的 “key” 不是课堂的密钥，因此页面以学生身份打开。",

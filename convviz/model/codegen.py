@@ -7,10 +7,14 @@ agree, and prints Y. It runs as it is in a fresh interpreter: a student can past
 A grouped layer keeps its own kernel shape, (c_o, c_i/g, k_h, k_w), and the loops take `groups`: output channel o
 reads only its group's c_i/g input channels. Each float32 number is written the shortest way that reads back as
 the same float32 (-0.8, not -0.800000011920929).
+
+`pool_code` does the same for the pooling tab: d2l's `pool2d` loop (with padding) and `tf.nn.max_pool2d` /
+`tf.nn.avg_pool2d` on the padded input; a picture's X is written as its pixels.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 
@@ -107,6 +111,70 @@ _FLIP = """
 # True convolution: every kernel slice turned half a circle (both spatial axes), then correlated as below.
 K = K[..., ::-1, ::-1].copy()
 """
+
+
+_POOL_TEMPLATE = '''\
+# convviz: {title}
+import numpy as np
+import tensorflow as tf
+{X}
+pool_size, stride, padding, mode = ({k}, {k}), {stride}, {padding}, "{mode}"
+
+
+def pool2d(X, pool_size, mode="max"):
+    """d2l's pool2d on one channel X (h, w), with the setting's stride and padding: max ignores padded cells (they
+    are -inf), avg counts them as zeros and divides by the whole window."""
+    p_h, p_w = pool_size
+    X = np.pad(X, padding, constant_values=-np.inf if mode == "max" else 0)
+    Y = np.zeros(((X.shape[0] - p_h) // stride + 1, (X.shape[1] - p_w) // stride + 1), dtype=np.float32)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * stride : i * stride + p_h, j * stride : j * stride + p_w]
+            if mode == "max":
+                Y[i, j] = window.max()
+            elif mode == "avg":
+                Y[i, j] = window.mean()
+    return Y
+
+
+Y = np.stack([pool2d(x, pool_size, mode) for x in X])  # every channel on its own: (c, h_o, w_o)
+
+# The same pooling in TensorFlow: the input padded the same way, NHWC (1, h + 2p, w + 2p, c), and 'VALID' windows.
+X_padded = np.pad(X, ((0, 0), (padding, padding), (padding, padding)), constant_values=-np.inf if mode == "max" else 0)
+pool = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+Y_tf = pool(X_padded.transpose(1, 2, 0)[None], ksize=pool_size, strides=stride, padding="VALID")
+Y_tf = Y_tf.numpy()[0].transpose(2, 0, 1)  # back to (c, h_o, w_o)
+
+assert np.allclose(Y, Y_tf, atol=1e-5), "the loops and TensorFlow's pooling disagree"
+np.set_printoptions(precision=4, suppress=True, threshold=100_000, linewidth=120)
+print("Y", Y.shape)
+print(Y)
+'''
+
+_PICTURE = '''import base64
+
+# The picture's pixels, (h, w, 3) uint8, in base64: {h}×{w}×3 numbers are too many to write out one by one.
+pixels = np.frombuffer(base64.b64decode(
+{lines}
+), dtype=np.uint8).reshape({h}, {w}, 3)
+X = (pixels.astype(np.float32) / 255).transpose(2, 0, 1)  # R, G and B in 0..1: X (c, h, w) = (3, {h}, {w})'''
+_GREY = '''
+X = (X.transpose(1, 2, 0) @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[None]  # one grey channel (1, h, w)'''
+
+
+def pool_code(X: np.ndarray, *, k: int, stride: int, padding: int, mode: str, title: str,
+              rgb: np.ndarray | None = None, grey: bool = False) -> str:
+    """The pooling script for X (c, h, w), a k×k window, stride, padding and mode ('max' or 'avg'): d2l's pool2d
+    loop and TensorFlow's pooling op, checked against each other. With `rgb` (h, w, 3) uint8, X is that picture's
+    channels (grey: one channel), written as its pixels in base64 and turned into X as the page does."""
+    if rgb is None:
+        source = f"\n# X: (c, h, w) = {tuple(X.shape)}\nX = np.array({_literal(X)}, dtype=np.float32)"
+    else:
+        h, w = rgb.shape[:2]
+        encoded = base64.b64encode(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes()).decode()
+        lines = "\n".join(f'    "{encoded[i : i + 100]}"' for i in range(0, len(encoded), 100))
+        source = _PICTURE.format(h=h, w=w, lines=lines) + (_GREY if grey else "")
+    return _POOL_TEMPLATE.format(title=title, X=source, k=k, stride=stride, padding=padding, mode=mode)
 
 
 def arrays_zip(arrays: dict[str, np.ndarray]) -> bytes:

@@ -149,6 +149,9 @@ POOL_FIELDS: tuple[Field, ...] = (
     Choice("pool_mode", "max", MODES),
     Int("pool_seed", 0, 0, 9999),
     Int("pool_step", 0, 0, (POOL_MAX_SIDE + 4) ** 2 - 1),
+    Choice("pool_image", images.PICTURES[0], images.PICTURES),  # pool_values=image: shipped and drawn, no upload
+    Flag("pool_grey", False),
+    Text("pool_region"),  # row,col: the top-left output cell of the picture's region the player animates
 )
 TR_MAX_SIDE = 6
 TR_FIELDS: tuple[Field, ...] = (
@@ -348,6 +351,7 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += _picture_checks(values, given, len(names), shapes)
     notices += _room_checks(values)
     notices += _clamp(values, given, "pool_padding", values["pool_k"] // 2)
+    notices += _pool_region_check(values, given)
     notices += _clamp(values, given, "pool_step", pool_steps_count(values) - 1)
     notices += _clamp(values, given, "tr_padding", transposed_steps.padding_high(
         values["tr_h"], values["tr_w"], values["tr_k"], values["tr_stride"]))
@@ -406,14 +410,44 @@ def _main_steps(values: Values, shapes: Mapping[str, int]) -> int:
 
 
 def pool_steps_count(values: Values) -> int:
-    """How many steps the pooling view's player has for these values (1 when the window does not fit)."""
+    """How many steps the pooling view's player has for these values (1 when the window does not fit; a picture's
+    region's cells for a picture)."""
     stride = values["pool_stride"] or values["pool_k"]
     try:
-        geo = pool_geometry((values["pool_c"], values["pool_h"], values["pool_w"]), values["pool_k"], stride=stride,
-                            padding=values["pool_padding"])
+        geo = pool_geometry(pool_shape(values), values["pool_k"], stride=stride, padding=values["pool_padding"])
     except ValueError:
         return 1
+    if values["pool_values"] == "image":
+        return min(images.REGION, geo.out_h) * min(images.REGION, geo.out_w)
     return geo.out_h * geo.out_w
+
+
+def pool_shape(values: Values) -> tuple[int, int, int]:
+    """The pooling view's input shape (c, h, w): the picture's, or the link's pool_c, pool_h, pool_w."""
+    if values["pool_values"] == "image":
+        return (1 if values["pool_grey"] else 3, *picture_size(values["pool_image"]))
+    return values["pool_c"], values["pool_h"], values["pool_w"]
+
+
+def _pool_region_check(values: Values, given: Mapping[str, str]) -> list[Notice]:
+    """The pooling picture's region: two whole numbers, kept inside the pooled map (a picture always fits the
+    window: it is larger than any pool_k)."""
+    if not values["pool_region"]:
+        return []
+    region = read_region(values["pool_region"])
+    if region is None:
+        values["pool_region"] = ""
+        return [_notice("link_pool_bad_region", raw=quote(given["pool_region"]))]
+    if values["pool_values"] != "image":
+        values["pool_region"] = f"{region[0]},{region[1]}"
+        return []
+    geo = pool_geometry(pool_shape(values), values["pool_k"], stride=values["pool_stride"] or values["pool_k"],
+                        padding=values["pool_padding"])
+    clamped = images.clamp_region(*region, geo.out_h, geo.out_w)
+    values["pool_region"] = f"{clamped.row},{clamped.col}"
+    if (clamped.row, clamped.col) == region:
+        return []
+    return [_notice("link_pool_region_moved", raw=quote(given["pool_region"]), row=clamped.row, col=clamped.col)]
 
 
 def _picture_checks(values: Values, given: Mapping[str, str], n_kernels: int,

@@ -13,6 +13,8 @@ import numpy as np
 from convviz.core.correlation import as_float32
 from convviz.core.geometry import IntPair
 from convviz.core.pooling import Mode, PoolGeometry, checked_mode, pool_geometry
+from convviz.model import images
+from convviz.model.images import Region
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def pool_table(X: object, pool_size: IntPair, *, stride: IntPair | None = None, 
     return PoolTable(geo, mode, X_padded, origin, windows, outputs.astype(np.float32), winners)
 
 
-POOL_VALUES = ("integers", "random", "book")
+POOL_VALUES = ("integers", "random", "book", "image")  # "image": a shipped or drawn picture's channels
 
 
 def pool_input(values: str, channels: int, h: int, w: int, seed: int) -> np.ndarray:
@@ -77,3 +79,17 @@ def pool_input(values: str, channels: int, h: int, w: int, seed: int) -> np.ndar
     if values == "random":
         return np.round(rng.standard_normal((channels, h, w)), 2).astype(np.float32)
     return rng.integers(0, 10, size=(channels, h, w)).astype(np.float32)
+
+
+def pool_picture(name: str, grey: bool) -> np.ndarray:
+    """A shipped or drawn picture as pooling's X (c, h, w) in 0..1: its R, G and B channels, or one grey channel."""
+    return images.as_channels(images.load_picture(name), grey)
+
+
+def region_input(X: np.ndarray, region: Region, k: int, stride: int, padding: int) -> np.ndarray:
+    """The part of X (c, h, w) that the region's windows read, NaN on the padding: pooling it with padding 0 and the
+    same window and stride (`pool_table`, which treats NaN as padding) gives exactly the region's output cells."""
+    X_padded = np.pad(np.asarray(X, np.float32), ((0, 0), (padding, padding), (padding, padding)),
+                      constant_values=np.nan)  # (c, h + 2p, w + 2p)
+    top, left = region.row * stride, region.col * stride
+    return X_padded[:, top : top + (region.rows - 1) * stride + k, left : left + (region.cols - 1) * stride + k]
