@@ -10,8 +10,10 @@ the run instead of hiding every browser test. On CI, hypothesis draws the same e
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -259,3 +262,70 @@ def serving_class(processes: int, env: dict[str, str] | None = None) -> Iterator
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+# ---- the lecture kits' scripts ----
+
+
+def run_alone(scripts: list[str]) -> list[str]:
+    """Each script's printed output, every one run in its own namespace in one fresh interpreter."""
+    runner = ("import io, json, sys, contextlib\nresults = []\n"
+              "for source in json.load(sys.stdin):\n"
+              "    out = io.StringIO()\n"
+              "    with contextlib.redirect_stdout(out):\n"
+              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
+              "    results.append(out.getvalue())\n"
+              "print(json.dumps(results))\n")
+    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
+                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def printed_array(output: str) -> tuple[tuple[int, ...], np.ndarray]:
+    header, body = output.split("\n", 1)
+    shape = tuple(int(n) for n in re.findall(r"\d+", header))
+    return shape, np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", body)])
+
+
+# ---- a tab's page: in AppTest, and in Chromium on a classroom screen ----
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP_TIMEOUT = 120
+LAPTOP_ROOM = [816, 384]  # the usual room whose layout the AppTest helpers read
+SCREENS = {"phone-390": (390, 844, True), "phone-360": (360, 740, True), "1024": (1024, 768, False),
+           "1280": (1280, 720, False), "1366": (1366, 768, False), "1920": (1920, 1080, False)}
+PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
+PLAYER = "[data-testid='convviz-player']"
+
+
+def run_view(view: str, **query: str) -> Any:
+    """The app run once by AppTest on a link to `view` with `query`."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+    at.query_params["view"] = view
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def player_figure(at: Any, key: str) -> dict:
+    """The figure the player `key` was handed (laid out for the laptop's room when it came in several layouts)."""
+    data = json.loads(next(c for c in at.get("bidi_component") if c.key == key).proto.bytes)
+    if data.get("choices"):
+        return next(data["layouts"][c["layout"]] for c in data["choices"] if c["room"] == LAPTOP_ROOM)
+    return data["figure"]
+
+
+def open_tab(chromium: Any, server: str, screen: str, path: str) -> Any:
+    """A page on `path` in a fresh context of `screen` (SCREENS), once its player has drawn."""
+    w, h, phone = SCREENS[screen]
+    options: dict[str, Any] = {"viewport": {"width": w, "height": h}, "base_url": server}
+    if phone:
+        options.update(is_mobile=True, has_touch=True, user_agent=PHONE_UA)
+    page = chromium.new_context(**options).new_page()
+    page.goto(path)
+    wait_for_app(page)
+    page.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
+    return page

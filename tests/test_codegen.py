@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import json
 import re
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -15,6 +12,7 @@ import pytest
 from convviz.core.correlation import convolve2d_multi_in_out, corr2d_multi_in_out
 from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.setting import Setting, make_tensors
+from tests.conftest import printed_array, run_alone
 
 SWEEP = [  # the kinds of values, and each geometry option, at least once
     Setting(values="textbook"),
@@ -42,26 +40,9 @@ def script_for(setting: Setting) -> tuple[str, np.ndarray]:
     return code, Y
 
 
-def printed_array(output: str) -> tuple[tuple[int, ...], np.ndarray]:
-    header, body = output.split("\n", 1)
-    shape = tuple(int(n) for n in re.findall(r"\d+", header))
-    return shape, np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", body)])
-
-
 def test_every_generated_script_runs_alone_and_prints_the_cores_answer():
     scripts, expected = zip(*(script_for(s) for s in SWEEP), strict=True)
-    # One fresh interpreter with nothing of convviz imported; each script runs in its own namespace.
-    runner = ("import io, json, sys, contextlib\nresults = []\n"
-              "for source in json.load(sys.stdin):\n"
-              "    out = io.StringIO()\n"
-              "    with contextlib.redirect_stdout(out):\n"
-              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
-              "    results.append(out.getvalue())\n"
-              "print(json.dumps(results))\n")
-    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
-                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    outputs = json.loads(done.stdout.strip().splitlines()[-1])
+    outputs = run_alone(list(scripts))  # one fresh interpreter with nothing of convviz imported
     for setting, output, Y in zip(SWEEP, outputs, expected, strict=True):
         shape, values = printed_array(output)
         assert shape == Y.shape, setting
@@ -184,19 +165,6 @@ def pool_script_for(case: tuple) -> tuple[str, np.ndarray]:
     return pool_code(X, k=k, stride=stride, padding=padding, mode=mode, title=str(case), rgb=rgb, grey=grey), Y
 
 
-def run_alone(scripts: list[str]) -> list[str]:
-    """Each script's printed output, every one run in its own namespace in one fresh interpreter."""
-    runner = ("import io, json, sys, contextlib\nresults = []\n"
-              "for source in json.load(sys.stdin):\n"
-              "    out = io.StringIO()\n"
-              "    with contextlib.redirect_stdout(out):\n"
-              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
-              "    results.append(out.getvalue())\n"
-              "print(json.dumps(results))\n")
-    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
-                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_every_pooling_script_runs_alone_and_prints_the_cores_pooling():

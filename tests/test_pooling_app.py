@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,25 +14,15 @@ from convviz.core.pooling import pool2d
 from convviz.i18n.strings import text
 from convviz.model.link import FIELDS, Int
 from convviz.model.pool_steps import pool_input
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-TIMEOUT = 120
-LAPTOP_ROOM = [816, 384]
+from tests.conftest import player_figure, run_view
 
 
 def run_pooling(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["view"] = "Pooling"
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_view("Pooling", **query)
 
 
 def figure(at: AppTest) -> dict:
-    data = json.loads(next(c for c in at.get("bidi_component") if c.key == "pool_player").proto.bytes)
-    if data.get("choices"):
-        return next(data["layouts"][c["layout"]] for c in data["choices"] if c["room"] == LAPTOP_ROOM)
-    return data["figure"]
+    return player_figure(at, "pool_player")
 
 
 def output_maps(spec: dict) -> np.ndarray:

@@ -8,12 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import wait_for_app
-
-PLAYER = "[data-testid='convviz-player']"
-SCREENS = {"phone-390": (390, 844, True), "phone-360": (360, 740, True), "1024": (1024, 768, False),
-           "1280": (1280, 720, False), "1366": (1366, 768, False), "1920": (1920, 1080, False)}
-PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
 
 # The diagram's box, the column's, and every number written into a cell, with its font size.
 MEASURE = """() => {
@@ -26,15 +21,7 @@ MEASURE = """() => {
 
 
 def open_pooling(chromium: Any, server: str, screen: str, query: str) -> Any:
-    w, h, phone = SCREENS[screen]
-    options: dict[str, Any] = {"viewport": {"width": w, "height": h}, "base_url": server}
-    if phone:
-        options.update(is_mobile=True, has_touch=True, user_agent=PHONE_UA)
-    page = chromium.new_context(**options).new_page()
-    page.goto(f"/?view=Pooling&{query}")
-    wait_for_app(page)
-    page.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
-    return page
+    return open_tab(chromium, server, screen, f"/?view=Pooling&{query}")
 
 
 def test_pooling_plays_to_the_end(chromium: Any, streamlit_server: str) -> None:

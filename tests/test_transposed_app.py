@@ -4,10 +4,6 @@ readings of Y, the lecture kit's script, and every control's range."""
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,25 +16,15 @@ from convviz.i18n.strings import text
 from convviz.model.codegen import transposed_code
 from convviz.model.link import FIELDS, VIEWS, Int
 from convviz.model.transposed_steps import padding_high, transpose_inputs
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-TIMEOUT = 120
-LAPTOP_ROOM = [816, 384]
+from tests.conftest import player_figure, printed_array, run_alone, run_view
 
 
 def run_transposed(view: str = "transposed", **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["view"] = view
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_view(view, **query)
 
 
 def figure(at: AppTest) -> dict:
-    data = json.loads(next(c for c in at.get("bidi_component") if c.key == "tr_player").proto.bytes)
-    if data.get("choices"):
-        return next(data["layouts"][c["layout"]] for c in data["choices"] if c["room"] == LAPTOP_ROOM)
-    return data["figure"]
+    return player_figure(at, "tr_player")
 
 
 def finished_maps(spec: dict, c_out: int) -> np.ndarray:
@@ -137,20 +123,9 @@ def test_the_kits_script_runs_alone_and_prints_the_cores_answer():
         X, K = transpose_inputs(values, c_in, c_out, h, w, k, 5)
         expected.append(corr2d_transpose(X, K, stride=s, padding=p).numpy())
         scripts.append(transposed_code(X, K, stride=s, padding=p, title=values))
-    runner = ("import io, json, sys, contextlib\nresults = []\n"
-              "for source in json.load(sys.stdin):\n"
-              "    out = io.StringIO()\n"
-              "    with contextlib.redirect_stdout(out):\n"
-              "        exec(compile(source, 'setting.py', 'exec'), {'__name__': '__main__'})\n"
-              "    results.append(out.getvalue())\n"
-              "print(json.dumps(results))\n")
-    done = subprocess.run([sys.executable, "-c", runner], input=json.dumps(scripts), capture_output=True, text=True,
-                          timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    for output, Y in zip(json.loads(done.stdout.strip().splitlines()[-1]), expected, strict=True):
-        header, body = output.split("\n", 1)
-        assert tuple(int(n) for n in re.findall(r"\d+", header)) == Y.shape
-        values = np.array([float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", body)])
+    for output, Y in zip(run_alone(scripts), expected, strict=True):
+        shape, values = printed_array(output)
+        assert shape == Y.shape
         np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())))
 
 

@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import wait_for_app
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
 
-PLAYER = "[data-testid='convviz-player']"
-SCREENS = {"phone-390": (390, 844, True), "phone-360": (360, 740, True), "1024": (1024, 768, False),
-           "1280": (1280, 720, False), "1366": (1366, 768, False), "1920": (1920, 1080, False)}
-PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"
 SETTING = "tr_values=integers&tr_c_in=2&tr_c_out=2&tr_h=3&tr_w=3&tr_k=3&tr_stride=2&tr_padding=1"
 
 # Each diagram's box against the column's, and every number written into a cell, with its font size.
@@ -30,15 +26,7 @@ MEASURE = """() => {
 
 
 def open_transposed(chromium: Any, server: str, screen: str, query: str) -> Any:
-    w, h, phone = SCREENS[screen]
-    options: dict[str, Any] = {"viewport": {"width": w, "height": h}, "base_url": server}
-    if phone:
-        options.update(is_mobile=True, has_touch=True, user_agent=PHONE_UA)
-    page = chromium.new_context(**options).new_page()
-    page.goto(f"/?view=transposed&{query}")
-    wait_for_app(page)
-    page.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
-    return page
+    return open_tab(chromium, server, screen, f"/?view=transposed&{query}")
 
 
 def test_the_scatter_plays_to_the_end_and_a_click_on_an_input_cell_goes_to_its_step(chromium: Any,

@@ -25,13 +25,7 @@ from convviz.model.link import SPEEDS_MS, picture_size, read_region
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_picture, pool_table, region_input
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
-from convviz.ui.player import (
-    figure_payload,
-    laid_out,
-    layout_choices,
-    player,
-    read_state,
-)
+from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.width_probe import chart_width
 
 PLAYER_KEY = "pool_player"
@@ -239,15 +233,8 @@ def _link(setting: PoolSetting) -> str:
 
 def _play(setting: PoolSetting, table: PoolTable, frame_ms: int, region: Region | None) -> None:
     """The player, as on the main tab: its step kept in the link (`pool_step`), laid out for the browser's room."""
-    link_step = min(link_state.values()["pool_step"], table.n_steps - 1)
-    state = read_state(st.session_state.get(PLAYER_KEY), table.n_steps, link_step)
     st.subheader(text("pool_title", mode=text(f"pool_mode_{setting.mode}")))
-    present = link_state.values()["present"]
     language = current_language()
-    room, payload, revision, choices = laid_out(
-        state.room, zoom=float(link_state.values()["zoom"]), present=present,
-        payload_for=lambda room: _figure(setting, region, room, language),
-        usual_for=lambda rooms: _usual(setting, region, rooms, language))
-    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
-           note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
-    link_state.set_value("pool_step", state.step)
+    tab_player(PLAYER_KEY, "pool_step", table.n_steps, frame_ms,
+               payload_for=lambda room: _figure(setting, region, room, language),
+               usual_for=lambda rooms: _usual(setting, region, rooms, language))

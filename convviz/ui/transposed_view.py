@@ -35,7 +35,7 @@ from convviz.model.transposed_steps import (
 )
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
-from convviz.ui.player import figure_payload, laid_out, layout_choices, player, read_state
+from convviz.ui.player import figure_payload, layout_choices, tab_player
 
 PLAYER_KEY = "tr_player"
 
@@ -180,18 +180,9 @@ def _link(setting: TransposeSetting) -> str:
 
 
 def _play(table: TransposeTable, setting: TransposeSetting, frame_ms: int) -> Room:
-    """The player, as on the main tab: its step kept in the link (`tr_step`), laid out for the browser's room;
-    the room the page's other diagrams are laid out for."""
-    link_step = min(link_state.values()["tr_step"], table.n_steps - 1)
-    state = read_state(st.session_state.get(PLAYER_KEY), table.n_steps, link_step)
+    """The player, as on the main tab, with its step in the link (`tr_step`); the room for the other diagrams."""
     st.subheader(text("tr_title"))
-    present = link_state.values()["present"]
     language = current_language()
-    room, payload, revision, choices = laid_out(
-        state.room, zoom=float(link_state.values()["zoom"]), present=present,
-        payload_for=lambda room: _figure(setting, room, language),
-        usual_for=lambda rooms: _usual(setting, rooms, language))
-    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
-           note=text("numbers_hidden"), key=PLAYER_KEY, choices=choices)
-    link_state.set_value("tr_step", state.step)
-    return choices[0][0] if choices else room  # before the player has measured: the usual room of this browser
+    return tab_player(PLAYER_KEY, "tr_step", table.n_steps, frame_ms,
+                      payload_for=lambda room: _figure(setting, room, language),
+                      usual_for=lambda rooms: _usual(setting, rooms, language))

@@ -31,6 +31,7 @@ from streamlit.components.v1 import declare_component
 from convviz.figures import style
 from convviz.figures.animation import Room
 from convviz.i18n.strings import current_language, text
+from convviz.ui import link_state
 
 HERE = Path(__file__).resolve().parent
 PLOTLY_JS = HERE / "plotly" / "plotly-cartesian.min.js"
@@ -179,6 +180,23 @@ def laid_out(reported: Room | None, *, zoom: float, present: bool, payload_for: 
     choices = [] if measured or usual_for is None else usual_for(usual_rooms(room, phone=browser_is_phone()))
     payload, revision = (b"null", "") if choices else payload_for(room)
     return room, payload, revision, choices
+
+
+def tab_player(key: str, step_key: str, n_steps: int, frame_ms: int, *,
+               payload_for: Callable[[Room], tuple[bytes, str]],
+               usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]]) -> Room:
+    """A tab's player as the main tab's: its step kept in the link (`step_key`) whenever it rests, its figure laid
+    out for the browser's room (`laid_out`); the room the tab's other diagrams may be laid out for (before the
+    player has measured one, the first of the browser's usual rooms)."""
+    link_step = min(link_state.values()[step_key], n_steps - 1)
+    state = read_state(st.session_state.get(key), n_steps, link_step)
+    present = link_state.values()["present"]
+    room, payload, revision, choices = laid_out(state.room, zoom=float(link_state.values()["zoom"]), present=present,
+                                                payload_for=payload_for, usual_for=usual_for)
+    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
+           note=text("numbers_hidden"), key=key, choices=choices)
+    link_state.set_value(step_key, state.step)
+    return choices[0][0] if choices else room
 
 
 def player(
