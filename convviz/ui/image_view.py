@@ -165,7 +165,7 @@ def picture_page(chosen: PictureInput, setting: Setting, geo: Geometry, out: int
     absolute = link_state.toggle("absolute", text("img_absolute"))
     figure = feature_maps_figure(chosen.rgb, X, Y, chosen.kernel_names, absolute=absolute, region=region,
                                  stride=s.stride, padding=s.padding, span=span, width=chart_width("img_width"))
-    on_pick = functools.partial(_on_pick, geo.out_h, geo.out_w, s.stride, s.padding, span)
+    on_pick = functools.partial(pick_region, "img_pick", "region", geo.out_h, geo.out_w, s.stride, s.padding, span)
     show_figure(figure, key="img_pick", on_select=on_pick, selection_mode="points", width="stretch")
     _kernel_editor(K, out, chosen, geo.c_in)
     st.subheader(text("img_region_title", row=region.row, col=region.col, rows=region.rows, cols=region.cols))
@@ -182,9 +182,10 @@ def _region(geo: Geometry, Y: np.ndarray) -> Region:
     return images.clamp_region(row, col, geo.out_h, geo.out_w)
 
 
-def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> None:
-    """A click on the picture centres the region on that pixel; a cleared selection (double-click) keeps it."""
-    selection = (st.session_state.get("img_pick") or {}).get("selection") or {}
+def pick_region(chart_key: str, link_key: str, out_h: int, out_w: int, stride: int, padding: int, span: int) -> None:
+    """A click on the picture (the chart `chart_key`) centres the region on that pixel and puts it in the link
+    (`link_key`); a cleared selection (double-click) keeps it."""
+    selection = (st.session_state.get(chart_key) or {}).get("selection") or {}
     points = selection.get("points") or []
     custom = points[0].get("customdata") if points else None
     # Always true in a running app: Streamlit (1.67) calls on_select only for a selection with points (a
@@ -192,7 +193,7 @@ def _on_pick(out_h: int, out_w: int, stride: int, padding: int, span: int) -> No
     # check keeps a malformed event from raising; no test can send one through the browser.
     if isinstance(custom, list | tuple) and len(custom) == 2:  # pragma: no branch
         region = images.region_around(float(custom[0]), float(custom[1]), out_h, out_w, stride, padding, span)
-        link_state.set_value("region", f"{region.row},{region.col}")
+        link_state.set_value(link_key, f"{region.row},{region.col}")
 
 
 def _kernel_editor(K: np.ndarray, out: int, chosen: PictureInput, c_in: int) -> None:

@@ -23,7 +23,7 @@ from convviz.model.codegen import arrays_zip, pool_code
 from convviz.model.images import Region
 from convviz.model.link import SPEEDS_MS, picture_size, read_region
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_picture, pool_table, region_input
-from convviz.ui import link_state
+from convviz.ui import image_view, link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.width_probe import chart_width
@@ -188,22 +188,11 @@ def _picture_part(setting: PoolSetting) -> Region:
     figure = pooled_picture_figure(images.load_picture(setting.image), X, Y, k=setting.k, stride=setting.step,
                                    padding=setting.padding, region=region, mode_name=mode_name,
                                    width=chart_width("pool_img_width"))
-    on_pick = functools.partial(_on_pick, out_h, out_w, setting.step, setting.padding, setting.k)
+    on_pick = functools.partial(image_view.pick_region, "pool_pick", "pool_region", out_h, out_w, setting.step,
+                                setting.padding, setting.k)  # a click centres the region on that pixel
     show_figure(figure, key="pool_pick", on_select=on_pick, selection_mode="points", width="stretch")
     st.subheader(text("img_region_title", row=region.row, col=region.col, rows=region.rows, cols=region.cols))
     return region
-
-
-def _on_pick(out_h: int, out_w: int, stride: int, padding: int, k: int) -> None:
-    """A click on the picture centres the region on that pixel (as on the main tab's picture)."""
-    selection = (st.session_state.get("pool_pick") or {}).get("selection") or {}
-    points = selection.get("points") or []
-    custom = points[0].get("customdata") if points else None
-    # Always true in a running app: Streamlit calls on_select only for a selection with points, and only the
-    # click targets are selectable (see image_view._on_pick).
-    if isinstance(custom, list | tuple) and len(custom) == 2:  # pragma: no branch
-        region = images.region_around(float(custom[0]), float(custom[1]), out_h, out_w, stride, padding, k)
-        link_state.set_value("pool_region", f"{region.row},{region.col}")
 
 
 def _lecture_kit(setting: PoolSetting) -> None:
