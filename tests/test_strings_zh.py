@@ -18,6 +18,7 @@ SAME_AS_ENGLISH = {
     "fig_block_flipped",  # "X[{c}] ∗ K[{o},{k}] → Σ"
     "pool_fig_output_hover",  # "Y[{c}] = %{{z}}"
     "tr_fig_input_hover",  # "X[{c}] = %{{z}}"
+    "st_fig_hover",  # "{name} = %{{z}}"
     "tr_fig_kernel_hover",
     "tr_fig_z_hover",
     "tr_fig_f_hover",

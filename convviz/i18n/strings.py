@@ -627,6 +627,52 @@ EN: dict[str, str] = {
     "tr_fig_matrix": "Cᵀ: {rows} output cells × {cols} input cells",
     "tr_fig_matrix_hover": "Cᵀ = %{z}",
     "tr_fig_vec_y_hover": "y = %{z}",
+    # ---- stacked layers (convviz/ui/stack_view.py) ----
+    "tab_stack": "Stacked layers",
+    "st_sidebar_title": "Layers in a row",
+    "st_choice_integers": "small whole numbers",
+    "st_choice_random": "random",
+    "st_layers": "Layers",
+    "st_relu": "ReLU between the layers",
+    "st_relu_help": "max(0, ·) on every map a layer hands on: the row is no longer one layer.",
+    "st_c0": "Input channels c_i",
+    "st_layer": "Layer {n}",
+    "st_c_out": "Output channels",
+    "st_k": "Kernel k (k×k)",
+    "st_intro": (
+        "A network puts layers in a row: each layer's output is the next one's input. One cell of the last map "
+        "depends on a square of the input, its **receptive field**, which grows with every layer (and faster with "
+        "stride and dilation). Hover over or click a cell of the last map: its field is outlined in every map "
+        "before it."
+    ),
+    "st_title": "{n} layers in a row: the receptive field of each output cell",
+    "st_impossible": "This row of layers cannot run: {problem} Make a kernel smaller or the input larger.",
+    "st_field": (
+        "**Receptive field** of one cell of the last map (layer {n}): r = {formula} = **{r}**, so it sees an "
+        "{r}×{r} square of the input (less where it reaches into the padding)."
+    ),
+    "st_one_title": "Two layers with nothing between them are one layer",
+    "st_one": (
+        "Correlation is linear, so the row does what one layer does: its kernel K (c_o × c_i × k × k = "
+        "{c_out} × {c_in} × {k} × {k}) adds up every path through the layers' kernels; its stride is the strides' "
+        "product, **{s}**, and its padding **{p}**. One layer of that size holds more weights than the row, "
+        "which is one reason networks stack small kernels."
+    ),
+    "st_one_same": "The one layer gives the same output as the row: max difference {diff:.1e}.",
+    "st_one_padding": (
+        "Padding after the first layer puts zeros into a map that no padding of the input makes: the one layer "
+        "differs on {n} of {total} output cells, by at most {diff:.2f} (the map below: row minus one layer)."
+    ),
+    "st_one_relu": (
+        "With ReLU between the layers the row is no longer linear: the one layer differs on {n} of {total} output "
+        "cells, by at most {diff:.2f} (the map below: row minus one layer), wherever a negative number was cut "
+        "to 0 on its way."
+    ),
+    "st_fig_input": "input",
+    "st_fig_layer": "layer {n}",
+    "st_fig_hover": "{name} = %{{z}}",
+    "st_fig_diff": "row − one layer, Y[{o}]",
+    "st_fig_diff_hover": "difference in Y[{o}]: %{{z}}",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

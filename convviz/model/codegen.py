@@ -257,3 +257,62 @@ def transposed_code(X: np.ndarray, K: np.ndarray, *, stride: int, padding: int, 
     d2l's loop and `tf.nn.conv2d_transpose`, checked against each other, Y printed."""
     return _TRANSPOSED_TEMPLATE.format(title=title, x_shape=tuple(X.shape), k_shape=tuple(K.shape), X=_literal(X),
                                        K=_literal(K), stride=stride, padding=padding)
+
+
+_STACK_TEMPLATE = '''\
+# convviz: {title}
+import numpy as np
+import tensorflow as tf
+
+# X: (c_i, h, w) = {x_shape}; each layer's K: (c_o, c_i, k, k), with its stride, padding and dilation
+X = np.array({X}, dtype=np.float32)
+layers = [
+{layers}]
+relu = {relu}  # max(0, .) between the layers (not after the last)
+
+
+def corr2d(X, K, stride, padding, dilation):
+    """Cross-correlation of one channel X (h, w) with one kernel K (k, k)."""
+    X = np.pad(X, padding)
+    span = dilation * (K.shape[0] - 1) + 1
+    Y = np.zeros(((X.shape[0] - span) // stride + 1, (X.shape[1] - span) // stride + 1), dtype=np.float32)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * stride : i * stride + span : dilation, j * stride : j * stride + span : dilation]
+            Y[i, j] = (window * K).sum()
+    return Y
+
+
+def layer(X, K, stride, padding, dilation):
+    """One layer, the chapter's way: output channel o sums corr2d over the input channels."""
+    return np.stack([sum(corr2d(x, k, stride, padding, dilation) for x, k in zip(X, K_o)) for K_o in K])
+
+
+Y = X
+for n, (K, stride, padding, dilation) in enumerate(layers):
+    Y = layer(Y, K, stride, padding, dilation)
+    if relu and n < len(layers) - 1:
+        Y = np.maximum(Y, 0)
+
+# The same row in TensorFlow: NHWC maps, filters (k, k, c_i, c_o)
+Y_tf = X.transpose(1, 2, 0)[None]
+for n, (K, stride, padding, dilation) in enumerate(layers):
+    Y_tf = tf.nn.conv2d(Y_tf, K.transpose(2, 3, 1, 0), strides=stride,
+                        padding=[[0, 0], [padding, padding], [padding, padding], [0, 0]], dilations=dilation)
+    if relu and n < len(layers) - 1:
+        Y_tf = tf.nn.relu(Y_tf)
+Y_tf = Y_tf.numpy()[0].transpose(2, 0, 1)
+
+assert np.allclose(Y, Y_tf, atol=1e-3), "the loops and tf.nn.conv2d disagree"
+np.set_printoptions(precision=4, suppress=True, threshold=100_000, linewidth=120)
+print("Y", Y.shape)
+print(Y)
+'''
+
+
+def stack_code(X: np.ndarray, kernels: list[np.ndarray], layers: tuple, *, relu: bool, title: str) -> str:
+    """The script for a row of layers (each a `convviz.core.stacking.Layer` with its K): the chapter's loops and
+    `tf.nn.conv2d` one layer after another, checked against each other, the last map printed."""
+    rows = "".join(f"    (np.array({_literal(K)}, dtype=np.float32), {layer.stride}, {layer.padding}, "
+                   f"{layer.dilation}),\n" for K, layer in zip(kernels, layers, strict=True))
+    return _STACK_TEMPLATE.format(title=title, x_shape=tuple(X.shape), X=_literal(X), layers=rows, relu=relu)

@@ -20,15 +20,17 @@ from typing import Any
 
 from convviz.core.geometry import conv_geometry
 from convviz.core.pooling import MODES, pool_geometry
+from convviz.core.stacking import Layer
 from convviz.i18n.strings import speaking
-from convviz.model import images, kernels, mixing, pool_steps, separable, transposed_steps
+from convviz.model import images, kernels, mixing, pool_steps, separable, stack_steps, transposed_steps
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
 
 VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable", "Pooling",
-         "Transposed convolution")  # in every language
+         "Transposed convolution", "Stacked layers")  # in every language
 # Short names a link may give a view by (any letter case), e.g. `?view=pooling`; the link is written with VIEWS'.
 VIEW_ALIASES = {"main": VIEWS[0], "correlation": VIEWS[0], "mixing": VIEWS[1], "1x1": VIEWS[1], "1×1": VIEWS[1],
                 "separable": VIEWS[2], "depthwise": VIEWS[2], "pooling": VIEWS[3], "transposed": VIEWS[4],
+                "stack": VIEWS[5], "stacked": VIEWS[5],
                 **{view.lower(): view for view in VIEWS}}
 LANGUAGES = ("en", "zh")
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
@@ -166,12 +168,32 @@ TR_FIELDS: tuple[Field, ...] = (
     Int("tr_seed", 0, 0, 9999),
     Int("tr_step", 0, 0, TR_MAX_SIDE * TR_MAX_SIDE - 1),
 )
+ST_MAX_SIDE = 12
+ST_MAX_LAYERS = 3
+ST_FIELDS: tuple[Field, ...] = (
+    Choice("st_values", "integers", stack_steps.ST_VALUES),
+    Choice("st_layers", "2", ("2", "3")),
+    Flag("st_relu", False),
+    Int("st_c0", 1, 1, 3),
+    Int("st_h", 7, 3, ST_MAX_SIDE),
+    Int("st_w", 7, 3, ST_MAX_SIDE),
+    Int("st_seed", 0, 0, 9999),
+    *(field for n in range(1, ST_MAX_LAYERS + 1) for field in (
+        Int(f"st_c{n}", 2 if n == 1 else 1, 1, 3),  # the layer's output channels
+        Int(f"st_k{n}", 3, 1, 5),
+        Int(f"st_s{n}", 1, 1, 2),
+        Int(f"st_p{n}", 0, 0, 2),
+        Int(f"st_d{n}", 1, 1, 2),
+    )),
+    Int("st_step", 0, 0, ST_MAX_SIDE * ST_MAX_SIDE - 1),
+)
 FIELDS: dict[str, Field] = {
-    f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS, *TR_FIELDS)}
+    f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS, *TR_FIELDS,
+                       *ST_FIELDS)}
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
 # Keys whose upper end follows other keys.
 DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step", "tr_padding",
-                            "tr_step"})
+                            "tr_step", "st_step"})
 
 Values = dict[str, Any]  # one value per key of FIELDS: int, str or bool
 
@@ -356,6 +378,7 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
     notices += _clamp(values, given, "tr_padding", transposed_steps.padding_high(
         values["tr_h"], values["tr_w"], values["tr_k"], values["tr_stride"]))
     notices += _clamp(values, given, "tr_step", values["tr_h"] * values["tr_w"] - 1)
+    notices += _clamp(values, given, "st_step", stack_steps_count(values) - 1)
     notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
     notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
     for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),
@@ -448,6 +471,17 @@ def _pool_region_check(values: Values, given: Mapping[str, str]) -> list[Notice]
     if (clamped.row, clamped.col) == region:
         return []
     return [_notice("link_pool_region_moved", raw=quote(given["pool_region"]), row=clamped.row, col=clamped.col)]
+
+
+def stack_layers(values: Values) -> tuple[Layer, ...]:
+    """The stacked layers view's layers for these values."""
+    return tuple(Layer(values[f"st_c{n}"], values[f"st_k{n}"], values[f"st_s{n}"], values[f"st_p{n}"],
+                       values[f"st_d{n}"]) for n in range(1, int(values["st_layers"]) + 1))
+
+
+def stack_steps_count(values: Values) -> int:
+    """How many steps the stacked layers view's player has (1 when a layer does not fit)."""
+    return max(1, stack_steps.steps_count(values["st_c0"], values["st_h"], values["st_w"], stack_layers(values)))
 
 
 def _picture_checks(values: Values, given: Mapping[str, str], n_kernels: int,
