@@ -12,7 +12,7 @@ import pytest
 from convviz.core.correlation import convolve2d_multi_in_out, corr2d_multi_in_out
 from convviz.model.codegen import arrays_zip, setting_code
 from convviz.model.setting import Setting, make_tensors
-from tests.conftest import printed_array, run_alone
+from tests.conftest import printed_array, run_alone, run_view
 
 SWEEP = [  # the kinds of values, and each geometry option, at least once
     Setting(values="textbook"),
@@ -202,9 +202,7 @@ def test_a_pictures_script_rebuilds_the_pages_x_from_its_pixels():
                                    {"pool_values": "image", "pool_image": "stripes", "pool_grey": "true",
                                     "pool_mode": "avg"}])
 def test_the_pooling_tab_shows_its_code_when_opened_and_offers_x_and_y(query):
-    from test_pooling_app import run_pooling
-
-    at = run_pooling(**query)
+    at = run_view("Pooling", **query)
     assert not at.code, "closed: nothing drawn on every re-run"
     at.session_state["pool_kit_open"] = True
     at.run()

@@ -173,6 +173,14 @@ def test_the_stack_figure_outlines_each_cells_field_in_every_map(room, count):
     assert meta["numbers"] == (meta["digit_px"] >= 9)
 
 
+def test_a_cell_made_of_padding_alone_outlines_nothing_before_it():
+    layers = [Layer(1, 1), Layer(1, 1, 1, 1)]  # the second layer's 1×1 kernel on its padding ring
+    table = stack_table(np.ones((1, 3, 3)), layers, [np.ones((1, 1, 1, 1))] * 2)
+    figure = stack_figure(table, decimals=0)
+    assert figure["frames"][0]["layout"]["shapes"][1]["path"].count("M") == 1  # the cell itself, nothing else
+    assert figure["frames"][6]["layout"]["shapes"][1]["path"].count("M") == 3  # the middle cell: in X and Y1 too
+
+
 def test_the_kernel_figure_draws_the_difference_only_where_there_is_one():
     layers = [Layer(2, 3), Layer(1, 3)]
     X, kernels = stack_inputs("integers", 1, 7, 7, layers, 0)
