@@ -673,6 +673,19 @@ EN: dict[str, str] = {
     "st_fig_hover": "{name} = %{{z}}",
     "st_fig_diff": "row − one layer, Y[{o}]",
     "st_fig_diff_hover": "difference in Y[{o}]: %{{z}}",
+    # ---- slides (convviz/ui/slides.py) ----
+    "slides_title": "**Slides**: the animation as a GIF, and any step as a picture, for PowerPoint, Keynote, Google "
+                    "Slides or beamer.",
+    "slides_size": "Slide size",
+    "slides_make": "Make the slides",
+    "slides_make_help": "Your browser draws every step at the slide's size; this takes a few seconds.",
+    "slides_drawing": "Drawing every step in your browser …",
+    "slides_gif": "Download the GIF",
+    "slides_png": "Step {s} as a PNG",
+    "slides_zip": "All {n} steps as PNGs (zip)",
+    "slides_made": "The GIF: {mb:.1f} MB, {n} frames at {w}×{h}; the PNGs at twice that density.",
+    "slides_bad": "The browser's pictures could not be read, so no slides were made: press the button again.",
+    "slides_busy": "The server is making someone else's slides: press the button again in a few seconds.",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

@@ -622,4 +622,18 @@ ZH: dict[str, str] = {
     "st_fig_hover": "{name} = %{{z}}",
     "st_fig_diff": "这组层 − 这一层，Y[{o}]",
     "st_fig_diff_hover": "Y[{o}] 的差值：%{{z}}",
+    # ---- 幻灯片 (convviz/ui/slides.py) ----
+    "slides_title": (
+        "**幻灯片**：把动画存为 GIF，把任意一步存为图片，用于 PowerPoint、Keynote、Google 幻灯片或 beamer。"
+    ),
+    "slides_size": "幻灯片尺寸",
+    "slides_make": "制作幻灯片",
+    "slides_make_help": "你的浏览器按幻灯片的尺寸画出每一步；需要几秒钟。",
+    "slides_drawing": "正在你的浏览器中画出每一步 …",
+    "slides_gif": "下载 GIF",
+    "slides_png": "第 {s} 步（PNG）",
+    "slides_zip": "全部 {n} 步的 PNG（zip）",
+    "slides_made": "GIF：{mb:.1f} MB，{n} 帧，{w}×{h}；PNG 的像素密度是它的两倍。",
+    "slides_bad": "无法读取浏览器画出的图片，所以没有制作幻灯片：请再按一次按钮。",
+    "slides_busy": "服务器正在为别人制作幻灯片：请过几秒钟再按一次按钮。",
 }

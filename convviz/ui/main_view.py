@@ -33,6 +33,7 @@ from convviz.ui.player import (
     player,
     read_state,
 )
+from convviz.ui.slides import lecture_slides
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -247,6 +248,8 @@ def _lecture_kit(setting: Setting, out: int, frame_ms: int) -> None:
             st.download_button(text("kit_offline"), offline_html(figures, frame_ms=frame_ms, title=title),
                                file_name="convviz_animation.html", mime="text/html", key="kit_html",
                                help=text("kit_offline_help"))
+            lecture_slides(lambda room: _animation(setting, out, room, current_language()),
+                           step=link_state.values()["step"], frame_ms=frame_ms, key="kit", name="convviz")
 
 
 def _link(setting: Setting) -> str:

@@ -26,6 +26,7 @@ from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_pi
 from convviz.ui import image_view, link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
+from convviz.ui.slides import lecture_slides
 from convviz.ui.width_probe import chart_width
 
 PLAYER_KEY = "pool_player"
@@ -170,7 +171,7 @@ def render_pooling_view() -> None:
         st.success(text("pool_check_ok", diff=diff))
     else:  # pragma: no cover - the step table and TensorFlow agree on every setting (tests/test_pooling.py)
         st.error(text("pool_check_bad", diff=diff))
-    _lecture_kit(setting)
+    _lecture_kit(setting, region, frame_ms)
 
 
 def _picture_part(setting: PoolSetting) -> Region:
@@ -195,7 +196,7 @@ def _picture_part(setting: PoolSetting) -> Region:
     return region
 
 
-def _lecture_kit(setting: PoolSetting) -> None:
+def _lecture_kit(setting: PoolSetting, region: Region | None, frame_ms: int) -> None:
     """The code that reproduces the pooled numbers, and X and Y as files; drawn only when opened."""
     kit = st.expander(text("pool_kit_title"), key="pool_kit_open", on_change="rerun")
     if kit.open:
@@ -207,6 +208,10 @@ def _lecture_kit(setting: PoolSetting) -> None:
                               title=_link(setting), rgb=rgb, grey=setting.grey), language="python")
             st.download_button(text("pool_kit_download"), arrays_zip({"X": X, "Y": Y}),
                                file_name="convviz_pooling.zip", mime="application/zip", key="pool_kit_zip")
+            language = current_language()
+            lecture_slides(lambda room: _figure(setting, region, room, language),
+                           step=link_state.values()["pool_step"], frame_ms=frame_ms, key="pool_kit",
+                           name="convviz_pooling")
 
 
 def _link(setting: PoolSetting) -> str:

@@ -21,6 +21,7 @@ from convviz.model.stack_steps import ST_VALUES, StackTable, composed, field_for
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
+from convviz.ui.slides import lecture_slides
 
 PLAYER_KEY = "st_player"
 
@@ -108,7 +109,7 @@ def render_stack_view() -> None:
     formula, size = field_formula(setting.layers)
     st.markdown(text("st_field", n=len(setting.layers), formula=formula, r=size))
     _one_layer(table, setting, room)
-    _kit(setting, table)
+    _kit(setting, table, frame_ms)
 
 
 def _one_layer(table: StackTable, setting: StackSetting, room: Room) -> None:
@@ -129,7 +130,7 @@ def _one_layer(table: StackTable, setting: StackSetting, room: Room) -> None:
     show_figure(kernel_figure(one, decimals=setting.decimals, room=room), key="st_kernel_figure")
 
 
-def _kit(setting: StackSetting, table: StackTable) -> None:
+def _kit(setting: StackSetting, table: StackTable, frame_ms: int) -> None:
     """The code that prints the page's numbers, and the arrays; drawn only when opened."""
     kit = st.expander(text("kit_title"), key="st_kit_open", on_change="rerun")
     if kit.open:
@@ -141,6 +142,9 @@ def _kit(setting: StackSetting, table: StackTable) -> None:
             arrays = {"X": X, **{f"K{n}": K for n, K in enumerate(kernels, 1)}, "Y": table.maps[-1]}
             st.download_button(text("kit_download"), arrays_zip(arrays), file_name="convviz_stack.zip",
                                mime="application/zip", key="st_kit_zip")
+            language = current_language()
+            lecture_slides(lambda room: _figure(setting, room, language), step=link_state.values()["st_step"],
+                           frame_ms=frame_ms, key="st_kit", name="convviz_stack")
 
 
 def _link(setting: StackSetting) -> str:

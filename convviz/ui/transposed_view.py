@@ -36,6 +36,7 @@ from convviz.model.transposed_steps import (
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
+from convviz.ui.slides import lecture_slides
 
 PLAYER_KEY = "tr_player"
 
@@ -140,7 +141,7 @@ def render_transposed_view() -> None:
                 key="tr_as_corr_figure")
     st.caption(text("tr_as_corr_check", diff=diff_corr))
     _matrix(table, setting, room, Y)
-    _kit(setting)
+    _kit(setting, frame_ms)
 
 
 def _matrix(table: TransposeTable, setting: TransposeSetting, room: Room, Y: np.ndarray) -> None:
@@ -159,7 +160,7 @@ def _matrix(table: TransposeTable, setting: TransposeSetting, room: Room, Y: np.
     st.caption(text("tr_matrix_check", diff=float(np.abs(y - Y.reshape(-1)).max())))
 
 
-def _kit(setting: TransposeSetting) -> None:
+def _kit(setting: TransposeSetting, frame_ms: int) -> None:
     """The code that prints the page's numbers, and the arrays; drawn only when opened."""
     kit = st.expander(text("kit_title"), key="tr_kit_open", on_change="rerun")
     if kit.open:
@@ -171,6 +172,9 @@ def _kit(setting: TransposeSetting) -> None:
             Y = _table(setting).output_maps()
             st.download_button(text("kit_download"), arrays_zip({"X": X, "K": K, "Y": Y}),
                                file_name="convviz_transposed.zip", mime="application/zip", key="tr_kit_zip")
+            language = current_language()
+            lecture_slides(lambda room: _figure(setting, room, language), step=link_state.values()["tr_step"],
+                           frame_ms=frame_ms, key="tr_kit", name="convviz_transposed")
 
 
 def _link(setting: TransposeSetting) -> str:
