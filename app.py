@@ -1,4 +1,4 @@
-"""convviz: `streamlit run app.py`. The page, its five views, and nothing else; the work lives in `convviz/`."""
+"""convviz: `streamlit run app.py`. The page, its six views, and nothing else; the work lives in `convviz/`."""
 
 import streamlit as st
 
@@ -6,6 +6,7 @@ from convviz.i18n.strings import speaking, text
 from convviz.model.link import LANGUAGES, VIEWS
 from convviz.ui import (
     class_room,
+    im2col_view,
     link_state,
     main_view,
     mixing_view,
@@ -16,7 +17,7 @@ from convviz.ui import (
 from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
-TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed")
+TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed", "tab_im2col")
 
 
 def main() -> None:
@@ -47,7 +48,7 @@ def _browser_language() -> str:
 
 
 def _views(language: str) -> None:
-    """The five tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs.
+    """The six tabs, labelled in the page's language; the open one is in the link (`view`) and only it runs.
 
     The tabs element keeps one identity per language (a fixed default, the open tab in session state), so a click
     never lands on a replaced element and bounces back.
@@ -60,7 +61,7 @@ def _views(language: str) -> None:
     opened = next(i for i, tab in enumerate(tabs) if tab.open)
     link_state.set_value("view", VIEWS[opened])
     render = (main_view.render_main_view, mixing_view.render_mixing_view, separable_view.render_separable_view,
-              pooling_view.render_pooling_view, transposed_view.render_transposed_view)
+              pooling_view.render_pooling_view, transposed_view.render_transposed_view, im2col_view.render_im2col_view)
     with tabs[opened]:
         render[opened]()
 
