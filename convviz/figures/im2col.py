@@ -196,7 +196,7 @@ def unfold_figure(table: UnfoldTable, *, decimals: int, room: Room | None = None
             data.append(heatmap_panel(at, cells(np.where(ring, np.nan, 0.0), 0), None, text("col_fig_pad_hover"),
                                       font, "%{z}", showscale=False,
                                       colorscale=[[0, style.PAD_CELL_FILL], [1, style.PAD_CELL_FILL]],
-                                      textfont={"size": font, "color": style.PAD_CELL_TEXT}))
+                                      textfont={"size": font, "color": style.PAD_CELL_TEXT} if font else None))
         annotations.append(panel_title(*at, f"X[{c}]", title_px, style.CHANNEL_COLOURS[c]))
     data.append(heatmap_panel(lay.k_mat, cells(table.K_mat, decimals), "coloraxis", text("col_fig_k_hover"), font,
                               fmt))
