@@ -252,12 +252,15 @@ def _frame(table: UnfoldTable, lay: _Places, s: int, decimals: int, animated: li
     i, j = divmod(s, geo.out_w)
     rows = table.X_col.shape[0]
     (cx, cy), (px, py) = lay.x_col, lay.product
-    window = [rect_path(x + q, y + r, x + q + span_w, y + r + span_h) for x, y in lay.inputs]
-    window += [rect_path(cx + s, cy, cx + s + 1, cy + rows), rect_path(px + s, py, px + s + 1, py + geo.c_out)]
-    window += [rect_path(x + j, y + i, x + j + 1, y + i + 1) for x, y in lay.outputs]
+    box = [rect_path(x + q, y + r, x + q + span_w, y + r + span_h) for x, y in lay.inputs]
     under = [rect_path(x + b, y + a, x + b + 1, y + a + 1) for x, y in lay.inputs for a, b in table.window_cells(s)]
+    dilated = geo.dilation != (1, 1)  # the window's cells apart: outline them, and the span they cover thinly
+    window = (under if dilated else box) + [rect_path(cx + s, cy, cx + s + 1, cy + rows),
+                                            rect_path(px + s, py, px + s + 1, py + geo.c_out)]
+    window += [rect_path(x + j, y + i, x + j + 1, y + i + 1) for x, y in lay.outputs]
     shapes = [
-        {"type": "path", "path": "".join(under), "line": {"color": style.WINDOW, "width": 1}},
+        {"type": "path", "path": "".join(box if dilated else under),
+         "line": {"color": style.WINDOW, "width": 1, "dash": "dot" if dilated else "solid"}},
         {"type": "path", "path": "".join(window), "line": {"color": style.WINDOW, "width": 3}},
     ]
     return {"name": str(s), "data": data, "traces": animated, "layout": {"shapes": shapes}}
