@@ -206,6 +206,8 @@ def test_the_figure_plays_one_column_a_step(room, c_in, c_out, h, w, k, s, p, d)
     outlined = figure["frames"][1]["layout"]["shapes"][1]["path"]
     x_col_x = next(t["x0"] for t in figure["data"] if t.get("hovertemplate", "").startswith("X_col")) - 0.5
     assert f"M{x_col_x + 1:g}," in outlined  # step 1 outlines X_col's column 1
+    per_channel = k * k if d > 1 else 1  # a dilated window's own cells, else the window's box
+    assert outlined.count("M") == c_in * per_channel + 2 + c_out  # and the column, Y_flat's cells and Y's cells
 
 
 def test_the_figure_hides_numbers_it_cannot_fit_and_says_so_in_its_meta():
