@@ -148,3 +148,12 @@ def test_the_tab_speaks_both_languages(language: str):
     assert text("col_title", language) in [h.value for h in at.subheader]
     assert text("col_intro", language) in [m.value for m in at.markdown]
     assert text("tab_im2col", language) in [tab.label for tab in at.tabs]
+
+
+def test_the_memory_cost_counts_the_copied_zeros_of_the_padding():
+    """2×2 input, 2×2 kernel, padding 1: 3×3 windows of 2·2·2 numbers each, 72 in X_col against X's 8: 9 times, more
+    than k·k = 4, because the zeros around X are copied too."""
+    at = run_im2col(col_h="2", col_w="2", col_padding="1")
+    assert not at.exception and not notices(at)
+    memory = text("col_memory", c_in=2, k=2, h_o=3, w_o=3, h=2, w=2, unfolded=72, held=8, ratio=9.0, kk=4)
+    assert memory in [m.value for m in at.markdown] and "**9 times as many**" in memory

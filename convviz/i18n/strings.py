@@ -657,7 +657,8 @@ EN: dict[str, str] = {
     "col_memory": (
         "**The memory it costs:** X holds c_i·h·w = {c_in}·{h}·{w} = {held} numbers; X_col holds "
         "c_i·k·k·h_o·w_o = {c_in}·{k}·{k}·{h_o}·{w_o} = {unfolded}, **{ratio:.3g} times as many**. Each input cell "
-        "is copied once for every window that covers it: up to k·k = {kk} times (stride 1)."
+        "is copied once for every window that covers it, at most k·k = {kk} times; with padding, the zeros "
+        "around X are copied too."
     ),
     "col_check_ok": "K_mat · X_col equals the core's `corr2d_multi_in_out` (TensorFlow's conv2d): max difference "
                     "{diff:.1e}.",

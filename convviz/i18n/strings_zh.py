@@ -608,7 +608,7 @@ ZH: dict[str, str] = {
     "col_memory": (
         "**占用的内存：** X 存有 c_i·h·w = {c_in}·{h}·{w} = {held} 个数；X_col 存有 "
         "c_i·k·k·h_o·w_o = {c_in}·{k}·{k}·{h_o}·{w_o} = {unfolded} 个数，**是前者的 {ratio:.3g} 倍**。"
-        "每个输入单元被覆盖它的每个窗口各复制一次：最多 k·k = {kk} 次（步幅为 1 时）。"
+        "每个输入单元被覆盖它的每个窗口各复制一次，最多 k·k = {kk} 次；有填充时，X 四周的零也被复制。"
     ),
     "col_check_ok": "K_mat · X_col 与核心的 `corr2d_multi_in_out`（TensorFlow 的 conv2d）一致：最大差值 {diff:.1e}。",
     "col_check_bad": "K_mat · X_col 与核心的 `corr2d_multi_in_out` 不一致：最大差值 {diff:.1e}。",
