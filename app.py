@@ -6,6 +6,7 @@ from convviz.i18n.strings import speaking, text
 from convviz.model.link import LANGUAGES, VIEWS
 from convviz.ui import (
     class_room,
+    im2col_view,
     link_state,
     main_view,
     mixing_view,
@@ -17,7 +18,8 @@ from convviz.ui import (
 from convviz.ui.common import freeze_startup_heap
 from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
 
-TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed", "tab_stack")
+TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed", "tab_stack",
+              "tab_im2col")
 
 
 def main() -> None:
@@ -62,7 +64,7 @@ def _views(language: str) -> None:
     link_state.set_value("view", VIEWS[opened])
     render = (main_view.render_main_view, mixing_view.render_mixing_view, separable_view.render_separable_view,
               pooling_view.render_pooling_view, transposed_view.render_transposed_view,
-              stack_view.render_stack_view)
+              stack_view.render_stack_view, im2col_view.render_im2col_view)
     with tabs[opened]:
         render[opened]()
 

@@ -97,7 +97,7 @@ def test_an_english_link_opened_in_chinese_shows_the_same_view_and_setting():
         assert at.number_input(key="mix_c_in").value == 4 and at.radio(key="mix_preset").value == "average"
         assert len(at.get("plotly_chart")) == 3
     assert [t.label for t in chinese.tabs] == ["多通道互相关运算", "1×1卷积层", "深度可分离卷积", "池化层", "转置卷积",
-                                               "多层堆叠"]
+                                               "多层堆叠", "im2col（矩阵乘法）"]
     assert chinese.query_params["view"] in ("1×1 convolution", ["1×1 convolution"])  # the link's values stay
 
 

@@ -20,6 +20,7 @@ TABS = {  # the link, the kit's expander, the number of steps
     "pooling": ("/?view=pooling&pool_values=book", "pool_kit_open", 4),
     "transposed": ("/?view=transposed", "tr_kit_open", 4),
     "stack": ("/?view=stack", "st_kit_open", 9),
+    "im2col": ("/?view=im2col", "col_kit_open", 4),
 }
 
 

@@ -25,6 +25,10 @@ SAME_AS_ENGLISH = {
     "tr_fig_vec_x_hover",
     "tr_fig_matrix_hover",
     "tr_fig_vec_y_hover",
+    "col_fig_input_hover",  # "X[{c}] = %{{z}}"
+    "col_fig_k_hover",
+    "col_fig_x_col_hover",
+    "col_fig_output_hover",
     "fig_final",  # "Y[{o}]"
     "fig_products_short",  # "× K"
     "img_fig_channel",  # "X[{c}] ({name})"

@@ -686,6 +686,57 @@ EN: dict[str, str] = {
     "slides_made": "The GIF: {mb:.1f} MB, {n} frames at {w}×{h}; the PNGs at twice that density.",
     "slides_bad": "The browser's pictures could not be read, so no slides were made: press the button again.",
     "slides_busy": "The server is making someone else's slides: press the button again in a few seconds.",
+    # ---- im2col (convviz/ui/im2col_view.py) ----
+    "tab_im2col": "im2col",
+    "col_sidebar_title": "im2col: the layer as one matrix product",
+    "col_choice_book": "the book's 0, 1, 2, …",
+    "col_choice_integers": "small whole numbers",
+    "col_choice_random": "random",
+    "col_c_in": "Input channels c_i",
+    "col_c_out": "Output channels c_o",
+    "col_k": "Kernel k (k×k)",
+    "col_k_help": "At most 3 here, and never wider than the input.",
+    "col_stride": "Stride s",
+    "col_padding": "Padding p",
+    "col_padding_help": "Zeros around every input channel: at most k − 1 here.",
+    "col_dilation": "Dilation d",
+    "col_dilation_help": "The window's cells d apart: its d·(k − 1) + 1 cells must fit the padded input.",
+    "col_intro": (
+        "How libraries compute a convolution: **unfold** the input (im2col), then do **one matrix product**. Every "
+        "place the window visits becomes one column of X_col: its c_i·k·k numbers, channel by channel, row by row. "
+        "K becomes K_mat, one row per output channel (c_o × c_i·k·k). Then Y_flat = K_mat · X_col, and each column "
+        "of Y_flat, reshaped, is one cell of every output map. A GPU does the one large product far faster than the "
+        "loops."
+    ),
+    "col_title": "Y_flat = K_mat · X_col, one column a step",
+    "col_shapes": (
+        "**Shapes:** K_mat is {c_out} × {c_in}·{k}·{k} = {c_out} × {rows}; X_col is {rows} × {h_o}·{w_o} = "
+        "{rows} × {n}; their product Y_flat is {c_out} × {n}, reshaped to Y: {c_out} × {h_o} × {w_o}."
+    ),
+    "col_memory": (
+        "**The memory it costs:** X holds c_i·h·w = {c_in}·{h}·{w} = {held} numbers; X_col holds "
+        "c_i·k·k·h_o·w_o = {c_in}·{k}·{k}·{h_o}·{w_o} = {unfolded}, **{ratio:.3g} times as many**. Each input cell "
+        "is copied once for every window that covers it, at most k·k = {kk} times; with padding, the zeros "
+        "around X are copied too."
+    ),
+    "col_check_ok": "K_mat · X_col equals the core's `corr2d_multi_in_out` (TensorFlow's conv2d): max difference "
+                    "{diff:.1e}.",
+    "col_check_bad": "K_mat · X_col disagrees with the core's `corr2d_multi_in_out`: max difference {diff:.1e}.",
+    "col_one_by_one": (
+        "With a 1×1 kernel (k = 1) X_col is X itself, each channel flattened (c_i × h·w), and K_mat · X_col is "
+        "exactly the chapter's `corr2d_multi_in_out_1x1`: set k to 1 to see it."
+    ),
+    "col_one_by_one_here": (
+        "With this 1×1 kernel X_col is X itself (strided and padded), each channel flattened, and K_mat · X_col is "
+        "exactly the chapter's `corr2d_multi_in_out_1x1`: max difference {diff:.1e}."
+    ),
+    "col_fig_input_hover": "X[{c}] = %{{z}}",
+    "col_fig_pad_hover": "a padded zero",
+    "col_fig_pending_hover": "not computed yet: click to go to its step",
+    "col_fig_k_hover": "K_mat = %{z}",
+    "col_fig_x_col_hover": "X_col = %{z}",
+    "col_fig_product_hover": "Y_flat, row {o}: %{{z}}",
+    "col_fig_output_hover": "Y[{o}] = %{{z}}",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

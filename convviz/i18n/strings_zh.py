@@ -636,4 +636,52 @@ ZH: dict[str, str] = {
     "slides_made": "GIF：{mb:.1f} MB，{n} 帧，{w}×{h}；PNG 的像素密度是它的两倍。",
     "slides_bad": "无法读取浏览器画出的图片，所以没有制作幻灯片：请再按一次按钮。",
     "slides_busy": "服务器正在为别人制作幻灯片：请过几秒钟再按一次按钮。",
+    # ---- im2col (convviz/ui/im2col_view.py) ----
+    "tab_im2col": "im2col（矩阵乘法）",
+    "col_sidebar_title": "im2col：把卷积层写成一次矩阵乘法",
+    "col_choice_book": "书中的 0, 1, 2, …",
+    "col_choice_integers": "小整数",
+    "col_choice_random": "随机",
+    "col_c_in": "输入通道数 c_i",
+    "col_c_out": "输出通道数 c_o",
+    "col_k": "卷积核 k (k×k)",
+    "col_k_help": "这里最大为 3，且不超过输入的宽度。",
+    "col_stride": "步幅 s",
+    "col_padding": "填充 p",
+    "col_padding_help": "在每个输入通道四周补零：这里最多 k − 1。",
+    "col_dilation": "膨胀 d",
+    "col_dilation_help": "窗口中相邻单元相隔 d：窗口的 d·(k − 1) + 1 个单元必须放得进填充后的输入。",
+    "col_intro": (
+        "深度学习库这样计算卷积：先把输入**展开**（im2col），再做**一次矩阵乘法**。"
+        "窗口每到一个位置，就成为 X_col 的一列：它的 c_i·k·k 个数，逐通道、逐行排列。"
+        "K 变为 K_mat，每个输出通道一行（c_o × c_i·k·k）。于是 Y_flat = K_mat · X_col，"
+        "Y_flat 的每一列重塑后就是每个输出图中的一个单元。GPU 做这一次大矩阵乘法远快于循环。"
+    ),
+    "col_title": "Y_flat = K_mat · X_col，每步一列",
+    "col_shapes": (
+        "**形状：** K_mat 为 {c_out} × {c_in}·{k}·{k} = {c_out} × {rows}；X_col 为 {rows} × {h_o}·{w_o} = "
+        "{rows} × {n}；二者之积 Y_flat 为 {c_out} × {n}，重塑为 Y：{c_out} × {h_o} × {w_o}。"
+    ),
+    "col_memory": (
+        "**占用的内存：** X 存有 c_i·h·w = {c_in}·{h}·{w} = {held} 个数；X_col 存有 "
+        "c_i·k·k·h_o·w_o = {c_in}·{k}·{k}·{h_o}·{w_o} = {unfolded} 个数，**是前者的 {ratio:.3g} 倍**。"
+        "每个输入单元被覆盖它的每个窗口各复制一次，最多 k·k = {kk} 次；有填充时，X 四周的零也被复制。"
+    ),
+    "col_check_ok": "K_mat · X_col 与核心的 `corr2d_multi_in_out`（TensorFlow 的 conv2d）一致：最大差值 {diff:.1e}。",
+    "col_check_bad": "K_mat · X_col 与核心的 `corr2d_multi_in_out` 不一致：最大差值 {diff:.1e}。",
+    "col_one_by_one": (
+        "卷积核为 1×1（k = 1）时，X_col 就是 X 本身，每个通道展平（c_i × h·w），K_mat · X_col 正是本章的 "
+        "`corr2d_multi_in_out_1x1`：把 k 设为 1 即可看到。"
+    ),
+    "col_one_by_one_here": (
+        "此时卷积核为 1×1，X_col 就是 X 本身（经步幅与填充），每个通道展平，K_mat · X_col 正是本章的 "
+        "`corr2d_multi_in_out_1x1`：最大差值 {diff:.1e}。"
+    ),
+    "col_fig_input_hover": "X[{c}] = %{{z}}",
+    "col_fig_pad_hover": "填充的零",
+    "col_fig_pending_hover": "尚未计算：点击跳到它的那一步",
+    "col_fig_k_hover": "K_mat = %{z}",
+    "col_fig_x_col_hover": "X_col = %{z}",
+    "col_fig_product_hover": "Y_flat 第 {o} 行：%{{z}}",
+    "col_fig_output_hover": "Y[{o}] = %{{z}}",
 }

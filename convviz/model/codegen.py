@@ -316,3 +316,60 @@ def stack_code(X: np.ndarray, kernels: list[np.ndarray], layers: tuple, *, relu:
     rows = "".join(f"    (np.array({_literal(K)}, dtype=np.float32), {layer.stride}, {layer.padding}, "
                    f"{layer.dilation}),\n" for K, layer in zip(kernels, layers, strict=True))
     return _STACK_TEMPLATE.format(title=title, x_shape=tuple(X.shape), X=_literal(X), layers=rows, relu=relu)
+
+
+_IM2COL_TEMPLATE = '''\
+# convviz: {title}
+import numpy as np
+import tensorflow as tf
+
+# X: (c_i, h, w) = {x_shape}; K: (c_o, c_i, k_h, k_w) = {k_shape}
+X = np.array({X}, dtype=np.float32)
+K = np.array({K}, dtype=np.float32)
+stride, padding, dilation = {stride}, {padding}, {dilation}
+
+
+def im2col(X, k_h, k_w):
+    """Unfold X (c_i, h, w): one column per place the window visits (row-major), row c*k_h*k_w + a*k_w + b holding
+    X[c] under kernel cell (a, b). Returns the (c_i*k_h*k_w, h_o*w_o) matrix and (h_o, w_o)."""
+    X = np.pad(X, ((0, 0), (padding, padding), (padding, padding)))
+    c_i = X.shape[0]
+    span_h, span_w = dilation * (k_h - 1) + 1, dilation * (k_w - 1) + 1
+    h_o, w_o = (X.shape[1] - span_h) // stride + 1, (X.shape[2] - span_w) // stride + 1
+    X_col = np.zeros((c_i * k_h * k_w, h_o * w_o), dtype=np.float32)
+    for i in range(h_o):
+        for j in range(w_o):
+            for c in range(c_i):
+                for a in range(k_h):
+                    for b in range(k_w):
+                        row, col = c * k_h * k_w + a * k_w + b, i * w_o + j
+                        X_col[row, col] = X[c, i * stride + a * dilation, j * stride + b * dilation]
+    return X_col, (h_o, w_o)
+
+
+c_o, c_i, k_h, k_w = K.shape
+X_col, (h_o, w_o) = im2col(X, k_h, k_w)  # (c_i*k_h*k_w, h_o*w_o)
+K_mat = K.reshape(c_o, c_i * k_h * k_w)  # (c_o, c_i*k_h*k_w): one row per output channel
+Y = (K_mat @ X_col).reshape(c_o, h_o, w_o)  # (c_o, c_i*k_h*k_w) @ (c_i*k_h*k_w, h_o*w_o) -> (c_o, h_o, w_o)
+
+# The same layer in TensorFlow: NHWC input (1, h, w, c_i), filter (k_h, k_w, c_i, c_o).
+Y_tf = tf.nn.conv2d(
+    X.transpose(1, 2, 0)[None],
+    K.transpose(2, 3, 1, 0),
+    strides=stride,
+    padding=[[0, 0], [padding, padding], [padding, padding], [0, 0]],
+    dilations=dilation,
+).numpy()[0].transpose(2, 0, 1)  # back to (c_o, h_o, w_o)
+
+assert np.allclose(Y, Y_tf, atol=1e-4), "K_mat @ im2col(X) and tf.nn.conv2d disagree"
+np.set_printoptions(precision=4, suppress=True, threshold=100_000, linewidth=120)
+print("Y", Y.shape)
+print(Y)
+'''
+
+
+def im2col_code(X: np.ndarray, K: np.ndarray, *, stride: int, padding: int, dilation: int, title: str) -> str:
+    """The script for X (c_i, h, w) and K (c_o, c_i, k_h, k_w) as one matrix product: im2col by loops, K reshaped,
+    the product checked against `tf.nn.conv2d`, Y printed."""
+    return _IM2COL_TEMPLATE.format(title=title, x_shape=tuple(X.shape), k_shape=tuple(K.shape), X=_literal(X),
+                                   K=_literal(K), stride=stride, padding=padding, dilation=dilation)

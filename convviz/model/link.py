@@ -22,15 +22,15 @@ from convviz.core.geometry import conv_geometry
 from convviz.core.pooling import MODES, pool_geometry
 from convviz.core.stacking import Layer
 from convviz.i18n.strings import speaking
-from convviz.model import images, kernels, mixing, pool_steps, separable, stack_steps, transposed_steps
+from convviz.model import im2col_steps, images, kernels, mixing, pool_steps, separable, stack_steps, transposed_steps
 from convviz.model.setting import TEXTBOOK_SHAPES, VALUE_KINDS, Setting
 
 VIEWS = ("Multi-channel correlation", "1×1 convolution", "Depthwise-separable", "Pooling",
-         "Transposed convolution", "Stacked layers")  # in every language
+         "Transposed convolution", "Stacked layers", "im2col")  # in every language
 # Short names a link may give a view by (any letter case), e.g. `?view=pooling`; the link is written with VIEWS'.
 VIEW_ALIASES = {"main": VIEWS[0], "correlation": VIEWS[0], "mixing": VIEWS[1], "1x1": VIEWS[1], "1×1": VIEWS[1],
                 "separable": VIEWS[2], "depthwise": VIEWS[2], "pooling": VIEWS[3], "transposed": VIEWS[4],
-                "stack": VIEWS[5], "stacked": VIEWS[5],
+                "stack": VIEWS[5], "stacked": VIEWS[5], "im2col": VIEWS[6],
                 **{view.lower(): view for view in VIEWS}}
 LANGUAGES = ("en", "zh")
 SPEEDS_MS = {"slow": 1200, "normal": 700, "fast": 300, "fastest": 100}
@@ -187,13 +187,27 @@ ST_FIELDS: tuple[Field, ...] = (
     )),
     Int("st_step", 0, 0, ST_MAX_SIDE * ST_MAX_SIDE - 1),
 )
+COL_MAX_SIDE = 6
+COL_FIELDS: tuple[Field, ...] = (
+    Choice("col_values", "book", im2col_steps.COL_VALUES),
+    Int("col_c_in", 2, 1, 3),
+    Int("col_c_out", 2, 1, 3),
+    Int("col_h", 3, 2, COL_MAX_SIDE),
+    Int("col_w", 3, 2, COL_MAX_SIDE),
+    Int("col_k", 2, 1, im2col_steps.MAX_K),  # never wider than the input (checked with col_h, col_w)
+    Int("col_stride", 1, 1, 3),
+    Int("col_padding", 0, 0, im2col_steps.MAX_PADDING),  # at most k - 1 (checked with col_k)
+    Int("col_dilation", 1, 1, im2col_steps.MAX_DILATION),  # the window fits the padded input (checked)
+    Int("col_seed", 0, 0, 9999),
+    Int("col_step", 0, 0, im2col_steps.max_steps(COL_MAX_SIDE) - 1),
+)
 FIELDS: dict[str, Field] = {
     f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS, *TR_FIELDS,
-                       *ST_FIELDS)}
+                       *ST_FIELDS, *COL_FIELDS)}
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
 # Keys whose upper end follows other keys.
 DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step", "tr_padding",
-                            "tr_step", "st_step"})
+                            "tr_step", "st_step", "col_k", "col_padding", "col_dilation", "col_step"})
 
 Values = dict[str, Any]  # one value per key of FIELDS: int, str or bool
 
@@ -379,6 +393,7 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
         values["tr_h"], values["tr_w"], values["tr_k"], values["tr_stride"]))
     notices += _clamp(values, given, "tr_step", values["tr_h"] * values["tr_w"] - 1)
     notices += _clamp(values, given, "st_step", stack_steps_count(values) - 1)
+    notices += _col_checks(values, given)
     notices += _clamp(values, given, "mix_row", values["mix_h"] - 1)
     notices += _clamp(values, given, "mix_col", values["mix_w"] - 1)
     for key, c_out, c_in in (("mix_W", values["mix_c_out"], values["mix_c_in"]),
@@ -390,6 +405,19 @@ def _cross_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
                 notices.append(_notice("link_bad_matrix", key=key, c_out=c_out, c_in=c_in, problem=str(err)))
                 values[key] = ""
     return notices
+
+
+def _col_checks(values: Values, given: Mapping[str, str]) -> list[Notice]:
+    """The im2col view's kernel within the input, its padding within k - 1, a dilated window that fits, and its
+    step within the output positions."""
+    h, w = values["col_h"], values["col_w"]
+    notices = _clamp(values, given, "col_k", im2col_steps.k_high(h, w))
+    notices += _clamp(values, given, "col_padding", im2col_steps.padding_high(values["col_k"]))
+    notices += _clamp(values, given, "col_dilation", im2col_steps.dilation_high(h, w, values["col_k"],
+                                                                                values["col_padding"]))
+    geo = conv_geometry((1, h, w), (1, 1, values["col_k"], values["col_k"]), stride=values["col_stride"],
+                        padding=values["col_padding"], dilation=values["col_dilation"])  # fits: clamped above
+    return notices + _clamp(values, given, "col_step", geo.out_h * geo.out_w - 1)
 
 
 def _room_checks(values: Values) -> list[Notice]:
