@@ -99,3 +99,59 @@ def test_hostile_reports_never_raise_anything_else_nor_hold_much_memory():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 50_000_000
+
+
+def test_a_picture_whose_pixels_do_not_decode_makes_no_gif():
+    good = step_png(160, 90, 0)
+    broken = bytearray(good)
+    start = broken.index(b"IDAT") + 8
+    broken[start : start + 20] = bytes(20)  # the compressed pixels spoiled, the chunk's CRC left as it was
+    with pytest.raises(SlideError):
+        gif([bytes(broken)], frame_ms=100)
+
+
+# ---- packing in the page (convviz/ui/slides.py): the browser's report, a busy server, a time limit ----
+
+
+def report(request: str, pngs: list[bytes]) -> dict:
+    return {"pictures": {"request": request, "images": encoded(pngs)}}
+
+
+def test_packing_keeps_the_set_for_its_request_only(monkeypatch):
+    from convviz.ui import slides as page
+
+    shown: list[str] = []
+    monkeypatch.setattr(page.st, "error", lambda message: shown.append(message))
+    monkeypatch.setattr(page.st, "session_state", {})
+    pngs = [step_png(160, 90, s) for s in range(2)]
+    assert page._pack(report("other", pngs), "this", 160, 90, 100, "kit") is None  # another request's pictures
+    assert page._pack(None, "this", 160, 90, 100, "kit") is None  # none yet
+    made = page._pack(report("this", pngs), "this", 160, 90, 100, "kit")
+    assert made is not None and made[0] == "this" and made[2] == pngs
+    assert page.st.session_state["kit_slides_made"] == made
+    assert page._pack(report("this", [b"not a png"]), "this", 160, 90, 100, "kit") is None
+    assert shown == [page.text("slides_bad")]
+
+
+def test_a_busy_or_slow_server_says_so_instead_of_waiting(monkeypatch):
+    import threading
+
+    from convviz.ui import slides as page
+
+    told: list[str] = []
+    monkeypatch.setattr(page.st, "info", lambda message: told.append(message))
+    monkeypatch.setattr(page.st, "session_state", {})
+    pngs = [step_png(160, 90, 0)]
+    assert page._PACKING.acquire(timeout=1)  # someone else's set is being packed
+    try:
+        assert page._pack(report("r", pngs), "r", 160, 90, 100, "kit") is None
+    finally:
+        page._PACKING.release()
+    release = threading.Event()
+    monkeypatch.setattr(page, "PACK_SECONDS", 0.2)
+    monkeypatch.setattr(page.slides, "gif", lambda *_: release.wait(5) and b"")  # a packing that takes too long
+    try:
+        assert page._pack(report("r", pngs), "r", 160, 90, 100, "kit") is None
+    finally:
+        release.set()
+    assert told == [page.text("slides_busy")] * 2

@@ -21,6 +21,7 @@ TABS = {  # the link, the kit's expander, the number of steps
     "transposed": ("/?view=transposed", "tr_kit_open", 4),
     "stack": ("/?view=stack", "st_kit_open", 9),
     "im2col": ("/?view=im2col", "col_kit_open", 4),
+    "1x1": ("/?view=1x1&mix_h=2&mix_w=3", "mix_kit_open", 6),
 }
 
 
@@ -31,9 +32,10 @@ def download(page: Any, label: str) -> bytes:
 
 
 def make_slides(page: Any, kit: str | None, lang: str) -> None:
-    if kit:  # open the lecture kit first
+    if kit:  # open the lecture kit first, and let that run end (a click during it can be lost in the redraw)
         page.locator(f".st-key-{kit} summary").click()
-    page.get_by_role("button", name=text("slides_make", lang)).wait_for(timeout=30_000)
+        page.get_by_role("button", name=text("slides_make", lang)).wait_for(timeout=30_000)
+        wait_for_app(page)
     page.get_by_role("button", name=text("slides_make", lang)).click()
     page.get_by_text(text("slides_gif", lang), exact=True).wait_for(timeout=90_000)
     wait_for_app(page)

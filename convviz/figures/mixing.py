@@ -483,6 +483,9 @@ def _pixel_frames(lay: _PixelLayout, steps: PixelSteps, animated: list[int]) -> 
     return frames, slider_steps
 
 
+PIXEL_FRAME_MS = 450  # the pixel animation's frame time (its Play, and its slides' GIF)
+
+
 def _pixel_player(step: int, slider_steps: list[dict], many: bool, plot_px: float, label_px: float) -> dict[str, Any]:
     """Play/Pause on a line of their own under the figure, and the slider under them, on `step`.
 
@@ -490,7 +493,7 @@ def _pixel_player(step: int, slider_steps: list[dict], many: bool, plot_px: floa
     `plot_px` is the plotting area's height: the slider's place is given as a fraction of it. The rail keeps half a
     label's width (`label_px`) from either edge, so that the first and last labels are not cut off.
     """
-    play = {"frame": {"duration": 450, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    play = {"frame": {"duration": PIXEL_FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     label_font = {"size": 13, "color": style.LABEL_FONT["color"]}
     return {

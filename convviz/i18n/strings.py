@@ -737,6 +737,7 @@ EN: dict[str, str] = {
     "col_fig_x_col_hover": "X_col = %{z}",
     "col_fig_product_hover": "Y_flat, row {o}: %{{z}}",
     "col_fig_output_hover": "Y[{o}] = %{{z}}",
+    "mix_slides_open": "Slides: the pixel animation as a GIF and pictures",
 }
 
 from convviz.i18n.strings_zh import ZH  # noqa: E402  (the Chinese table holds the same keys as EN, above)

@@ -684,4 +684,5 @@ ZH: dict[str, str] = {
     "col_fig_x_col_hover": "X_col = %{z}",
     "col_fig_product_hover": "Y_flat 第 {o} 行：%{{z}}",
     "col_fig_output_hover": "Y[{o}] = %{{z}}",
+    "mix_slides_open": "幻灯片：把逐像素动画存为 GIF 和图片",
 }

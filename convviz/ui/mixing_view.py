@@ -17,13 +17,15 @@ import numpy as np
 import streamlit as st
 
 from convviz.core.lazy import LazyModule
-from convviz.figures.mixing import matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
+from convviz.figures.mixing import PIXEL_FRAME_MS, matmul_figure, matrix_figure, pixel_figure, pixel_from_selection
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import mixing
 from convviz.model.codegen import arrays_zip
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.matrix_edit import MatrixEdit
+from convviz.ui.player import figure_payload
+from convviz.ui.slides import lecture_slides
 from convviz.ui.width_probe import chart_width, laid_out_width
 
 if TYPE_CHECKING:
@@ -91,6 +93,17 @@ def render_mixing_view() -> None:
     row, col = _pixel_ui(sizes, X, W)
     _matmul_ui(sizes, X, W, row, col)
     _cost_ui(sizes)
+    _slides(X, W, row, col, sizes.w)
+
+
+def _slides(X: np.ndarray, W: np.ndarray, row: int, col: int, w: int) -> None:
+    """The pixel animation as slides (a GIF, a pixel's PNG, every pixel's PNG), drawn only when opened."""
+    kit = st.expander(text("mix_slides_open"), key="mix_kit_open", on_change="rerun")
+    if kit.open:
+        language = current_language()
+        with kit:
+            lecture_slides(lambda room: figure_payload(_pixel_figure(X, W, row, col, language, room.width)),
+                           step=row * w + col, frame_ms=PIXEL_FRAME_MS, key="mix_kit", name="convviz_1x1")
 
 
 def _sizes_ui() -> Sizes:
