@@ -318,8 +318,9 @@ def player_figure(at: Any, key: str) -> dict:
     return data["figure"]
 
 
-def open_tab(chromium: Any, server: str, screen: str, path: str) -> Any:
-    """A page on `path` in a fresh context of `screen` (SCREENS), once its player has drawn."""
+def open_tab(chromium: Any, server: str, screen: str, path: str, *, player: bool = True) -> Any:
+    """A page on `path` in a fresh context of `screen` (SCREENS), once its player has drawn (`player`: the tab has
+    one; else once its charts have)."""
     w, h, phone = SCREENS[screen]
     options: dict[str, Any] = {"viewport": {"width": w, "height": h}, "base_url": server}
     if phone:
@@ -327,5 +328,11 @@ def open_tab(chromium: Any, server: str, screen: str, path: str) -> Any:
     page = chromium.new_context(**options).new_page()
     page.goto(path)
     wait_for_app(page)
-    page.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
+    page.wait_for_selector(PLAYER + "[data-settled='true']" if player else ".stPlotlyChart .main-svg", timeout=60_000)
     return page
+
+
+def wait_for_link(page: Any, part: str, timeout_ms: float = 15_000) -> None:
+    """Wait until the page's link holds `part` (say `tr_step=8`): a player at rest reports its step, and the run
+    that writes it into the link starts a moment later."""
+    page.wait_for_function("(part) => location.search.includes(part)", arg=part, timeout=timeout_ms)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
 
 SETTING = "col_values=integers&col_c_in=2&col_c_out=2&col_h=4&col_w=4&col_k=2&col_stride=2&col_padding=1"
 
@@ -35,8 +35,7 @@ def test_the_product_plays_to_the_end_and_a_click_on_y_flat_goes_to_its_step(chr
     assert "(0, 0)" in page.inner_text(".cvp-label")
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
-    wait_for_app(page)
-    assert "col_step=8" in page.url  # the player came to rest on the last step and said so
+    wait_for_link(page, "col_step=8")  # the player came to rest on the last step and said so
     # Y_flat's row 0, column 5: the first of the traces whose cells are steps ([1, n]) that is Y_flat's
     box = page.evaluate("""() => {
         const plot = document.querySelector('.cvp-plot');

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app, wait_for_link
 
 # The diagram's box, the column's, and every number written into a cell, with its font size.
 MEASURE = """() => {
@@ -30,8 +30,7 @@ def test_pooling_plays_to_the_end(chromium: Any, streamlit_server: str) -> None:
     assert last == 8  # 4×4 padded by 1, 2×2 windows, stride 2: 3×3 outputs
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
-    wait_for_app(page)
-    assert "pool_step=8" in page.url  # the player came to rest on the last step and said so
+    wait_for_link(page, "pool_step=8")  # the player came to rest on the last step and said so
     assert page.locator("[data-testid='stException']").count() == 0
     page.context.close()
 

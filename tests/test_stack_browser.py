@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
 
 SETTING = "st_c0=2&st_h=9&st_w=9&st_s1=2&st_p1=1&st_c2=2"
 
@@ -33,8 +33,7 @@ def test_the_row_plays_to_the_end_and_a_click_on_the_last_map_goes_to_that_cell(
     assert last == 8  # 9×9 → (stride 2, padding 1) 5×5 → 3×3
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
-    wait_for_app(page)
-    assert "st_step=8" in page.url
+    wait_for_link(page, "st_step=8")
     box = page.evaluate("""() => {
         const plot = document.querySelector('.cvp-plot');
         const trace = plot.data[Number(Object.keys(plot.layout.meta.output_traces)[0])];

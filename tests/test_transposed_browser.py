@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_app
+from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
 
 SETTING = "tr_values=integers&tr_c_in=2&tr_c_out=2&tr_h=3&tr_w=3&tr_k=3&tr_stride=2&tr_padding=1"
 
@@ -37,8 +37,7 @@ def test_the_scatter_plays_to_the_end_and_a_click_on_an_input_cell_goes_to_its_s
     assert "input cell (0, 0)" in page.inner_text(".cvp-label")
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
-    wait_for_app(page)
-    assert "tr_step=8" in page.url  # the player came to rest on the last step and said so
+    wait_for_link(page, "tr_step=8")  # the player came to rest on the last step and said so
     # input cell (1, 2) of X[0]: the first input panel's cell in row 1, column 2
     box = page.evaluate("""() => {
         const plot = document.querySelector('.cvp-plot');
