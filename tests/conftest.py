@@ -336,3 +336,51 @@ def wait_for_link(page: Any, part: str, timeout_ms: float = 15_000) -> None:
     """Wait until the page's link holds `part` (say `tr_step=8`): a player at rest reports its step, and the run
     that writes it into the link starts a moment later."""
     page.wait_for_function("(part) => location.search.includes(part)", arg=part, timeout=timeout_ms)
+
+
+def assert_scripts_print(scripts: list[str], expected: list[np.ndarray]) -> None:
+    """Each script, run alone, prints its expected array (shape and numbers, to its printed 4 decimals)."""
+    for output, Y in zip(run_alone(scripts), expected, strict=True):
+        shape, values = printed_array(output)
+        assert shape == Y.shape
+        np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())))
+
+
+def int_bounds(key: str) -> tuple[int, int]:
+    """A whole-number link key's range, for hypothesis to draw from."""
+    from convviz.model.link import FIELDS, Int
+
+    field = FIELDS[key]
+    assert isinstance(field, Int)
+    return field.low, field.high
+
+
+# The screen point of cell (row, col) of the player's first trace whose cells are steps and whose shape `pick`
+# accepts (the player's meta.output_traces), for a click on it.
+_CELL_POINT = """([row, col, rows]) => {
+    const plot = document.querySelector('.cvp-plot');
+    const [index] = Object.entries(plot.layout.meta.output_traces).find(([, shape]) => !rows || shape[0] === rows);
+    const trace = plot.data[Number(index)];
+    const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis, r = plot.getBoundingClientRect();
+    return {x: r.left + xa._offset + xa.l2p(trace.x0 + col), y: r.top + ya._offset + ya.l2p(trace.y0 + row)};
+}"""
+
+
+def click_step_cell(page: Any, row: int, col: int, rows: int = 0) -> None:
+    """Click cell (row, col) of the player's first trace whose cells are steps (with `rows` rows, if given)."""
+    point = page.evaluate(_CELL_POINT, [row, col, rows])
+    page.mouse.click(point["x"], point["y"])
+
+
+# Each diagram's box against the column's, and every number written into a cell, with its font size.
+MEASURE_TAB = """() => {
+  const column = document.querySelector("[data-testid='convviz-player']").clientWidth;
+  const plots = [...document.querySelectorAll('.cvp-plot, .stPlotlyChart')].map(p => p.querySelector('.main-svg'));
+  const numbers = (root) => [...root.querySelectorAll('.heatmaplayer text')].filter(t => t.textContent.trim())
+      .map(t => parseFloat(getComputedStyle(t).fontSize));
+  const cellPx = [...document.querySelectorAll('.stPlotlyChart .js-plotly-plot')].map(p => p._fullLayout.xaxis._m);
+  return {column, widths: plots.map(s => s.getBoundingClientRect().width), plots: plots.length, cellPx,
+          player: numbers(document.querySelector('.cvp-plot')),
+          others: [...document.querySelectorAll('.stPlotlyChart')].map(numbers),
+          overflow: document.querySelector('[data-testid=stMain]').scrollWidth - window.innerWidth};
+}"""

@@ -13,8 +13,8 @@ from convviz.core.correlation import corr2d_multi_in_out
 from convviz.i18n.strings import text
 from convviz.model.codegen import im2col_code
 from convviz.model.im2col_steps import dilation_high, k_high, padding_high, unfold_inputs
-from convviz.model.link import FIELDS, VIEWS, Int, parse
-from tests.conftest import player_figure, printed_array, run_alone, run_view
+from convviz.model.link import VIEWS, parse
+from tests.conftest import assert_scripts_print, int_bounds, player_figure, run_view
 
 
 def run_im2col(view: str = "im2col", **query: str) -> AppTest:
@@ -111,20 +111,12 @@ def test_the_kits_script_runs_alone_and_prints_the_cores_answer():
         X, K = unfold_inputs(values, c_in, c_out, h, w, k, 5)
         expected.append(corr2d_multi_in_out(X, K, stride=s, padding=p, dilation=d).numpy())
         scripts.append(im2col_code(X, K, stride=s, padding=p, dilation=d, title=values))
-    for output, Y in zip(run_alone(scripts), expected, strict=True):
-        shape, values = printed_array(output)
-        assert shape == Y.shape
-        np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())))
+    assert_scripts_print(scripts, expected)
 
-
-def _bounds(key: str) -> tuple[int, int]:
-    field = FIELDS[key]
-    assert isinstance(field, Int)
-    return field.low, field.high
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({key: st.integers(*_bounds(key)) for key in (
+@given(st.fixed_dictionaries({key: st.integers(*int_bounds(key)) for key in (
     "col_c_in", "col_c_out", "col_h", "col_w", "col_stride", "col_seed")}),
     st.sampled_from(["book", "integers", "random"]), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2))
 def test_every_setting_renders_the_numbers_tf_computes(numbers, values, k, padding, dilation):

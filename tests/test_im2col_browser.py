@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
+from tests.conftest import PLAYER, SCREENS, click_step_cell, open_tab, wait_for_link
 
 SETTING = "col_values=integers&col_c_in=2&col_c_out=2&col_h=4&col_w=4&col_k=2&col_stride=2&col_padding=1"
 
@@ -36,15 +36,7 @@ def test_the_product_plays_to_the_end_and_a_click_on_y_flat_goes_to_its_step(chr
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
     wait_for_link(page, "col_step=8")  # the player came to rest on the last step and said so
-    # Y_flat's row 0, column 5: the first of the traces whose cells are steps ([1, n]) that is Y_flat's
-    box = page.evaluate("""() => {
-        const plot = document.querySelector('.cvp-plot');
-        const [index] = Object.entries(plot.layout.meta.output_traces).find(([, shape]) => shape[0] === 1);
-        const trace = plot.data[Number(index)];
-        const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis, r = plot.getBoundingClientRect();
-        return {x: r.left + xa._offset + xa.l2p(trace.x0 + 5), y: r.top + ya._offset + ya.l2p(trace.y0)};
-    }""")
-    page.mouse.click(box["x"], box["y"])
+    click_step_cell(page, 0, 5, rows=1)  # Y_flat (one row): row 0, column 5
     page.wait_for_selector(f"{PLAYER}[data-step='5']", timeout=5_000)
     assert "(1, 2)" in page.inner_text(".cvp-label")  # step 5 of a 3-wide output: row 1, column 2
     assert page.locator("[data-testid='stException']").count() == 0

@@ -12,9 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from convviz.core.pooling import pool2d
 from convviz.i18n.strings import text
-from convviz.model.link import FIELDS, Int
 from convviz.model.pool_steps import pool_input
-from tests.conftest import player_figure, run_view
+from tests.conftest import int_bounds, player_figure, run_view
 
 
 def run_pooling(**query: str) -> AppTest:
@@ -67,14 +66,9 @@ def test_the_step_rests_in_the_link():
     assert at.query_params["pool_step"] == "2"
 
 
-def _bounds(key: str) -> tuple[int, int]:
-    field = FIELDS[key]
-    assert isinstance(field, Int)
-    return field.low, field.high
-
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({key: st.integers(*_bounds(key)) for key in (
+@given(st.fixed_dictionaries({key: st.integers(*int_bounds(key)) for key in (
     "pool_c", "pool_h", "pool_w", "pool_k", "pool_stride", "pool_seed")}),
     st.sampled_from(["max", "avg"]), st.sampled_from(["integers", "random", "book"]), st.integers(0, 2))
 def test_every_pooling_setting_renders_the_numbers_tf_computes_or_explains(numbers, mode, values, padding):

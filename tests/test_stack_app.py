@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 from convviz.core.stacking import Layer
 from convviz.i18n.strings import text
 from convviz.model.codegen import stack_code
-from convviz.model.link import FIELDS, VIEWS, Int
+from convviz.model.link import VIEWS
 from convviz.model.stack_steps import field_formula, stack_inputs, stack_table, steps_count
-from tests.conftest import player_figure, printed_array, run_alone, run_view
+from tests.conftest import assert_scripts_print, int_bounds, player_figure, run_view
 
 
 def run_stack(**query: str) -> AppTest:
@@ -89,20 +89,12 @@ def test_the_lecture_kit_prints_the_pages_last_map():
         X, kernels = stack_inputs("random", 2, 9, 9, layers, 4)
         scripts.append(stack_code(X, kernels, tuple(layers), relu=relu, title="test"))
         expected.append(stack_table(X, layers, kernels, relu=relu).maps[-1])
-    for output, Y in zip(run_alone(scripts), expected, strict=True):
-        shape, values = printed_array(output)
-        assert shape == Y.shape
-        np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())))
+    assert_scripts_print(scripts, expected)
 
-
-def _bounds(key: str) -> tuple[int, int]:
-    field = FIELDS[key]
-    assert isinstance(field, Int)
-    return field.low, field.high
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({key: st.integers(*_bounds(key)) for key in (
+@given(st.fixed_dictionaries({key: st.integers(*int_bounds(key)) for key in (
     "st_c0", "st_h", "st_w", "st_seed", "st_c1", "st_k1", "st_s1", "st_p1", "st_d1", "st_c2", "st_k2", "st_s2",
     "st_p2", "st_d2", "st_c3", "st_k3", "st_s3", "st_p3", "st_d3")}),
     st.sampled_from(["2", "3"]), st.booleans(), st.sampled_from(["integers", "random"]))

@@ -7,19 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
+from tests.conftest import MEASURE_TAB, PLAYER, SCREENS, click_step_cell, open_tab, wait_for_link
 
 SETTING = "st_c0=2&st_h=9&st_w=9&st_s1=2&st_p1=1&st_c2=2"
 
-MEASURE = """() => {
-  const column = document.querySelector("[data-testid='convviz-player']").clientWidth;
-  const plots = [...document.querySelectorAll('.cvp-plot, .stPlotlyChart')].map(p => p.querySelector('.main-svg'));
-  const numbers = (root) => [...root.querySelectorAll('.heatmaplayer text')].filter(t => t.textContent.trim())
-      .map(t => parseFloat(getComputedStyle(t).fontSize));
-  return {column, widths: plots.map(s => s.getBoundingClientRect().width), plots: plots.length,
-          player: numbers(document.querySelector('.cvp-plot')),
-          overflow: document.querySelector('[data-testid=stMain]').scrollWidth - window.innerWidth};
-}"""
 
 
 def open_stack(chromium: Any, server: str, screen: str, query: str) -> Any:
@@ -34,13 +25,7 @@ def test_the_row_plays_to_the_end_and_a_click_on_the_last_map_goes_to_that_cell(
     page.click(".cvp-play")
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
     wait_for_link(page, "st_step=8")
-    box = page.evaluate("""() => {
-        const plot = document.querySelector('.cvp-plot');
-        const trace = plot.data[Number(Object.keys(plot.layout.meta.output_traces)[0])];
-        const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis, r = plot.getBoundingClientRect();
-        return {x: r.left + xa._offset + xa.l2p(trace.x0 + 1), y: r.top + ya._offset + ya.l2p(trace.y0 + 0)};
-    }""")
-    page.mouse.click(box["x"], box["y"])
+    click_step_cell(page, 0, 1)  # the last map's first channel
     page.wait_for_selector(f"{PLAYER}[data-step='1']", timeout=5_000)
     assert "(0, 1)" in page.inner_text(".cvp-label")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -53,7 +38,7 @@ def test_the_diagrams_fit_their_column_with_legible_numbers(chromium: Any, strea
                                                             lang: str) -> None:
     page = open_stack(chromium, streamlit_server, screen, f"lang={lang}&{SETTING}")
     page.wait_for_selector(".stPlotlyChart .main-svg", timeout=30_000)
-    seen = page.evaluate(MEASURE)
+    seen = page.evaluate(MEASURE_TAB)
     assert seen["plots"] == 2, seen  # the row of layers, the one layer's kernels
     assert all(width <= seen["column"] + 1 for width in seen["widths"]), seen
     assert seen["overflow"] <= 1, seen

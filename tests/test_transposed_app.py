@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from convviz.core.transposed import corr2d_transpose
 from convviz.i18n.strings import text
 from convviz.model.codegen import transposed_code
-from convviz.model.link import FIELDS, VIEWS, Int
+from convviz.model.link import VIEWS
 from convviz.model.transposed_steps import padding_high, transpose_inputs
-from tests.conftest import player_figure, printed_array, run_alone, run_view
+from tests.conftest import assert_scripts_print, int_bounds, player_figure, run_view
 
 
 def run_transposed(view: str = "transposed", **query: str) -> AppTest:
@@ -123,20 +123,12 @@ def test_the_kits_script_runs_alone_and_prints_the_cores_answer():
         X, K = transpose_inputs(values, c_in, c_out, h, w, k, 5)
         expected.append(corr2d_transpose(X, K, stride=s, padding=p).numpy())
         scripts.append(transposed_code(X, K, stride=s, padding=p, title=values))
-    for output, Y in zip(run_alone(scripts), expected, strict=True):
-        shape, values = printed_array(output)
-        assert shape == Y.shape
-        np.testing.assert_allclose(values, Y.ravel(), atol=1e-4 * max(1.0, float(np.abs(Y).max())))
+    assert_scripts_print(scripts, expected)
 
-
-def _bounds(key: str) -> tuple[int, int]:
-    field = FIELDS[key]
-    assert isinstance(field, Int)
-    return field.low, field.high
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({key: st.integers(*_bounds(key)) for key in (
+@given(st.fixed_dictionaries({key: st.integers(*int_bounds(key)) for key in (
     "tr_c_in", "tr_c_out", "tr_h", "tr_w", "tr_k", "tr_stride", "tr_seed")}),
     st.sampled_from(["book", "integers", "random"]), st.integers(0, 3))
 def test_every_setting_renders_the_numbers_tf_computes(numbers, values, padding):

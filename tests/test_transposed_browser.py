@@ -7,22 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYER, SCREENS, open_tab, wait_for_link
+from tests.conftest import MEASURE_TAB, PLAYER, SCREENS, click_step_cell, open_tab, wait_for_link
 
 SETTING = "tr_values=integers&tr_c_in=2&tr_c_out=2&tr_h=3&tr_w=3&tr_k=3&tr_stride=2&tr_padding=1"
 
-# Each diagram's box against the column's, and every number written into a cell, with its font size.
-MEASURE = """() => {
-  const column = document.querySelector("[data-testid='convviz-player']").clientWidth;
-  const plots = [...document.querySelectorAll('.cvp-plot, .stPlotlyChart')].map(p => p.querySelector('.main-svg'));
-  const numbers = (root) => [...root.querySelectorAll('.heatmaplayer text')].filter(t => t.textContent.trim())
-      .map(t => parseFloat(getComputedStyle(t).fontSize));
-  const cellPx = [...document.querySelectorAll('.stPlotlyChart .js-plotly-plot')].map(p => p._fullLayout.xaxis._m);
-  return {column, widths: plots.map(s => s.getBoundingClientRect().width), plots: plots.length, cellPx,
-          player: numbers(document.querySelector('.cvp-plot')),
-          others: [...document.querySelectorAll('.stPlotlyChart')].map(numbers),
-          overflow: document.querySelector('[data-testid=stMain]').scrollWidth - window.innerWidth};
-}"""
 
 
 def open_transposed(chromium: Any, server: str, screen: str, query: str) -> Any:
@@ -39,13 +27,7 @@ def test_the_scatter_plays_to_the_end_and_a_click_on_an_input_cell_goes_to_its_s
     page.wait_for_selector(f"{PLAYER}[data-step='{last}'][data-playing='false']", timeout=20_000)
     wait_for_link(page, "tr_step=8")  # the player came to rest on the last step and said so
     # input cell (1, 2) of X[0]: the first input panel's cell in row 1, column 2
-    box = page.evaluate("""() => {
-        const plot = document.querySelector('.cvp-plot');
-        const trace = plot.data[Number(Object.keys(plot.layout.meta.output_traces)[0])];
-        const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis, r = plot.getBoundingClientRect();
-        return {x: r.left + xa._offset + xa.l2p(trace.x0 + 2), y: r.top + ya._offset + ya.l2p(trace.y0 + 1)};
-    }""")
-    page.mouse.click(box["x"], box["y"])
+    click_step_cell(page, 1, 2)
     page.wait_for_selector(f"{PLAYER}[data-step='5']", timeout=5_000)
     assert "input cell (1, 2)" in page.inner_text(".cvp-label")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -58,7 +40,7 @@ def test_the_diagrams_fit_their_column_with_legible_numbers(chromium: Any, strea
                                                             lang: str) -> None:
     page = open_transposed(chromium, streamlit_server, screen, f"lang={lang}&{SETTING}")
     page.wait_for_selector(".stPlotlyChart .main-svg", timeout=30_000)
-    seen = page.evaluate(MEASURE)
+    seen = page.evaluate(MEASURE_TAB)
     assert seen["plots"] == 3, seen  # the scatter, the correlation, the matrix
     assert all(width <= seen["column"] + 1 for width in seen["widths"]), seen  # nothing hides past the column
     assert seen["overflow"] <= 1, seen  # and the page never scrolls sideways

@@ -22,7 +22,15 @@ import numpy as np
 
 from convviz.figures import style
 from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
-from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
+from convviz.figures.plotting import (
+    cells,
+    cells_layout,
+    colour_axes,
+    heatmap_panel,
+    panel_title,
+    rect_path,
+    symmetric_range,
+)
 from convviz.i18n.strings import text
 from convviz.model.im2col_steps import UnfoldTable
 
@@ -229,9 +237,7 @@ def unfold_figure(table: UnfoldTable, *, decimals: int, room: Room | None = None
     outside = symmetric_range(table.product)
     layout = {
         **cells_layout(lay.width, lay.height, cell_px, title_px, PAD),
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": inside, "cmin": -inside, "showscale": False},
-        "coloraxis2": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": outside, "cmin": -outside,
-                       "showscale": False},
+        **colour_axes(inside, outside),
         "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
         "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.out_w, "numbers": numbers,
                  "cell_px": round(cell_px, 1), "digit_px": font, "animated_traces": animated,

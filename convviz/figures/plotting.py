@@ -82,3 +82,11 @@ def cells_layout(width: float, height: float, cell_px: float, font: int, pad: fl
         "xaxis": {**axis, "range": [-pad, width + pad], "constrain": "domain"},
         "yaxis": {**axis, "range": [height + pad, -pad], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
     }
+
+
+def colour_axes(*halves: float) -> dict[str, dict[str, Any]]:
+    """Colour axes `coloraxis`, `coloraxis2`, ... on the cells' diverging scale centred at 0, each from -half to
+    +half (from `symmetric_range`), without a colour bar."""
+    return {("coloraxis" if n == 0 else f"coloraxis{n + 1}"): {"colorscale": style.CELL_SCALE, "cmid": 0,
+                                                              "cmax": half, "cmin": -half, "showscale": False}
+            for n, half in enumerate(halves)}

@@ -17,7 +17,15 @@ import numpy as np
 
 from convviz.figures import style
 from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
-from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
+from convviz.figures.plotting import (
+    cells,
+    cells_layout,
+    colour_axes,
+    heatmap_panel,
+    panel_title,
+    rect_path,
+    symmetric_range,
+)
 from convviz.i18n.strings import text
 from convviz.model.stack_steps import Composed, StackTable
 
@@ -118,13 +126,9 @@ def stack_figure(table: StackTable, *, decimals: int, room: Room | None = None,
             annotations.append(panel_title(*at, label, title_px,
                                            style.CHANNEL_COLOURS[c] if level == 0 else style.LABEL_COLOUR))
     frames = [_frame(table, lay, s) for s in range(table.n_steps)]
-    colour_axes = {}
-    for level, drawn in enumerate(table.maps):
-        top = symmetric_range(drawn)
-        colour_axes[COLOUR_AXES[level]] = {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": top, "cmin": -top,
-                                           "showscale": False}
     layout = {
-        **cells_layout(lay.width, lay.height, cell_px, title_px, PAD), **colour_axes,
+        **cells_layout(lay.width, lay.height, cell_px, title_px, PAD),
+        **colour_axes(*(symmetric_range(drawn) for drawn in table.maps)),  # one a map: COLOUR_AXES
         "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
         "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": table.maps[-1].shape[2],
                  "numbers": font > 0, "cell_px": round(cell_px, 1), "digit_px": font, "animated_traces": [],
@@ -192,9 +196,7 @@ def kernel_figure(one: Composed, *, decimals: int, room: Room | None = None) -> 
     top, spread = symmetric_range(one.K), symmetric_range(one.difference)
     layout = {
         **cells_layout(width, height, cell_px, title_px, PAD),
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": top, "cmin": -top, "showscale": False},
-        "coloraxis2": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": spread, "cmin": -spread,
-                       "showscale": False},
+        **colour_axes(top, spread),
         "annotations": annotations,
         "meta": {"cell_px": round(cell_px, 1), "digit_px": font},
     }

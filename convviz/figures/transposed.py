@@ -21,7 +21,15 @@ import numpy as np
 
 from convviz.figures import style
 from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
-from convviz.figures.plotting import cells, cells_layout, heatmap_panel, panel_title, rect_path, symmetric_range
+from convviz.figures.plotting import (
+    cells,
+    cells_layout,
+    colour_axes,
+    heatmap_panel,
+    panel_title,
+    rect_path,
+    symmetric_range,
+)
 from convviz.i18n.strings import text
 from convviz.model.transposed_steps import AsCorrelation, TransposeTable
 
@@ -221,9 +229,7 @@ def scatter_figure(table: TransposeTable, *, decimals: int, room: Room | None = 
     outside = symmetric_range(table.full_maps())
     layout = {
         **cells_layout(lay.width, lay.height, cell_px, title_px, PAD),
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": inside, "cmin": -inside, "showscale": False},
-        "coloraxis2": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": outside, "cmin": -outside,
-                       "showscale": False},
+        **colour_axes(inside, outside),
         "annotations": annotations, "shapes": frames[0]["layout"]["shapes"],
         "meta": {"frame_ms": frame_ms, "n_steps": table.n_steps, "out_w": geo.w, "numbers": numbers,
                  "cell_px": round(cell_px, 1), "digit_px": font, "animated_traces": animated,
@@ -306,9 +312,7 @@ def correlation_figure(table: TransposeTable, same: AsCorrelation, Y: np.ndarray
     inside, outside = symmetric_range(same.Z, same.F), symmetric_range(Y)
     layout = {
         **cells_layout(width, height, cell_px, title_px, PAD),
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": inside, "cmin": -inside, "showscale": False},
-        "coloraxis2": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": outside, "cmin": -outside,
-                       "showscale": False},
+        **colour_axes(inside, outside),
         "annotations": annotations,
         "meta": {"cell_px": round(cell_px, 1), "digit_px": font},
     }
@@ -354,9 +358,7 @@ def matrix_figure(C: np.ndarray, x: np.ndarray, y: np.ndarray, *, decimals: int,
     inside, outside = symmetric_range(C, x), symmetric_range(y)
     layout = {
         **cells_layout(width, height, cell_px, title_px, PAD),
-        "coloraxis": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": inside, "cmin": -inside, "showscale": False},
-        "coloraxis2": {"colorscale": style.CELL_SCALE, "cmid": 0, "cmax": outside, "cmin": -outside,
-                       "showscale": False},
+        **colour_axes(inside, outside),
         "annotations": annotations, "shapes": grid,
         "meta": {"cell_px": round(cell_px, 1), "digit_px": font},
     }
