@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from convviz.i18n.strings import text
 from tests.conftest import open_tab, wait_for_app
@@ -36,8 +37,13 @@ def make_slides(page: Any, kit: str | None, lang: str) -> None:
         page.locator(f".st-key-{kit} summary").click()
         page.get_by_role("button", name=text("slides_make", lang)).wait_for(timeout=30_000)
         wait_for_app(page)
+    made = page.get_by_text(text("slides_gif", lang), exact=True)
     page.get_by_role("button", name=text("slides_make", lang)).click()
-    page.get_by_text(text("slides_gif", lang), exact=True).wait_for(timeout=90_000)
+    try:
+        made.wait_for(timeout=45_000)
+    except PlaywrightTimeout:  # as the page says: press again (each press asks the browser anew)
+        page.get_by_role("button", name=text("slides_make", lang)).click()
+        made.wait_for(timeout=60_000)
     wait_for_app(page)
 
 

@@ -221,7 +221,7 @@ def test_the_correlation_and_matrix_figures_show_the_same_y():
     table = transpose_table(X, K, stride=2, padding=1)
     Y = table.output_maps()
     for room in (Room(), Room(390, 700)):
-        figure = correlation_figure(table, as_correlation(table), Y, decimals=0, room=room)
+        figure = correlation_figure(table, decimals=0, room=room)
         _validate(figure)
         shown = [np.array(d["z"], float) for d in figure["data"] if d.get("coloraxis") == "coloraxis2"]
         np.testing.assert_array_equal(np.array(shown), Y)

@@ -31,7 +31,7 @@ from convviz.figures.plotting import (
     symmetric_range,
 )
 from convviz.i18n.strings import text
-from convviz.model.transposed_steps import AsCorrelation, TransposeTable
+from convviz.model.transposed_steps import TransposeTable, as_correlation
 
 GAP = 1
 MAX_CELL_PX = 56
@@ -259,11 +259,11 @@ def _frame(table: TransposeTable, lay: _Places, s: int, decimals: int, ring: str
     return {"name": str(s), "data": data, "traces": animated, "layout": {"shapes": shapes}}
 
 
-def correlation_figure(table: TransposeTable, same: AsCorrelation, Y: np.ndarray, *, decimals: int,
-                       room: Room | None = None) -> dict[str, Any]:
+def correlation_figure(table: TransposeTable, *, decimals: int, room: Room | None = None) -> dict[str, Any]:
     """Z (X spread by the stride and padded: the added zeros grey), the flipped kernels F[o, c], and Y: the same
     numbers as an ordinary correlation (stride 1, no padding)."""
     room = room or Room()
+    same, Y = as_correlation(table), table.output_maps()  # Z and F; Y (c_o, h_o, w_o)
     geo = table.geometry
     c_in, h_z, w_z = same.Z.shape
     kernel_w = max(geo.k_w, 3)  # a kernel's column: at least its title's width ("F[0,1]")

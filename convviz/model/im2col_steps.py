@@ -14,6 +14,7 @@ import numpy as np
 from convviz.core.correlation import as_float32
 from convviz.core.geometry import Geometry, IntPair, conv_geometry
 from convviz.core.im2col import im2col
+from convviz.model.examples import example_tensors
 
 
 @dataclass(frozen=True)
@@ -76,20 +77,10 @@ MAX_DILATION = 2
 
 def unfold_inputs(values: str, c_in: int, c_out: int, h: int, w: int, k: int,
                   seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The view's X (c_i, h, w) and K (c_o, c_i, k, k): the book's counted numbers (X[c] = 0, 1, 2, … + c and
-    K[o, c] = 0, 1, 2, … + c + o: d2l's `corr2d_multi_in` and `corr2d_multi_in_out` examples), small whole
-    numbers, or normal random numbers (two decimals)."""
-    if values == "book":
-        X = np.stack([np.arange(h * w, dtype=np.float32).reshape(h, w) + c for c in range(c_in)])  # (c_i, h, w)
-        counted = np.arange(k * k, dtype=np.float32).reshape(k, k)
-        K = np.stack([np.stack([counted + c + o for c in range(c_in)]) for o in range(c_out)])  # (c_o, c_i, k, k)
-        return X, K
-    rng = np.random.default_rng(seed)
-    if values == "random":
-        return (np.round(rng.standard_normal((c_in, h, w)), 2).astype(np.float32),
-                np.round(rng.standard_normal((c_out, c_in, k, k)), 2).astype(np.float32))
-    return (rng.integers(0, 5, size=(c_in, h, w)).astype(np.float32),
-            rng.integers(-2, 3, size=(c_out, c_in, k, k)).astype(np.float32))
+    """The view's X (c_i, h, w) and K (c_o, c_i, k, k) (`example_tensors`: the book's numbers are d2l's
+    `corr2d_multi_in` and `corr2d_multi_in_out` examples)."""
+    X, (K,) = example_tensors(values, (c_in, h, w), [(c_out, c_in, k, k)], seed)
+    return X, K
 
 
 def k_high(h: int, w: int) -> int:

@@ -11,6 +11,7 @@ import numpy as np
 from convviz.core.correlation import corr2d_multi_in_out
 from convviz.core.geometry import conv_geometry
 from convviz.core.stacking import Layer, composed_layer, field_rows, receptive_field
+from convviz.model.examples import example_tensors
 
 ST_VALUES = ("integers", "random")
 
@@ -85,18 +86,12 @@ def steps_count(c_in: int, h: int, w: int, layers: Sequence[Layer]) -> int:
 
 def stack_inputs(values: str, c_in: int, h: int, w: int, layers: Sequence[Layer],
                  seed: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """X (c_0, h, w) and each layer's K: small whole numbers (X 0..4, K -2..2) or normal random numbers."""
-    rng = np.random.default_rng(seed)
-    shapes = []
-    channels = c_in
+    """X (c_0, h, w) and each layer's K (`example_tensors`: small whole numbers or normal random numbers)."""
+    shapes, channels = [], c_in
     for layer in layers:
         shapes.append((layer.c_out, channels, layer.k, layer.k))
         channels = layer.c_out
-    if values == "random":
-        return (np.round(rng.standard_normal((c_in, h, w)), 2).astype(np.float32),
-                [np.round(rng.standard_normal(shape), 2).astype(np.float32) for shape in shapes])
-    return (rng.integers(0, 5, size=(c_in, h, w)).astype(np.float32),
-            [rng.integers(-2, 3, size=shape).astype(np.float32) for shape in shapes])
+    return example_tensors(values, (c_in, h, w), shapes, seed)
 
 
 def field_formula(layers: Sequence[Layer]) -> tuple[str, int]:

@@ -18,6 +18,7 @@ import numpy as np
 from convviz.core.correlation import as_float32
 from convviz.core.geometry import IntPair
 from convviz.core.transposed import TransposeGeometry, transpose_geometry
+from convviz.model.examples import example_tensors
 
 
 @dataclass(frozen=True)
@@ -119,19 +120,10 @@ TR_VALUES = ("book", "integers", "random")
 
 def transpose_inputs(values: str, c_in: int, c_out: int, h: int, w: int, k: int,
                      seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The view's X (c_i, h, w) and K (c_i, c_o, k, k): the book's counted numbers (d2l's 2×2 example, 0 1 / 2 3
-    for both, plus the channel's index), small whole numbers, or normal random numbers (two decimals)."""
-    if values == "book":
-        X = np.stack([np.arange(h * w, dtype=np.float32).reshape(h, w) + c for c in range(c_in)])  # (c_i, h, w)
-        counted = np.arange(k * k, dtype=np.float32).reshape(k, k)
-        K = np.stack([np.stack([counted + c + o for o in range(c_out)]) for c in range(c_in)])  # (c_i, c_o, k, k)
-        return X, K
-    rng = np.random.default_rng(seed)
-    if values == "random":
-        return (np.round(rng.standard_normal((c_in, h, w)), 2).astype(np.float32),
-                np.round(rng.standard_normal((c_in, c_out, k, k)), 2).astype(np.float32))
-    return (rng.integers(0, 5, size=(c_in, h, w)).astype(np.float32),
-            rng.integers(-2, 3, size=(c_in, c_out, k, k)).astype(np.float32))
+    """The view's X (c_i, h, w) and K (c_i, c_o, k, k) (`example_tensors`: with the book's numbers and 2×2 sizes,
+    d2l's example, 0 1 / 2 3 for both)."""
+    X, (K,) = example_tensors(values, (c_in, h, w), [(c_in, c_out, k, k)], seed)
+    return X, K
 
 
 def padding_high(h: int, w: int, k: int, stride: int) -> int:

@@ -20,32 +20,13 @@ import streamlit as st
 from convviz.figures.animation import Room
 from convviz.i18n.strings import text
 from convviz.model import slides
-from convviz.ui.player import PLOTLY_SRC, PLOTLY_VERSION, serve_plotly_js
+from convviz.ui.player import PLOTLY_SRC, PLOTLY_VERSION, loader_js, serve_plotly_js
 
 PACK_SECONDS = 30  # packing a set takes ~2 s at the largest size; past this the page says the server is busy
 _PACKING = threading.BoundedSemaphore(1)  # one slide set at a time per server process
 _PACKER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="convviz-slides")
 
 _JS = """
-function decode(data) {
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return JSON.parse(new TextDecoder().decode(data));
-  return typeof data === "string" ? JSON.parse(data) : data;
-}
-
-function loadPlotly(src, version) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__convvizPlotly) {
-    window.__convvizPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = `${src}?v=${encodeURIComponent(version)}`;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { window.__convvizPlotly = null; reject(new Error("plotly.js did not load")); };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__convvizPlotly;
-}
-
 // Each step of the figure, drawn as the player draws it, then taken as a PNG of the slide's size.
 export default async function (component) {
   const { data, setStateValue, parentElement } = component;
@@ -92,33 +73,35 @@ def lecture_slides(payload_for: Callable[[Room], tuple[bytes, str]], *, step: in
     width, height = slides.slide_size(size)
     payload, revision = payload_for(Room(width=width, height=height))
     request = hashlib.blake2b(f"{revision}/{size}/{frame_ms}".encode(), digest_size=8).hexdigest()
-    asked = st.session_state.get(f"{key}_slides_asked")
     if st.button(text("slides_make"), key=f"{key}_slides_make", help=text("slides_make_help")):
-        asked = request
-        st.session_state[f"{key}_slides_asked"] = request
+        # Each press asks anew (a press again redraws, should a browser's pictures have been lost on the way).
+        tries = st.session_state.get(f"{key}_slides_tries", 0) + 1
+        st.session_state[f"{key}_slides_tries"] = tries
+        st.session_state[f"{key}_slides_asked"] = f"{request}.{tries}"
+    asked = st.session_state.get(f"{key}_slides_asked", "")
     made = st.session_state.get(f"{key}_slides_made")
-    if asked == request and not (made and made[0] == request):
-        _draw_in_browser(payload, width, height, request, key)
-        made = _pack(st.session_state.get(f"{key}_slides"), request, width, height, frame_ms, key)
+    if asked.startswith(f"{request}.") and not (made and made[0] == request):
+        _draw_in_browser(payload, width, height, asked, key)
+        made = _pack(st.session_state.get(f"{key}_slides"), asked, width, height, frame_ms, key, name)
         if made is None:
             st.caption(text("slides_drawing"))
     if made and made[0] == request:
-        _, gif, pngs = made
+        _, gif, pngs, zipped = made
+        shown = min(step, len(pngs) - 1)  # the step the player rests on
         left, middle, right = st.columns(3)
         left.download_button(text("slides_gif"), gif, file_name=f"{name}.gif", mime="image/gif",
                              key=f"{key}_slides_gif")
-        middle.download_button(text("slides_png", s=min(step, len(pngs) - 1) + 1), pngs[min(step, len(pngs) - 1)],
-                               file_name=f"{name}_step_{min(step, len(pngs) - 1) + 1:03d}.png", mime="image/png",
-                               key=f"{key}_slides_png")
-        right.download_button(text("slides_zip", n=len(pngs)), slides.png_zip(pngs, name),
-                              file_name=f"{name}_steps.zip", mime="application/zip", key=f"{key}_slides_zip")
+        middle.download_button(text("slides_png", s=shown + 1), pngs[shown],
+                               file_name=f"{name}_step_{shown + 1:03d}.png", mime="image/png", key=f"{key}_slides_png")
+        right.download_button(text("slides_zip", n=len(pngs)), zipped, file_name=f"{name}_steps.zip",
+                              mime="application/zip", key=f"{key}_slides_zip")
         st.caption(text("slides_made", mb=len(gif) / 1e6, n=len(pngs), w=width, h=height))
 
 
 def _draw_in_browser(payload: bytes, width: int, height: int, request: str, key: str) -> None:
     """Mount the hidden component that draws the pictures (once per request)."""
     serve_plotly_js()
-    component = st.components.v2.component("convviz.slides", js=_JS)
+    component = st.components.v2.component("convviz.slides", js=loader_js() + _JS)  # decode, loadPlotly
     small = orjson.dumps({"request": request, "width": width, "height": height, "scale": slides.DENSITY,
                           "plotly_src": PLOTLY_SRC, "plotly_version": PLOTLY_VERSION})
     component(data=b'{"figure":' + payload + b"," + small[1:], key=f"{key}_slides", default={"pictures": None},
@@ -129,12 +112,13 @@ def _rerun() -> None:
     """The pictures arrive with the re-run."""
 
 
-def _pack(state: Any, request: str, width: int, height: int, frame_ms: int,
-          key: str) -> tuple[str, bytes, list[bytes]] | None:
-    """The browser's pictures for `request` as (request, GIF, PNGs), kept in the session; None while they have not
-    come, or when they cannot be packed (the page then says why)."""
+def _pack(state: Any, asked: str, width: int, height: int, frame_ms: int, key: str,
+          name: str = "convviz") -> tuple[str, bytes, list[bytes], bytes] | None:
+    """The browser's pictures for `asked` (a request and its try, "request.n") as (request, GIF, PNGs, the PNGs'
+    zip), kept in the session; None while they have not come, or when they cannot be packed (the page then says
+    why)."""
     pictures = (state or {}).get("pictures") if isinstance(state, dict) else None
-    if not isinstance(pictures, dict) or pictures.get("request") != request:
+    if not isinstance(pictures, dict) or pictures.get("request") != asked:
         return None
     try:
         pngs = slides.decode_pngs(pictures.get("images"), width, height)
@@ -151,6 +135,6 @@ def _pack(state: Any, request: str, width: int, height: int, frame_ms: int,
         return None
     finally:
         _PACKING.release()
-    made = (request, gif, pngs)
+    made = (asked.rsplit(".", 1)[0], gif, pngs, slides.png_zip(pngs, name))
     st.session_state[f"{key}_slides_made"] = made
     return made

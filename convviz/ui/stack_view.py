@@ -7,6 +7,7 @@ tab's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -17,7 +18,15 @@ from convviz.figures.stack import kernel_figure, stack_figure
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model.codegen import arrays_zip, stack_code
 from convviz.model.link import SPEEDS_MS
-from convviz.model.stack_steps import ST_VALUES, StackTable, composed, field_formula, stack_inputs, stack_table
+from convviz.model.stack_steps import (
+    ST_VALUES,
+    Composed,
+    StackTable,
+    composed,
+    field_formula,
+    stack_inputs,
+    stack_table,
+)
 from convviz.ui import link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
@@ -61,6 +70,17 @@ def _figure(setting: StackSetting, room: Room, language: str) -> tuple[bytes, st
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _usual(setting: StackSetting, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
     return layout_choices(rooms, lambda room: _figure(setting, room, language))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _composed(setting: StackSetting) -> Composed:
+    return composed(_table(setting))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _kernel_figure(setting: StackSetting, room: Room, language: str) -> dict[str, Any]:
+    with speaking(language):
+        return kernel_figure(_composed(setting), decimals=setting.decimals, room=room)
 
 
 def _controls() -> tuple[StackSetting, int]:
@@ -108,14 +128,14 @@ def render_stack_view() -> None:
     room = _play(table, setting, frame_ms)
     formula, size = field_formula(setting.layers)
     st.markdown(text("st_field", n=len(setting.layers), formula=formula, r=size))
-    _one_layer(table, setting, room)
+    _one_layer(setting, room)
     _kit(setting, table, frame_ms)
 
 
-def _one_layer(table: StackTable, setting: StackSetting, room: Room) -> None:
+def _one_layer(setting: StackSetting, room: Room) -> None:
     """The one layer that does what the row does, and where (with padding after the first layer, or ReLU) they
     differ."""
-    one = composed(table)
+    one = _composed(setting)
     k = one.K.shape[2]
     st.subheader(text("st_one_title"))
     st.markdown(text("st_one", c_out=one.K.shape[0], c_in=one.K.shape[1], k=k, s=one.stride, p=one.padding))
@@ -127,14 +147,14 @@ def _one_layer(table: StackTable, setting: StackSetting, room: Room) -> None:
         st.warning(text("st_one_relu", n=differing, total=one.difference.size, diff=largest))
     else:
         st.warning(text("st_one_padding", n=differing, total=one.difference.size, diff=largest))
-    show_figure(kernel_figure(one, decimals=setting.decimals, room=room), key="st_kernel_figure")
+    show_figure(_kernel_figure(setting, room, current_language()), key="st_kernel_figure")
 
 
 def _kit(setting: StackSetting, table: StackTable, frame_ms: int) -> None:
     """The code that prints the page's numbers, and the arrays; drawn only when opened."""
     kit = st.expander(text("kit_title"), key="st_kit_open", on_change="rerun")
     if kit.open:
-        X, kernels = setting.inputs()
+        X, kernels = table.maps[0], list(table.kernels)
         with kit:
             st.markdown(text("kit_code"))
             st.code(stack_code(X, kernels, setting.layers, relu=setting.relu, title=_link(setting)),

@@ -6,12 +6,13 @@ the same numbers as an ordinary correlation and as a matrix. Each control's key 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from convviz.core.correlation import corr2d_multi_in_out
-from convviz.core.transposed import corr2d_transpose, transpose_geometry
+from convviz.core.transposed import corr2d_transpose
 from convviz.figures.animation import Room
 from convviz.figures.transposed import (
     MATRIX_MAX_COLS,
@@ -84,12 +85,29 @@ def _usual(setting: TransposeSetting, rooms: tuple[Room, ...], language: str) ->
 @st.cache_data(max_entries=64, show_spinner=False)
 def _checks(setting: TransposeSetting) -> tuple[float, float]:
     """Largest |step table − TensorFlow's conv2d_transpose| and |TensorFlow's conv2d of Z with F − the same|."""
-    X, K = setting.inputs()
-    Y = corr2d_transpose(X, K, stride=setting.stride, padding=setting.padding).numpy()
     table = _table(setting)
+    Y = corr2d_transpose(table.X, table.K, stride=setting.stride, padding=setting.padding).numpy()
     same = as_correlation(table)
     Y_corr = corr2d_multi_in_out(same.Z, same.F).numpy()
     return float(np.abs(table.output_maps() - Y).max()), float(np.abs(Y_corr - Y).max())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _correlation_figure(setting: TransposeSetting, room: Room, language: str) -> dict[str, Any]:
+    with speaking(language):
+        return correlation_figure(_table(setting), decimals=setting.decimals, room=room)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _matrix_figure(setting: TransposeSetting, room: Room, language: str) -> tuple[dict[str, Any], float]:
+    """Cᵀ with vec(X) and y = Cᵀ·vec(X), and the largest |y − the step table's Y|."""
+    table = _table(setting)
+    C = correlation_matrix(table)  # (c_i·h·w, c_o·h_o·w_o)
+    x = table.X.reshape(-1)  # (c_i·h·w,)
+    y = C.T @ x  # (c_o·h_o·w_o,)
+    with speaking(language):
+        figure = matrix_figure(C, x, y, decimals=setting.decimals, room=room)
+    return figure, float(np.abs(y - table.output_maps().reshape(-1)).max())
 
 
 def _controls() -> tuple[TransposeSetting, int]:
@@ -120,9 +138,8 @@ def render_transposed_view() -> None:
     """Draw the transposed convolution tab: controls in the sidebar, the scatter, the two other views, the code."""
     setting, frame_ms = _controls()
     st.markdown(text("tr_intro"))
-    geo = transpose_geometry((setting.c_in, setting.h, setting.w), (setting.c_in, setting.c_out, setting.k, setting.k),
-                             stride=setting.stride, padding=setting.padding)  # the controls keep every setting valid
-    table = _table(setting)
+    table = _table(setting)  # the controls keep every setting valid
+    geo = table.geometry
     room = _play(table, setting, frame_ms)
     st.markdown(text("tr_counts", c_in=geo.c_in, c_out=geo.c_out, h_o=geo.out_h, w_o=geo.out_w, h=geo.h, w=geo.w,
                      s=setting.stride, p=setting.padding, k=setting.k,
@@ -134,17 +151,15 @@ def render_transposed_view() -> None:
         st.success(text("tr_check_ok", diff=diff))
     else:  # pragma: no cover - the step table and TensorFlow agree on every setting (tests/test_transposed.py)
         st.error(text("tr_check_bad", diff=diff))
-    Y = table.output_maps()
     st.subheader(text("tr_as_corr_title"))
     st.markdown(text("tr_as_corr", gap=setting.stride - 1, edge=setting.k - 1 - setting.padding))
-    show_figure(correlation_figure(table, as_correlation(table), Y, decimals=setting.decimals, room=room),
-                key="tr_as_corr_figure")
+    show_figure(_correlation_figure(setting, room, current_language()), key="tr_as_corr_figure")
     st.caption(text("tr_as_corr_check", diff=diff_corr))
-    _matrix(table, setting, room, Y)
+    _matrix(table, setting, room)
     _kit(setting, frame_ms)
 
 
-def _matrix(table: TransposeTable, setting: TransposeSetting, room: Room, Y: np.ndarray) -> None:
+def _matrix(table: TransposeTable, setting: TransposeSetting, room: Room) -> None:
     """Cᵀ, vec(X) and y, when small enough to draw."""
     geo = table.geometry
     rows, cols = geo.c_out * geo.out_h * geo.out_w, geo.c_in * geo.h * geo.w
@@ -152,25 +167,23 @@ def _matrix(table: TransposeTable, setting: TransposeSetting, room: Room, Y: np.
     if not matrix_fits(table):
         st.info(text("tr_matrix_big", rows=rows, cols=cols, max_rows=MATRIX_MAX_ROWS, max_cols=MATRIX_MAX_COLS))
         return
-    C = correlation_matrix(table)  # (c_i·h·w, c_o·h_o·w_o)
-    x = table.X.reshape(-1)  # (c_i·h·w,)
-    y = C.T @ x  # (c_o·h_o·w_o,)
+    figure, diff = _matrix_figure(setting, room, current_language())
     st.markdown(text("tr_matrix", s=setting.stride, p=setting.padding, rows=cols, cols=rows))
-    show_figure(matrix_figure(C, x, y, decimals=setting.decimals, room=room), key="tr_matrix_figure")
-    st.caption(text("tr_matrix_check", diff=float(np.abs(y - Y.reshape(-1)).max())))
+    show_figure(figure, key="tr_matrix_figure")
+    st.caption(text("tr_matrix_check", diff=diff))
 
 
 def _kit(setting: TransposeSetting, frame_ms: int) -> None:
     """The code that prints the page's numbers, and the arrays; drawn only when opened."""
     kit = st.expander(text("kit_title"), key="tr_kit_open", on_change="rerun")
     if kit.open:
-        X, K = setting.inputs()
+        table = _table(setting)
+        X, K = table.X, table.K
         with kit:
             st.markdown(text("kit_code"))
             st.code(transposed_code(X, K, stride=setting.stride, padding=setting.padding, title=_link(setting)),
                     language="python")
-            Y = _table(setting).output_maps()
-            st.download_button(text("kit_download"), arrays_zip({"X": X, "K": K, "Y": Y}),
+            st.download_button(text("kit_download"), arrays_zip({"X": X, "K": K, "Y": table.output_maps()}),
                                file_name="convviz_transposed.zip", mime="application/zip", key="tr_kit_zip")
             language = current_language()
             lecture_slides(lambda room: _figure(setting, room, language), step=link_state.values()["tr_step"],

@@ -121,7 +121,14 @@ def serve_plotly_js(source: Path = PLOTLY_JS) -> bool:
 
 @functools.cache
 def _assets() -> tuple[str, str]:
-    return (HERE / "player.js").read_text(encoding="utf-8"), (HERE / "player.css").read_text(encoding="utf-8")
+    return loader_js() + (HERE / "player.js").read_text(encoding="utf-8"), (HERE / "player.css").read_text(
+        encoding="utf-8")
+
+
+@functools.cache
+def loader_js() -> str:
+    """loader.js: reading a component's data, and loading plotly.js once per page (for every component that draws)."""
+    return (HERE / "loader.js").read_text(encoding="utf-8") + "\n"
 
 
 def _labels() -> dict[str, str]:

@@ -17,29 +17,6 @@ const NARROW_PX = 600; // convviz.figures.animation.NARROW_PX: below it the page
 const WATCHDOG_MS = 5000; // a student's page whose poll beacon is silent this long asks for a full run
 const ROOM_COOKIE = "convviz_room"; // convviz.ui.player.ROOM_COOKIE: the next page open is laid out for it at once
 
-// `src` is where the server serves plotly.js from the plotly package (convviz/ui/player/__init__.py, PLOTLY_SRC).
-function loadPlotly(src, version) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__convvizPlotly) {
-    window.__convvizPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = `${src}?v=${encodeURIComponent(version)}`;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__convvizPlotly = null;
-        reject(new Error(`plotly.js did not load from ${src}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__convvizPlotly;
-}
-
-function decode(data) {
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return JSON.parse(new TextDecoder().decode(data));
-  return typeof data === "string" ? JSON.parse(data) : data;
-}
-
 function build(root) {
   const holder = document.createElement("div"); // beside the <style> Streamlit puts in root: never root.innerHTML
   root.appendChild(holder);
