@@ -19,6 +19,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from convviz.i18n.strings import text
+from convviz.model.link import STEP_KEYS, VIEWS
 from convviz.model.setting import Setting, make_tensors
 from convviz.model.steps import step_table
 from convviz.rooms.store import CODE_ALPHABET, CODE_LENGTH, SqliteRooms
@@ -42,8 +43,8 @@ def page(**query: str) -> AppTest:
     return at.run()
 
 
-def player_data(at: AppTest) -> dict:
-    return json.loads(next(c for c in at.get("bidi_component") if c.key == "player").proto.bytes)
+def player_data(at: AppTest, key: str = "player") -> dict:
+    return json.loads(next(c for c in at.get("bidi_component") if c.key == key).proto.bytes)
 
 
 def beacon(at: AppTest) -> dict:
@@ -57,9 +58,9 @@ def notices(at: AppTest) -> list[str]:
     return [t.value[2:] for t in at.text if t.value.startswith("• ")]
 
 
-def rest_on(at: AppTest, step: int) -> AppTest:
-    """The browser's player comes to rest on `step` and says so (a run)."""
-    at.session_state["player"] = {"step": step, "room": None}
+def rest_on(at: AppTest, step: int, key: str = "player") -> AppTest:
+    """The browser's player (the main view's, or the one `key` names) comes to rest on `step` and says so (a run)."""
+    at.session_state[key] = {"step": step, "room": None}
     return at.run()
 
 
@@ -142,6 +143,80 @@ def test_a_student_who_steps_the_player_explores(rooms_file: Path) -> None:
     rest_on(student, 4)  # the student pressed ▶ four times
     assert seat(student).follow is False
     assert player_data(student)["step"] == 4
+
+
+# Every view with a player but the main one: the view, its player's key and the link key of its step.
+PLAYER_VIEWS = [(VIEWS[3], "pool_player", "pool_step"), (VIEWS[4], "tr_player", "tr_step"),
+                (VIEWS[5], "st_player", "st_step"), (VIEWS[6], "col_player", "col_step")]
+TAB_LABEL = {VIEWS[3]: "tab_pooling", VIEWS[4]: "tab_transposed", VIEWS[5]: "tab_stack", VIEWS[6]: "tab_im2col"}
+
+
+@pytest.mark.parametrize(("view", "player_key", "step_key"), PLAYER_VIEWS)
+def test_every_tabs_player_follows_the_teacher_without_running_the_students_page(
+        rooms_file: Path, view: str, player_key: str, step_key: str) -> None:
+    assert STEP_KEYS[view] == step_key
+    teacher, code, _ = teacher_page()
+    teacher.session_state["view_tabs_en"] = text(TAB_LABEL[view])
+    teacher.run()
+    student = page(room=code)
+    assert student.query_params["view"] == view  # the teacher's tab
+    rest_on(teacher, 2, player_key)
+    room = SqliteRooms(rooms_file).room(code, time.time())
+    assert room is not None and room.state["values"][step_key] == "2"
+    # The step alone is news a poll hands the player (the beacon): the student's page need not run.
+    assert class_room.poll(seat(student), SqliteRooms(rooms_file), time.time()) is False
+    assert seat(student).lead_step == 2
+    student.run()
+    assert beacon(student)["step"] == 2 and seat(student).follow is True
+    data = player_data(student, player_key)
+    assert data["lead"]["step"] == 2 and data["locked"] is False
+    # A student who steps this player explores on their own, and the teacher's next step does not move it.
+    rest_on(student, 1, player_key)
+    assert seat(student).follow is False and player_data(student, player_key)["step"] == 1
+    rest_on(teacher, 3, player_key)
+    student.run()
+    assert player_data(student, player_key)["step"] == 1 and beacon(student)["seq"] == -1
+    student.toggle(key=class_room.FOLLOW_KEY).set_value(True).run()  # back with the teacher: on the teacher's step
+    assert player_data(student, player_key)["lead"]["step"] == 3
+
+
+def test_a_student_following_into_another_tab_starts_on_the_teachers_step_there(rooms_file: Path) -> None:
+    teacher, code, _ = teacher_page()
+    student = page(room=code)
+    rest_on(teacher, 6)
+    student.run()
+    rest_on(student, 6)  # the student's main player came to rest where it was led
+    teacher.session_state["view_tabs_en"] = text("tab_pooling")
+    teacher.run()
+    rest_on(teacher, 1, "pool_player")
+    student.run()
+    assert student.query_params["view"] == VIEWS[3]
+    assert player_data(student, "pool_player")["lead"]["step"] == 1
+    rest_on(student, 1, "pool_player")  # the new tab's player comes to rest on its lead: no exploring
+    assert seat(student).follow is True
+
+
+def test_a_teacher_who_opens_another_tab_withdraws_the_main_tabs_question(rooms_file: Path) -> None:
+    teacher, code, _ = teacher_page()
+    student = page(room=code)
+    teacher.button(key="class_ask").click().run()
+    student.run()
+    assert player_data(student)["locked"] is True
+    teacher.session_state["view_tabs_en"] = text("tab_pooling")
+    teacher.run()
+    assert seat(teacher).open_question() is None and player_data(teacher, "pool_player")["locked"] is False
+    room = SqliteRooms(rooms_file).room(code, time.time())
+    assert room is not None and room.state["question"] is None  # the class is no longer asked
+    student.run()
+    assert student.query_params["view"] == VIEWS[3] and player_data(student, "pool_player")["locked"] is False
+
+
+@pytest.mark.parametrize(("query", "step"), [
+    ({"view": VIEWS[3], "pool_step": "7", "step": "2"}, 7), ({"view": "pooling", "pool_step": "7"}, 7),
+    ({"view": VIEWS[3], "step": "2"}, 0), ({"step": "2", "pool_step": "7"}, 2),
+    ({"view": VIEWS[1], "step": "2"}, 2), ({"view": "<b>x</b>", "step": "2"}, 2)])
+def test_the_published_step_is_the_published_views_players(query: dict[str, str], step: int) -> None:
+    assert class_room._step_of(query) == step
 
 
 def test_a_wrong_key_gives_a_students_page_that_cannot_drive(rooms_file: Path) -> None:

@@ -163,6 +163,16 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_wrong_key(chromium: 
     assert before is not None and after is not None and after.version == before.version  # nothing published
     assert [attribute_becomes(student, "step", str(question["step"])) for student in students] == [
         str(question["step"])] * 3
+
+    # Another tab's player leads too: the teacher opens the pooling tab and steps; every student follows.
+    teacher.get_by_role("tab", name=text("tab_pooling")).click()
+    wait_for_app(teacher)
+    teacher.wait_for_selector(PLAYER + "[data-settled='true']", timeout=60_000)
+    teacher.click(".cvp-next")
+    wait_for_app(teacher)
+    for student in students:
+        student.wait_for_url(re.compile(r"view=Pooling"), timeout=FOLLOW_S * 1000)
+    assert [attribute_becomes(student, "step", "1") for student in students] == ["1"] * 3
     for page in (teacher, intruder, *students):
         assert page.locator("[data-testid='stException']").count() == 0
         page.context.close()

@@ -534,7 +534,8 @@ EN: dict[str, str] = {
     "class_ask": "Ask: predict the next value",
     "class_ask_help": (
         "The class guesses the output cell of the next step (after the last: the first). It is hidden, and every "
-        "player waits, until you reveal it."
+        "player waits, until you reveal it. The question is about the main tab's diagram: asked from another tab, "
+        "the main tab opens."
     ),
     "class_reveal": "Reveal",
     "class_cancel": "Withdraw the question",

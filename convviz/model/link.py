@@ -205,6 +205,8 @@ FIELDS: dict[str, Field] = {
     f.key: f for f in (*PAGE_FIELDS, *MAIN_FIELDS, *MIXING_FIELDS, *SEPARABLE_FIELDS, *POOL_FIELDS, *TR_FIELDS,
                        *ST_FIELDS, *COL_FIELDS)}
 SHAPE_KEYS = ("c_in", "c_out", "h", "w", "kh", "kw")
+# The key that keeps each player's step: a view's (the views without a player have none).
+STEP_KEYS = {VIEWS[0]: "step", VIEWS[3]: "pool_step", VIEWS[4]: "tr_step", VIEWS[5]: "st_step", VIEWS[6]: "col_step"}
 # Keys whose upper end follows other keys.
 DEPENDENT_KEYS = frozenset({"out", "step", "mix_row", "mix_col", "pool_padding", "pool_step", "tr_padding",
                             "tr_step", "st_step", "col_k", "col_padding", "col_dilation", "col_step"})

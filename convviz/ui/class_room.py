@@ -24,7 +24,7 @@ import secrets
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -36,7 +36,7 @@ import streamlit as st
 from convviz.figures.guesses import guesses_figure, is_right
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import link
-from convviz.model.link import Values, quote
+from convviz.model.link import STEP_KEYS, VIEW_ALIASES, VIEWS, Values, quote
 from convviz.rooms.store import Answer, RedisRooms, SqliteRooms, checked_code, open_rooms
 from convviz.rooms.store import Room as StoredRoom
 from convviz.ui import link_state
@@ -58,6 +58,7 @@ OWN_KEYS = ("lang", "room", "key", "present", "zoom")
 # The session keys a page's own widgets keep beside the link's (a follower's are seeded anew from the teacher's).
 WIDGET_STATE = ("kernels_pick", "mix_matrix_state", "mix_W_text", "sep_matrix_state", "sep_W_text")
 STORE_ERRORS = (sqlite3.Error, redis.RedisError, OSError)
+STEP_KEYS_SET = frozenset(STEP_KEYS.values())
 
 Rooms = SqliteRooms | RedisRooms
 
@@ -75,6 +76,7 @@ class Seat:
     leads: int = 0  # how many times this page's player was led (the lead's seq: each lead is taken once)
     lead_pending: bool = False  # the teacher's: the player was led to the answer and has not said it is there
     reported: int | None = None  # the player's step as it stood when this page was last led
+    reported_view: str = ""  # the view whose player that was
     taken: dict[str, str] | None = None  # a follower's: the teacher's link values last taken (as published)
     snapshot: Values | None = None  # a follower's shared values as they were after the teacher's were taken
     question: dict[str, Any] | None = None  # the room's question, as published
@@ -217,13 +219,16 @@ def _question(state: dict[str, Any]) -> dict[str, Any] | None:
     return question if isinstance(question, dict) else None
 
 
-def _but_step(query: dict[str, str] | None) -> dict[str, str] | None:
-    return None if query is None else {key: value for key, value in query.items() if key != "step"}
+def _but_step(query: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A link's values but the players' steps (the lead's business, not a new setting)."""
+    return None if query is None else {key: value for key, value in query.items() if key not in STEP_KEYS_SET}
 
 
 def _step_of(query: dict[str, Any]) -> int:
-    """The published step (the link leaves out step 0); anything but a whole number is 0."""
-    raw = str(query.get("step", "0"))
+    """The published step of the published view's player (the link leaves out step 0 and the main view's name);
+    anything but a whole number is 0."""
+    view = VIEW_ALIASES.get(str(query.get("view", VIEWS[0])).strip().lower(), VIEWS[0])
+    raw = str(query.get(STEP_KEYS.get(view, "step"), "0"))
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 8 else 0
 
 
@@ -256,8 +261,9 @@ class Cells:
     decimals: int
 
 
-def lead(reported: int, n_steps: int, cells: Cells) -> Lead:
-    """How the room leads this page's player, given the step its browser reported (outside a room: no lead)."""
+def lead(reported: int, n_steps: int, cells: Cells | None = None) -> Lead:
+    """How the room leads the open view's player, given the step its browser reported (outside a room: no
+    lead). `cells` is the main view's: the class's question is asked there; the other views' players follow."""
     seat = current()
     if seat is None:
         return Lead(step=reported)
@@ -265,6 +271,9 @@ def lead(reported: int, n_steps: int, cells: Cells) -> Lead:
         return _teacher_lead(seat, reported, n_steps, cells)
     if not seat.follow:
         return Lead(step=reported)
+    view = link_state.values()["view"]
+    if view != seat.reported_view:  # another view's player: what the last one reported says nothing of it
+        seat.reported, seat.reported_view = None, view
     if seat.reported is not None and reported not in (seat.reported, seat.lead_step):  # the student stepped
         _explore(seat)
         return Lead(step=reported)
@@ -275,7 +284,20 @@ def lead(reported: int, n_steps: int, cells: Cells) -> Lead:
                 locked=hide is not None)
 
 
-def _teacher_lead(seat: Seat, reported: int, n_steps: int, cells: Cells) -> Lead:
+def _teacher_lead(seat: Seat, reported: int, n_steps: int, cells: Cells | None) -> Lead:
+    if cells is not None:  # the main view: the class's question is made and worked out here
+        _make_question(seat, reported, n_steps, cells)
+    _withdraw_if_changed(seat)  # (another view withdraws an open question: it was the main view's)
+    asked = seat.open_question()
+    if asked:
+        return Lead(step=seat.asked_at, hide=asked["step"], locked=True)
+    if seat.lead_pending and reported != seat.lead_step:  # revealed: the player moves to the answer, and says so
+        return Lead(step=seat.lead_step, seq=seat.leads, report=True)
+    seat.lead_pending = False
+    return Lead(step=reported, seq=seat.leads or None)
+
+
+def _make_question(seat: Seat, reported: int, n_steps: int, cells: Cells) -> None:
     if seat.ask:  # "predict the next value": asked at this step about the next (at the last step: the first)
         seat.ask = False
         step = reported + 1 if reported + 1 < n_steps else 0
@@ -286,14 +308,6 @@ def _teacher_lead(seat: Seat, reported: int, n_steps: int, cells: Cells) -> Lead
     if asked and seat.asked_with is None:  # asked in this run, or by another page of the teacher's
         seat.truth = float(cells.value_at(min(max(_whole(asked.get("step"), 0), 0), n_steps - 1)))
         seat.asked_with = _shared({**link_state.values(), "step": seat.asked_at})
-    _withdraw_if_changed(seat)
-    asked = seat.open_question()
-    if asked:
-        return Lead(step=seat.asked_at, hide=asked["step"], locked=True)
-    if seat.lead_pending and reported != seat.lead_step:  # revealed: the player moves to the answer, and says so
-        return Lead(step=seat.lead_step, seq=seat.leads, report=True)
-    seat.lead_pending = False
-    return Lead(step=reported, seq=seat.leads or None)
 
 
 def _explore(seat: Seat) -> None:
@@ -312,8 +326,7 @@ def settle(seat: Seat | None) -> None:
     if seat.teacher:
         _publish(seat)
     elif seat.follow:
-        shared = _shared(link_state.values())
-        shared.pop("step")  # the player's step is the lead's business
+        shared = _but_step(_shared(link_state.values())) or {}  # the players' steps are the lead's business
         if seat.snapshot is None:
             seat.snapshot = shared
         elif shared != seat.snapshot:

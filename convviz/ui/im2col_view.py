@@ -24,7 +24,7 @@ from convviz.model.im2col_steps import (
     unfold_table,
 )
 from convviz.model.link import SPEEDS_MS
-from convviz.ui import link_state
+from convviz.ui import class_room, link_state
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
 
@@ -169,4 +169,5 @@ def _play(table: UnfoldTable, setting: UnfoldSetting, frame_ms: int) -> Room:
     language = current_language()
     return tab_player(PLAYER_KEY, "col_step", table.n_steps, frame_ms,
                       payload_for=lambda room: _figure(setting, room, language),
-                      usual_for=lambda rooms: _usual(setting, rooms, language))
+                      usual_for=lambda rooms: _usual(setting, rooms, language),
+                      lead=class_room.lead)

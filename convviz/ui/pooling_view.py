@@ -23,7 +23,7 @@ from convviz.model.codegen import arrays_zip, pool_code
 from convviz.model.images import Region
 from convviz.model.link import SPEEDS_MS, picture_size, read_region
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_picture, pool_table, region_input
-from convviz.ui import image_view, link_state
+from convviz.ui import class_room, image_view, link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
@@ -231,4 +231,5 @@ def _play(setting: PoolSetting, table: PoolTable, frame_ms: int, region: Region 
     language = current_language()
     tab_player(PLAYER_KEY, "pool_step", table.n_steps, frame_ms,
                payload_for=lambda room: _figure(setting, region, room, language),
-               usual_for=lambda rooms: _usual(setting, region, rooms, language))
+               usual_for=lambda rooms: _usual(setting, region, rooms, language),
+               lead=class_room.lead)

@@ -27,7 +27,7 @@ from convviz.model.stack_steps import (
     stack_inputs,
     stack_table,
 )
-from convviz.ui import link_state
+from convviz.ui import class_room, link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
@@ -184,4 +184,5 @@ def _play(table: StackTable, setting: StackSetting, frame_ms: int) -> Room:
     language = current_language()
     return tab_player(PLAYER_KEY, "st_step", table.n_steps, frame_ms,
                       payload_for=lambda room: _figure(setting, room, language),
-                      usual_for=lambda rooms: _usual(setting, rooms, language))
+                      usual_for=lambda rooms: _usual(setting, rooms, language),
+                      lead=class_room.lead)

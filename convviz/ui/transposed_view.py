@@ -34,7 +34,7 @@ from convviz.model.transposed_steps import (
     transpose_inputs,
     transpose_table,
 )
-from convviz.ui import link_state
+from convviz.ui import class_room, link_state
 from convviz.ui.common import show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
@@ -202,4 +202,5 @@ def _play(table: TransposeTable, setting: TransposeSetting, frame_ms: int) -> Ro
     language = current_language()
     return tab_player(PLAYER_KEY, "tr_step", table.n_steps, frame_ms,
                       payload_for=lambda room: _figure(setting, room, language),
-                      usual_for=lambda rooms: _usual(setting, rooms, language))
+                      usual_for=lambda rooms: _usual(setting, rooms, language),
+                      lead=class_room.lead)

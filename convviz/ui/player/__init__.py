@@ -191,18 +191,21 @@ def laid_out(reported: Room | None, *, zoom: float, present: bool, payload_for: 
 
 def tab_player(key: str, step_key: str, n_steps: int, frame_ms: int, *,
                payload_for: Callable[[Room], tuple[bytes, str]],
-               usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]]) -> Room:
+               usual_for: Callable[[tuple[Room, ...]], list[tuple[Room, bytes, str]]],
+               lead: Callable[[int, int], Lead] | None = None) -> Room:
     """A tab's player as the main tab's: its step kept in the link (`step_key`) whenever it rests, its figure laid
     out for the browser's room (`laid_out`); the room the tab's other diagrams may be laid out for (before the
-    player has measured one, the first of the browser's usual rooms)."""
+    player has measured one, the first of the browser's usual rooms). `lead(reported step, n_steps)` is class
+    mode's hold on it (`class_room.lead`)."""
     link_step = min(link_state.values()[step_key], n_steps - 1)
     state = read_state(st.session_state.get(key), n_steps, link_step)
+    led = lead(state.step, n_steps) if lead else Lead(step=state.step)
     present = link_state.values()["present"]
     room, payload, revision, choices = laid_out(state.room, zoom=float(link_state.values()["zoom"]), present=present,
                                                 payload_for=payload_for, usual_for=usual_for)
-    player(payload, revision, step=state.step, frame_ms=frame_ms, room=room, present=present,
-           note=text("numbers_hidden"), key=key, choices=choices)
-    link_state.set_value(step_key, state.step)
+    player(payload, revision, step=led.step, frame_ms=frame_ms, room=room, present=present,
+           note=text("numbers_hidden"), key=key, choices=choices, lead=led)
+    link_state.set_value(step_key, led.step)
     return choices[0][0] if choices else room
 
 
