@@ -16,7 +16,7 @@ from convviz.ui import (
     transposed_view,
 )
 from convviz.ui.common import freeze_startup_heap
-from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
+from convviz.ui.runtime_hooks import batch_wakeups, keep_keras_session, send_without_delay
 
 TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_transposed", "tab_stack",
               "tab_im2col")
@@ -25,6 +25,7 @@ TAB_LABELS = ("tab_main", "tab_mixing", "tab_separable", "tab_pooling", "tab_tra
 def main() -> None:
     keep_keras_session()  # Streamlit would reset TensorFlow's Keras state after every run (~160 ms; see the module)
     send_without_delay()  # Streamlit's sockets keep Nagle's algorithm on: ~40 ms more per run (see the module)
+    batch_wakeups()  # Streamlit wakes its event loop once per message of a run: once per batch instead (ditto)
     browser_language = _browser_language()
     link_state.open_link(browser_language)  # the link is read once; its problems become notices that stay
     seat = class_room.join()  # class mode: a room's teacher or student (a follower takes the teacher's values here)

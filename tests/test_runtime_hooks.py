@@ -1,5 +1,5 @@
-"""convviz/ui/runtime_hooks.py: Streamlit no longer clears the Keras session after each script run, and its
-sockets send without Nagle's delay.
+"""convviz/ui/runtime_hooks.py: Streamlit no longer clears the Keras session after each script run, its sockets
+send without Nagle's delay, and a run's messages wake the event loop once per batch.
 
 The Keras probe is Keras' own public counter `keras.backend.get_uid(prefix)`: it counts up, and
 `keras.backend.clear_session()` resets it. A run that leaves the counter going kept the session.
@@ -7,21 +7,26 @@ The Keras probe is Keras' own public counter `keras.backend.get_uid(prefix)`: it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 import socket
 import sys
+import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keras
 import pytest
+from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from convviz.ui import runtime_hooks
-from convviz.ui.runtime_hooks import keep_keras_session, send_without_delay
+from convviz.ui.runtime_hooks import batch_wakeups, keep_keras_session, send_without_delay
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PROBE = "convviz_keras_probe"
@@ -140,3 +145,134 @@ def test_odd_entries_and_no_proc_are_skipped(tmp_path: Path) -> None:
     os.symlink("socket:[1]", fds / "name")  # not a descriptor number
     os.symlink("socket:[1]", fds / "999999")  # a socket that has been closed meanwhile
     assert send_without_delay(str(fds)) == 0
+
+
+# ---- one wake-up of the event loop per batch ----
+
+
+class _CountingLoop:
+    """A real asyncio loop on a thread of its own, counting the wake-ups asked of it (call_soon_threadsafe)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.wakeups = 0
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def call_soon_threadsafe(self, callback: Callable[[], None]) -> None:
+        self.wakeups += 1
+        self.loop.call_soon_threadsafe(callback)
+
+    def is_closed(self) -> bool:
+        return self.loop.is_closed()
+
+    def settle(self) -> None:
+        """Wait until everything asked of the loop so far has run."""
+        done = threading.Event()
+        self.loop.call_soon_threadsafe(done.set)
+        assert done.wait(10)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+class _SessionLike:
+    """What AppSession's method touches: its event loop (and its own __dict__, for the batch)."""
+
+    def __init__(self, loop: Any) -> None:
+        self._event_loop = loop
+
+
+def _streamlits_call_soon() -> Callable[..., None]:
+    return getattr(AppSession, "_convviz_replaced_call_soon", AppSession._call_soon_on_event_loop)
+
+
+def _send_a_run(method: Callable[..., None], session: _SessionLike, messages: int) -> list[int]:
+    """The script thread hands the loop `messages` callbacks, as a run hands it its messages; the order they ran in."""
+    ran: list[int] = []
+
+    def script() -> None:
+        for number in range(messages):
+            method(session, lambda number=number: ran.append(number))
+
+    thread = threading.Thread(target=script)
+    thread.start()
+    thread.join(10)
+    return ran
+
+
+def test_a_run_of_the_app_batches_the_wakeups_of_streamlits_sessions() -> None:
+    run = AppTest.from_file(APP, default_timeout=120)
+    run.run()
+    assert not run.exception
+    assert getattr(AppSession._call_soon_on_event_loop, "_convviz_batches_wakeups", False)
+    assert batch_wakeups() is True  # already batched: idempotent
+
+
+def test_a_runs_messages_wake_the_loop_far_fewer_times_and_arrive_in_order() -> None:
+    """The control is Streamlit's own method, one wake-up a message; batched, the same 45 messages arrive in the
+    same order with at most a few wake-ups (the loop drains what the script thread queued meanwhile)."""
+    counting = _CountingLoop()
+    try:
+        session = _SessionLike(counting)
+        ran = _send_a_run(_streamlits_call_soon(), session, 45)
+        counting.settle()
+        assert ran == list(range(45)) and counting.wakeups == 45
+        counting.wakeups = 0
+        blocked = threading.Event()
+        counting.loop.call_soon_threadsafe(lambda: blocked.wait(10))  # the loop busy with other sessions meanwhile
+        ran = _send_a_run(runtime_hooks._call_soon_batched, session, 45)
+        blocked.set()
+        counting.settle()
+        assert ran == list(range(45)) and counting.wakeups == 1
+        ran = _send_a_run(runtime_hooks._call_soon_batched, session, 3)  # an idle loop drains each message
+        counting.settle()
+        assert ran == [0, 1, 2] and 2 <= counting.wakeups <= 4  # at once: never more than one wake-up a message
+    finally:
+        counting.close()
+
+
+def test_a_callback_that_raises_is_logged_and_the_rest_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    batch = runtime_hooks._Batch()
+    ran: list[str] = []
+    assert batch.add(lambda: ran.append("first")) is True
+    assert batch.add(lambda: 1 / 0) is False  # joins the batch: no second wake-up
+    assert batch.add(lambda: ran.append("last")) is False
+    with caplog.at_level(logging.ERROR, logger=runtime_hooks.__name__):
+        batch.drain()
+    assert ran == ["first", "last"] and "ZeroDivisionError" in caplog.text
+    assert batch.add(lambda: None) is True  # drained: the next callback wakes the loop again
+
+
+def test_a_closed_loops_callbacks_are_dropped_and_a_working_loops_error_is_not() -> None:
+    closed = asyncio.new_event_loop()
+    closed.close()
+    session = _SessionLike(closed)
+    runtime_hooks._call_soon_batched(session, lambda: None)  # dropped, as Streamlit drops it
+    batch = session.__dict__["_convviz_batch"]
+    assert not batch.calls and not batch.scheduled  # nothing left waiting for a drain that never comes
+
+    class Refusing:
+        def call_soon_threadsafe(self, callback: Callable[[], None]) -> None:
+            raise RuntimeError("not a closed loop")
+
+        def is_closed(self) -> bool:
+            return False
+
+    with pytest.raises(RuntimeError, match="not a closed loop"):
+        runtime_hooks._call_soon_batched(_SessionLike(Refusing()), lambda: None)
+
+
+def test_the_wakeup_guard_leaves_an_unknown_method_alone() -> None:
+    class ChangedSession:
+        def _call_soon_on_event_loop(self, callback: Callable[[], None]) -> None:
+            self._event_loop.call_soon(callback)  # type: ignore[attr-defined]  # not thread-safe: not the one we know
+
+    original = ChangedSession._call_soon_on_event_loop
+    assert batch_wakeups(ChangedSession) is False
+    assert ChangedSession._call_soon_on_event_loop is original
+    assert batch_wakeups(type("NoMethod", (), {})) is False
+    known = type("KnownSession", (), {"_call_soon_on_event_loop": _streamlits_call_soon()})
+    assert batch_wakeups(known) is True and known._call_soon_on_event_loop is runtime_hooks._call_soon_batched

@@ -1,4 +1,5 @@
-"""Two changes to how Streamlit serves the app: no Keras reset after every run, no Nagle delay on its sockets.
+"""Three changes to how Streamlit serves the app: no Keras reset after every run, no Nagle delay on its sockets,
+one wake-up of the event loop per batch of a run's messages.
 
 1. Keras. After each script run, Streamlit's script runner calls `_clean_problem_modules()`
 (streamlit/runtime/scriptrunner/script_runner.py), which calls `keras.backend.clear_session()` whenever `keras` is
@@ -25,14 +26,25 @@ few then wait for the browser's delayed ACK: measured alone on loopback, every r
 finished ~40 ms after it started, of which ~1 ms was the script. `send_without_delay()` sets TCP_NODELAY on the
 process's TCP sockets: the listening one (Linux hands the option on to every connection it accepts later) and the
 connections already open.
+
+3. Wake-ups. Each message a script run produces (a run of the main tab sends ~45) reaches the server's event loop
+by its own `call_soon_threadsafe` (AppSession._call_soon_on_event_loop), and each of those writes a byte to the
+loop's self-pipe: a system call on the script thread, which gives up the GIL and waits to take it back from the
+event loop thread. Under a class's load py-spy put about a third of a run's CPU samples there
+(bench/README.md). `batch_wakeups()` keeps the session's callbacks in a queue of its own and wakes the loop only
+for the first of a batch; the loop then runs every callback queued by then, in order. Guarded like the first.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
+import threading
 import types
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 # The global names used by Streamlit's `_clean_problem_modules` as shipped in 1.67 (read when this was
@@ -120,3 +132,81 @@ def _link(path: str) -> str:
         return os.readlink(path)
     except OSError:
         return ""
+
+
+# The global names used by AppSession._call_soon_on_event_loop as shipped in 1.67: the loop's call_soon_threadsafe,
+# and a closed loop's RuntimeError dropped with a debug line. Any other set means Streamlit changed it.
+KNOWN_CALL_SOON_NAMES = frozenset({"_event_loop", "call_soon_threadsafe", "RuntimeError", "is_closed", "_LOGGER",
+                                   "debug"})
+_BATCH_MARK = "_convviz_batches_wakeups"
+_LOGGER = logging.getLogger(__name__)
+
+
+class _Batch:
+    """One session's callbacks for its event loop, queued by the script thread and run by the loop in order."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.calls: deque[Callable[[], None]] = deque()
+        self.scheduled = False  # a drain is on the loop's way: later callbacks join its batch
+
+    def add(self, callback: Callable[[], None]) -> bool:
+        """Queue `callback`; True when it starts a batch (the loop must be woken for it)."""
+        with self.lock:
+            self.calls.append(callback)
+            if self.scheduled:
+                return False
+            self.scheduled = True
+            return True
+
+    def drain(self) -> None:
+        """On the event loop: run every callback queued so far, in order (one that raises is logged, as asyncio
+        logs a callback's exception, and the rest still run)."""
+        with self.lock:
+            calls, self.calls, self.scheduled = self.calls, deque(), False
+        for callback in calls:
+            try:
+                callback()
+            except Exception:
+                _LOGGER.exception("A Streamlit event-loop callback failed")
+
+
+def _call_soon_batched(self: Any, callback: Callable[[], None]) -> None:
+    """AppSession._call_soon_on_event_loop with one wake-up per batch; a closed loop's callbacks are dropped."""
+    batch = self.__dict__.get("_convviz_batch")
+    if batch is None:
+        batch = self.__dict__.setdefault("_convviz_batch", _Batch())  # (atomic: two threads get the same one)
+    if not batch.add(callback):
+        return
+    try:
+        self._event_loop.call_soon_threadsafe(batch.drain)
+    except RuntimeError:
+        with batch.lock:  # nothing will drain: start afresh, as Streamlit drops a closed loop's callbacks
+            batch.calls.clear()
+            batch.scheduled = False
+        if not self._event_loop.is_closed():
+            raise
+
+
+setattr(_call_soon_batched, _BATCH_MARK, True)
+
+
+def batch_wakeups(session_class: type | None = None) -> bool:
+    """Let each Streamlit session wake its event loop once per batch of callbacks; True if it does (now).
+
+    Idempotent and cheap, so `app.py` calls it on every run (the first run's own messages still go one by one).
+    `session_class` is Streamlit's AppSession (a parameter only so that the guard can be tested on a stand-in).
+    """
+    if session_class is None:
+        from streamlit.runtime.app_session import AppSession
+
+        session_class = AppSession
+    current = getattr(session_class, "_call_soon_on_event_loop", None)
+    if getattr(current, _BATCH_MARK, False):
+        return True
+    code = getattr(current, "__code__", None)
+    if code is None or frozenset(code.co_names) != KNOWN_CALL_SOON_NAMES:
+        return False
+    session_class._convviz_replaced_call_soon = current  # type: ignore[attr-defined]  # for the tests' control run
+    session_class._call_soon_on_event_loop = _call_soon_batched  # type: ignore[attr-defined]
+    return True
