@@ -9,11 +9,24 @@ import gc
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import plotly.graph_objects as go
 import streamlit as st
+
+# The settings and rooms the views' caches are keyed by. Streamlit hashes a dataclass argument through
+# `dataclasses.asdict` (~250 µs for a Setting and a Room; a run of the main tab makes four such calls, a class's
+# lecture hall hundreds a second). These hold nothing but numbers, strings, booleans and tuples of them, so their
+# repr is exact and names the class: ~35 µs. tests/test_cache_keys.py holds both halves of that, for every cached
+# function of the views.
+PLAIN_ARGS: dict[str | type, Callable[[Any], Any]] = dict.fromkeys((
+    "convviz.model.setting.Setting", "convviz.figures.animation.Room", "convviz.model.images.Region",
+    "convviz.ui.pooling_view.PoolSetting", "convviz.ui.transposed_view.TransposeSetting",
+    "convviz.ui.stack_view.StackSetting", "convviz.ui.im2col_view.UnfoldSetting",
+    "convviz.ui.separable_view.Sizes",
+), repr)
 
 
 class PrebuiltFigure(go.Figure):

@@ -25,6 +25,7 @@ from convviz.model.im2col_steps import (
 )
 from convviz.model.link import SPEEDS_MS
 from convviz.ui import class_room, link_state
+from convviz.ui.common import PLAIN_ARGS
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
 
@@ -55,24 +56,24 @@ class UnfoldSetting:
         return unfold_inputs(self.values, self.c_in, self.c_out, self.h, self.w, self.k, self.seed)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _table(setting: UnfoldSetting) -> UnfoldTable:
     X, K = setting.inputs()
     return unfold_table(X, K, stride=setting.stride, padding=setting.padding, dilation=setting.dilation)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _figure(setting: UnfoldSetting, room: Room, language: str) -> tuple[bytes, str]:
     with speaking(language):
         return figure_payload(unfold_figure(_table(setting), decimals=setting.decimals, room=room))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _usual(setting: UnfoldSetting, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
     return layout_choices(rooms, lambda room: _figure(setting, room, language))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _checks(setting: UnfoldSetting) -> tuple[float, float | None]:
     """Largest |K_mat @ im2col(X) − the core's corr2d_multi_in_out|, and, for a 1×1 kernel, the same against
     corr2d_multi_in_out_1x1 (None otherwise)."""

@@ -24,6 +24,7 @@ from convviz.model.link import SPEEDS_MS, fixed_shapes, group_options
 from convviz.model.setting import VALUE_KINDS, Setting, make_tensors
 from convviz.model.steps import StepTable, step_table
 from convviz.ui import class_room, image_view, link_state
+from convviz.ui.common import PLAIN_ARGS
 from convviz.ui.image_view import PictureInput
 from convviz.ui.player import (
     figure_payload,
@@ -50,7 +51,7 @@ OFFLINE_ROOMS = tuple(Room(w, h, present=True) for w, h in (
 # ---- cached work, pure functions of the setting ----
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _steps(setting: Setting) -> StepTable:
     s = setting.effective()
     X, K, bias = make_tensors(setting)
@@ -58,7 +59,7 @@ def _steps(setting: Setting) -> StepTable:
                       flip=s.flip)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[bytes, str]:
     """The animated figure for a room, as the player's JSON bytes and their revision.
 
@@ -69,14 +70,14 @@ def _animation(setting: Setting, out: int, room: Room, language: str) -> tuple[b
         return figure_payload(animation_figure(_steps(setting), out, decimals=_decimals(setting), room=room))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _usual_layouts(setting: Setting, out: int, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
     """The animated figure for each of the usual screens' rooms (see `layout_choices`): one cache look-up a run
     instead of one per room."""
     return layout_choices(rooms, lambda room: _animation(setting, out, room, language))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _check_against_tf(setting: Setting) -> tuple[float, float]:
     """Largest |core − tf.nn.conv2d| over the output, and the tolerance it is held to."""
     s = setting.effective()

@@ -24,7 +24,7 @@ from convviz.model.images import Region
 from convviz.model.link import SPEEDS_MS, picture_size, read_region
 from convviz.model.pool_steps import POOL_VALUES, PoolTable, pool_input, pool_picture, pool_table, region_input
 from convviz.ui import class_room, image_view, link_state
-from convviz.ui.common import show_figure
+from convviz.ui.common import PLAIN_ARGS, show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
 from convviz.ui.width_probe import chart_width
@@ -64,14 +64,14 @@ def _input(setting: PoolSetting) -> np.ndarray:
     return pool_input(setting.values, setting.channels, setting.h, setting.w, setting.seed)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _pooled(setting: PoolSetting) -> tuple[np.ndarray, np.ndarray]:
     """X (c, h, w) and its pooling Y (c, h_o, w_o) by the core's pool2d (TensorFlow's pooling ops)."""
     X = _input(setting)
     return X, pool2d(X, setting.k, stride=setting.step, padding=setting.padding, mode=setting.mode).numpy()
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _table(setting: PoolSetting, region: Region | None = None) -> PoolTable:
     """The player's steps: over the whole input, or over a picture's region (its crop, NaN on the padding)."""
     if region is None:
@@ -81,7 +81,7 @@ def _table(setting: PoolSetting, region: Region | None = None) -> PoolTable:
     return pool_table(crop, setting.k, stride=setting.step, mode=setting.mode)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _figure(setting: PoolSetting, region: Region | None, room: Room, language: str) -> tuple[bytes, str]:
     origin = (0, 0) if region is None else (region.row, region.col)
     with speaking(language):
@@ -89,13 +89,13 @@ def _figure(setting: PoolSetting, region: Region | None, room: Room, language: s
                                              origin=origin))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _usual(setting: PoolSetting, region: Region | None, rooms: tuple[Room, ...],
            language: str) -> list[tuple[Room, bytes, str]]:
     return layout_choices(rooms, lambda room: _figure(setting, region, room, language))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _check_against_tf(setting: PoolSetting, region: Region | None = None) -> float:
     """Largest |step table − the core's pool2d (TensorFlow's pooling ops)| over the output (a picture: over the
     region's cells of the whole picture's pooling)."""

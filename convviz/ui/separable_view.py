@@ -22,7 +22,7 @@ from convviz.figures.separable import kernels_figure, maps_figure
 from convviz.i18n.strings import current_language, speaking, text
 from convviz.model import mixing, separable
 from convviz.ui import link_state
-from convviz.ui.common import show_figure
+from convviz.ui.common import PLAIN_ARGS, show_figure
 from convviz.ui.matrix_edit import MatrixEdit
 from convviz.ui.width_probe import chart_width
 
@@ -50,26 +50,26 @@ class Sizes:
 # ---- cached pure work (numbers and NumPy in, NumPy or dicts out) ----
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _inputs(sizes: Sizes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """X (c_i, h, w), K (c_o, c_i, k, k), D (c_i, 1, k, k)."""
     K, D = separable.kernels(sizes.c_in, sizes.c_out, sizes.k, sizes.seed)
     return mixing.input_image(sizes.c_in, sizes.h, sizes.w, sizes.seed), K, D
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _result(sizes: Sizes, W: np.ndarray) -> separable.SeparableResult:
     X, K, D = _inputs(sizes)
     return separable.separable_layers(X, K, D, W)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _maps_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
         return maps_figure(_inputs(sizes)[0], _result(sizes, W), width)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _kernels_figure(sizes: Sizes, W: np.ndarray, language: str, width: int) -> dict[str, Any]:
     with speaking(language):  # built in the language the cache is keyed by
         return kernels_figure(_inputs(sizes)[1], _result(sizes, W).K_equivalent, width)

@@ -28,7 +28,7 @@ from convviz.model.stack_steps import (
     stack_table,
 )
 from convviz.ui import class_room, link_state
-from convviz.ui.common import show_figure
+from convviz.ui.common import PLAIN_ARGS, show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
 
@@ -55,29 +55,29 @@ class StackSetting:
         return stack_inputs(self.values, self.c_in, self.h, self.w, self.layers, self.seed)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _table(setting: StackSetting) -> StackTable:
     X, kernels = setting.inputs()
     return stack_table(X, setting.layers, kernels, relu=setting.relu)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _figure(setting: StackSetting, room: Room, language: str) -> tuple[bytes, str]:
     with speaking(language):
         return figure_payload(stack_figure(_table(setting), decimals=setting.decimals, room=room))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _usual(setting: StackSetting, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
     return layout_choices(rooms, lambda room: _figure(setting, room, language))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _composed(setting: StackSetting) -> Composed:
     return composed(_table(setting))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _kernel_figure(setting: StackSetting, room: Room, language: str) -> dict[str, Any]:
     with speaking(language):
         return kernel_figure(_composed(setting), decimals=setting.decimals, room=room)

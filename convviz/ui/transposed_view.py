@@ -35,7 +35,7 @@ from convviz.model.transposed_steps import (
     transpose_table,
 )
 from convviz.ui import class_room, link_state
-from convviz.ui.common import show_figure
+from convviz.ui.common import PLAIN_ARGS, show_figure
 from convviz.ui.player import figure_payload, layout_choices, tab_player
 from convviz.ui.slides import lecture_slides
 
@@ -65,24 +65,24 @@ class TransposeSetting:
         return transpose_inputs(self.values, self.c_in, self.c_out, self.h, self.w, self.k, self.seed)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _table(setting: TransposeSetting) -> TransposeTable:
     X, K = setting.inputs()
     return transpose_table(X, K, stride=setting.stride, padding=setting.padding)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _figure(setting: TransposeSetting, room: Room, language: str) -> tuple[bytes, str]:
     with speaking(language):
         return figure_payload(scatter_figure(_table(setting), decimals=setting.decimals, room=room))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _usual(setting: TransposeSetting, rooms: tuple[Room, ...], language: str) -> list[tuple[Room, bytes, str]]:
     return layout_choices(rooms, lambda room: _figure(setting, room, language))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _checks(setting: TransposeSetting) -> tuple[float, float]:
     """Largest |step table − TensorFlow's conv2d_transpose| and |TensorFlow's conv2d of Z with F − the same|."""
     table = _table(setting)
@@ -92,13 +92,13 @@ def _checks(setting: TransposeSetting) -> tuple[float, float]:
     return float(np.abs(table.output_maps() - Y).max()), float(np.abs(Y_corr - Y).max())
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _correlation_figure(setting: TransposeSetting, room: Room, language: str) -> dict[str, Any]:
     with speaking(language):
         return correlation_figure(_table(setting), decimals=setting.decimals, room=room)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=PLAIN_ARGS)
 def _matrix_figure(setting: TransposeSetting, room: Room, language: str) -> tuple[dict[str, Any], float]:
     """Cᵀ with vec(X) and y = Cᵀ·vec(X), and the largest |y − the step table's Y|."""
     table = _table(setting)
