@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from convviz.core.correlation import corr2d_multi_in_out
 from convviz.core.transposed import corr2d_transpose, transpose_geometry
+from convviz.figures import style
 from convviz.figures.animation import Room
 from convviz.figures.transposed import correlation_figure, matrix_figure, matrix_fits, scatter_figure
 from convviz.model.transposed_steps import (
@@ -214,6 +215,17 @@ def test_the_scatter_figure_plays_each_cell_into_its_block(room, c_in, c_out, h,
     assert all(f"{X[c, i, j]:.2f}·K[{c},{o}]" in written[o] for o in range(c_out) for c in range(c_in))
     shapes = last["layout"]["shapes"]
     assert (shapes[2]["path"] == "M0,0") == (p == 0)  # the kept part is outlined when padding crops
+    # From the first step, each output map's whole extent is drawn (pending grey under the cells not reached yet).
+    first = figure["layout"]["shapes"]
+    pending = [shape for shape in first if shape.get("fillcolor") == style.PENDING_FILL]
+    assert len(pending) == 1 and pending[0]["layer"] == "below"
+    rects = re.findall(r"M([-\d.]+),([-\d.]+)H([-\d.]+)V([-\d.]+)H[-\d.]+Z", pending[0]["path"])
+    full_h, full_w = table.full_maps().shape[1:]
+    assert len(rects) == c_out
+    for x0, y0, x1, y1 in rects:
+        assert (float(x1) - float(x0), float(y1) - float(y0)) == (full_w, full_h)
+    at_first = np.array([d["z"] for d in figure["frames"][0]["data"] if d["type"] == "heatmap"][-1], float)
+    assert np.isnan(at_first).sum() == full_h * full_w - k * k  # only the first block is filled in
 
 
 def test_the_correlation_and_matrix_figures_show_the_same_y():

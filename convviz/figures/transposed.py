@@ -255,6 +255,10 @@ def _frame(table: TransposeTable, lay: _Places, s: int, decimals: int, ring: str
         {"type": "path", "path": ring, "fillcolor": style.UNSEEN_WASH, "line": {"width": 0}, "layer": "above"},
         {"type": "path", "path": "".join(outlines), "line": {"color": style.WINDOW, "width": 3}},
         {"type": "path", "path": kept, "line": {"color": style.INSPECT, "width": 2, "dash": "dash"}},
+        # Under each output map, its whole extent in the pending grey: the cells no block has reached yet show
+        # the map's size from the first step, as the other tabs' output maps do.
+        {"type": "path", "path": "".join(rect_path(x, y, x + geo.full_w, y + geo.full_h) for x, y in lay.outputs),
+         "fillcolor": style.PENDING_FILL, "line": {"width": 0}, "layer": "below"},
     ]
     return {"name": str(s), "data": data, "traces": animated, "layout": {"shapes": shapes}}
 
