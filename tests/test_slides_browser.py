@@ -62,6 +62,11 @@ def test_every_tab_with_a_player_makes_its_slides(chromium: Any, streamlit_serve
             frames.append(picture.convert("RGB"))
     for before, after in itertools.pairwise(frames):  # every step moves something: the window, a number
         assert ImageChops.difference(before, after).getbbox() is not None
+    if tab != "1x1":  # a player's slides carry its step line in the bottom right corner, "… cell (i, j)" last
+        corners = [frame.crop((frame.width * 4 // 5, frame.height * 19 // 20, frame.width, frame.height)).convert("L")
+                   for frame in frames]
+        assert all(corner.getextrema()[0] < 128 for corner in corners), "dark text in every slide's corner"
+        assert all(ImageChops.difference(a, b).getbbox() is not None for a, b in itertools.pairwise(corners))
     zipped = download(page, text("slides_zip", n=steps))
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         names = archive.namelist()

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import streamlit as st
 
+from convviz.figures import style
 from convviz.figures.animation import Room
 from convviz.i18n.strings import text
 from convviz.model import slides
@@ -43,12 +44,15 @@ export default async function (component) {
   const layout = Object.assign({}, fig.layout, { width: d.width, height: d.height, sliders: [], updatemenus: [] });
   const images = [];
   try {
-    for (const frame of fig.frames) {
+    for (const [s, frame] of fig.frames.entries()) {
       const traces = fig.data.slice();
       (frame.traces || meta.animated_traces || []).forEach((index, k) => {
         traces[index] = Object.assign({}, fig.data[index], frame.data[k]);
       });
-      await Plotly.react(holder, traces, Object.assign({}, layout, frame.layout || {}), { staticPlot: true });
+      const drawn = Object.assign({}, layout, frame.layout || {});
+      const line = stepLine(meta, s, d);
+      if (line) drawn.annotations = (drawn.annotations || []).concat([line]);
+      await Plotly.react(holder, traces, drawn, { staticPlot: true });
       images.push(await Plotly.toImage(holder, { format: "png", width: d.width, height: d.height, scale: d.scale }));
     }
   } finally {
@@ -56,6 +60,18 @@ export default async function (component) {
     holder.remove();
   }
   setStateValue("pictures", { request: d.request, images });
+}
+
+// The player's step line (player.js: stepLabel) in the slide's bottom right corner, for a figure of steps.
+function stepLine(meta, s, d) {
+  if (!meta || !meta.n_steps) return null;
+  const w = meta.out_w || 1;
+  const [row, col] = meta.origin || [0, 0];
+  const text = (meta.step_label || d.step_label).replace("{s}", s + 1).replace("{n}", meta.n_steps)
+    .replace("{i}", row + Math.floor(s / w)).replace("{j}", col + (s % w));
+  return { text, xref: "paper", yref: "paper", x: 1 - 16 / d.width, y: 10 / d.height, xanchor: "right",
+           yanchor: "bottom", showarrow: false,
+           font: { size: Math.round(d.height / 40), color: d.caption_colour } };
 }
 """
 
@@ -103,7 +119,8 @@ def _draw_in_browser(payload: bytes, width: int, height: int, request: str, key:
     serve_plotly_js()
     component = st.components.v2.component("convviz.slides", js=loader_js() + _JS)  # decode, loadPlotly
     small = orjson.dumps({"request": request, "width": width, "height": height, "scale": slides.DENSITY,
-                          "plotly_src": PLOTLY_SRC, "plotly_version": PLOTLY_VERSION})
+                          "plotly_src": PLOTLY_SRC, "plotly_version": PLOTLY_VERSION,
+                          "step_label": text("player_step"), "caption_colour": style.LABEL_COLOUR})
     component(data=b'{"figure":' + payload + b"," + small[1:], key=f"{key}_slides", default={"pictures": None},
               on_pictures_change=_rerun)
 
