@@ -33,7 +33,9 @@ def open_upload_page(page: Any, lang: str = "en") -> list[str]:
 
 
 def upload(page: Any, path: Path, sentence: str) -> None:
-    """Upload `path` and wait until the page shows `sentence` (the upload's file name is shown by then too)."""
+    """Upload `path` and wait until the page shows `sentence`, which must not be on the page already (the upload's
+    file name is shown by then too)."""
+    assert sentence not in page.locator("body").inner_text(), "a sentence already shown cannot tell this run's"
     page.locator(f"{UPLOADER} input[type='file']").set_input_files(str(path))
     page.wait_for_function("(s) => document.body.innerText.includes(s)", arg=sentence, timeout=WAIT_MS)
     wait_for_app(page)
@@ -45,8 +47,8 @@ def assert_page_still_works(page: Any, errors: list[str], table: dict[str, str])
     assert page.locator(MAPS).count() == 1, "the feature maps are drawn, on the first picture"
     assert page.locator(f"{UPLOADER} input[type='file']").count() == 1, "another file can be uploaded"
     assert page.locator(".st-key-image").count() == 1, "the picture can be changed"
-    # The refusal's sentence comes early in a run and this caption late; once (clean-clone CI, 1 run in 4) the
-    # page was read between the two, so the caption is awaited (up to WAIT_MS), not read at once.
+    # The refusal's sentence comes early in a run and this caption late, so the caption is awaited (up to
+    # WAIT_MS), not read at once.
     page.wait_for_function("(s) => document.body.innerText.includes(s)", arg=table["img_upload_refused"],
                            timeout=WAIT_MS)
     assert table["url_notice_title"] not in page.locator("body").inner_text(), "an upload is not about the link"
@@ -57,10 +59,12 @@ def test_a_bomb_a_lying_header_and_half_a_webp_each_get_the_apps_sentence(browse
     page = browser_page
     errors = open_upload_page(page)
     bomb_sentence = EN["img_err_bomb"].format(limit=f"{images.MAX_UPLOAD_PIXELS:,}")
+    # Each file's sentence differs from the one before it, so waiting for it waits for that file's own run (two
+    # bombs in a row would find the first one's sentence still on the page).
     for name, make, sentence in (
         ("bomb.png", hostile.one_bit_bomb, bomb_sentence),
-        ("lying.png", hostile.lying_png_header, bomb_sentence),
         ("half.webp", hostile.half_webp, EN["img_err_truncated"]),
+        ("lying.png", hostile.lying_png_header, bomb_sentence),
     ):
         path = tmp_path / name
         path.write_bytes(make())
