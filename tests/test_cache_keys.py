@@ -5,6 +5,7 @@ those holds only numbers, strings, booleans and tuples of them (or of such datac
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import pkgutil
 import types
@@ -23,6 +24,7 @@ from convviz.ui.common import PLAIN_ARGS
 PLAIN = (int, float, bool, str, types.NoneType)
 
 
+@functools.cache
 def _cached_functions() -> list[tuple[str, Any]]:
     found = []
     for module_info in pkgutil.iter_modules(convviz.ui.__path__, "convviz.ui."):

@@ -71,6 +71,16 @@ def teacher_page() -> tuple[AppTest, str, str]:
     return at, code, key
 
 
+def asked_with_a_student() -> tuple[AppTest, AppTest, str]:
+    """A teacher's page that has asked the class a question, a student's page locked by it, and the room."""
+    teacher, code, _ = teacher_page()
+    student = page(room=code)
+    teacher.button(key="class_ask").click().run()
+    student.run()
+    assert player_data(student)["locked"] is True
+    return teacher, student, code
+
+
 def seat(at: AppTest) -> class_room.Seat:
     value = at.session_state[class_room.STATE]
     assert isinstance(value, class_room.Seat)
@@ -197,11 +207,7 @@ def test_a_student_following_into_another_tab_starts_on_the_teachers_step_there(
 
 
 def test_a_teacher_who_opens_another_tab_withdraws_the_main_tabs_question(rooms_file: Path) -> None:
-    teacher, code, _ = teacher_page()
-    student = page(room=code)
-    teacher.button(key="class_ask").click().run()
-    student.run()
-    assert player_data(student)["locked"] is True
+    teacher, student, code = asked_with_a_student()
     teacher.session_state["view_tabs_en"] = text("tab_pooling")
     teacher.run()
     assert seat(teacher).open_question() is None and player_data(teacher, "pool_player")["locked"] is False
@@ -368,11 +374,7 @@ def test_the_teacher_closes_the_join_panel_and_asks_from_another_tab(rooms_file:
 
 
 def test_withdrawing_a_question_unlocks_every_player(rooms_file: Path) -> None:
-    teacher, code, _ = teacher_page()
-    student = page(room=code)
-    teacher.button(key="class_ask").click().run()
-    student.run()
-    assert player_data(student)["locked"] is True
+    teacher, student, _ = asked_with_a_student()
     teacher.button(key="class_cancel").click().run()
     assert seat(teacher).question is None and player_data(teacher)["locked"] is False
     student.run()

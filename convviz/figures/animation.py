@@ -80,6 +80,24 @@ def digit_floor(room: Room) -> int:
     return math.ceil(base * room.zoom)
 
 
+def widest_number(decimals: int, *arrays: np.ndarray) -> int:
+    """The characters of the widest finite number in `arrays`, written with `decimals` places."""
+    return max(len(f"{v:.{decimals}f}") for a in arrays for v in np.asarray(a).ravel() if np.isfinite(v))
+
+
+def cell_digits(cell_px: float, chars: int, room: Room, cap: int = 28) -> int:
+    """The numbers' size in a `cell_px` cell for numbers of `chars` characters (at most `cap` px), or 0 where that
+    is under the room's floor (`digit_floor`) and the numbers are not shown: the cell-grid figures' rule."""
+    digit = min(int(cell_px * 0.45), int(cell_px / max(chars * 0.62, 1)), cap)
+    return digit if digit >= digit_floor(room) else 0
+
+
+def cell_for_digits(chars: int, room: Room) -> float:
+    """The smallest cell in which `cell_digits` shows numbers of `chars` characters."""
+    floor = digit_floor(room)
+    return max((floor + 1) / 0.45, (floor + 1) * max(chars * 0.62, 1))
+
+
 # ---- where the panels go ----
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
+from convviz.figures.animation import PHONE_SCREENS, Room, cell_digits, cell_for_digits, widest_number
 from convviz.figures.plotting import (
     cells,
     cells_layout,
@@ -36,7 +36,6 @@ from convviz.model.im2col_steps import UnfoldTable
 
 GAP = 1
 MAX_CELL_PX = 48
-MIN_DIGIT_PX = 9
 PAD = 0.35
 TITLE = 1.0  # a title row above every panel
 BAR = 0.35  # the channel bars beside X_col's rows and above K_mat's columns
@@ -145,28 +144,6 @@ def _choose(table: UnfoldTable, room: Room, numbers_px: float) -> tuple[_Places,
     return best
 
 
-def _number(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}"
-
-
-def _widest(decimals: int, *arrays: np.ndarray) -> int:
-    """The characters of the widest number shown."""
-    return max(len(_number(v, decimals)) for a in arrays for v in np.asarray(a).ravel())
-
-
-def _digits(cell_px: float, room: Room, widest: int) -> tuple[int, bool]:
-    """The numbers' size in pixels, and whether they are shown at all."""
-    digit = min(int(cell_px * 0.45), int(cell_px / max(widest * 0.62, 1)), 28)
-    shown = digit >= max(MIN_DIGIT_PX, digit_floor(room))
-    return (digit if shown else 0), shown
-
-
-def _numbers_px(room: Room, widest: int) -> float:
-    """The smallest cell whose numbers `_digits` shows."""
-    floor = max(MIN_DIGIT_PX, digit_floor(room))
-    return max((floor + 1) / 0.45, (floor + 1) * max(widest * 0.62, 1))
-
-
 def _bars(table: UnfoldTable, lay: _Places) -> list[dict[str, Any]]:
     """One line per input channel beside its rows of X_col and above its columns of K_mat, in its colour."""
     geo = table.geometry
@@ -186,9 +163,10 @@ def unfold_figure(table: UnfoldTable, *, decimals: int, room: Room | None = None
     """The animated product K_mat @ X_col, one column a step, as a Plotly figure dict drawn at step 0."""
     room = room or Room()
     geo = table.geometry
-    widest = _widest(decimals, table.padded, table.K_mat, table.X_col, table.product)
-    lay, cell_px = _choose(table, room, _numbers_px(room, widest))
-    font, numbers = _digits(cell_px, room, widest)
+    widest = widest_number(decimals, table.padded, table.K_mat, table.X_col, table.product)
+    lay, cell_px = _choose(table, room, cell_for_digits(widest, room))
+    font = cell_digits(cell_px, widest, room)
+    numbers = font > 0
     fmt = f"%{{z:.{decimals}~f}}" if decimals else "%{z}"
     title_px = max(10, min(18, int(cell_px * 0.5)))
     rows, n = table.X_col.shape

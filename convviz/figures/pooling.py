@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
+from convviz.figures.animation import PHONE_SCREENS, Room, cell_digits
 from convviz.figures.fit import DEFAULT_WIDTH, LINE, label_px, wrapped
 from convviz.figures.images import (
     CHANNEL_RAMPS,
@@ -49,7 +49,6 @@ TEXT_CELLS = 5  # the written result's room beside a phone's window, in cells
 UNDER_CELLS = 4  # on a wide screen the result is written under the window: its column is at least this wide
 OUTPUT_TITLE_CELLS = 4  # an output map's title ("Y[0]  2×2") needs about this many cells
 MAX_CELL_PX = 64
-MIN_DIGIT_PX = 9
 PAD = 0.25
 
 
@@ -125,9 +124,8 @@ def pooling_figure(table: PoolTable, *, decimals: int, room: Room | None = None,
     blocks, width, height, cell_px = _layout(table, room)
     shown = decimals if table.mode == "max" else max(decimals, 2)  # a mean of whole numbers has quarters
     chars = max(len(f"{v:.{shown}f}") for v in (*table.outputs.ravel(), np.nanmax(np.abs(table.X_padded))))
-    digit = min(int(cell_px * 0.45), int(cell_px / max(chars * 0.62, 1)), 28)
-    numbers = digit >= max(MIN_DIGIT_PX, digit_floor(room))
-    font = digit if numbers else 0
+    font = cell_digits(cell_px, chars, room)
+    numbers = font > 0
     fmt = f"%{{z:.{shown}~f}}" if shown else "%{z}"
     title_px = max(11, min(18, int(cell_px * 0.5)))
     frames = [_frame(table, blocks, s, decimals, shown) for s in range(table.n_steps)]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
+from convviz.figures.animation import PHONE_SCREENS, Room, cell_digits, widest_number
 from convviz.figures.plotting import (
     cells,
     cells_layout,
@@ -32,7 +32,6 @@ from convviz.model.stack_steps import Composed, StackTable
 GAP = 1
 TITLE = 1.0
 MAX_CELL_PX = 48
-MIN_DIGIT_PX = 9
 PAD = 0.25
 TALL_ROOMS = 2.0  # a wide room's diagram may be this many rooms tall where that keeps its numbers
 COLOUR_AXES = ("coloraxis", "coloraxis2", "coloraxis3", "coloraxis4")  # one a map of the row: values grow
@@ -73,18 +72,13 @@ def _places(table: StackTable, arrangement: str) -> _Places:
     return lay
 
 
-def _widest(decimals: int, *arrays: np.ndarray) -> int:
-    return max(len(f"{v:.{decimals}f}") for a in arrays for v in np.asarray(a).ravel())
-
-
 def _fit(table: StackTable, room: Room, decimals: int) -> tuple[_Places, float, int]:
     """The arrangement with the biggest cells; where that hides the numbers on a wide room, the one that keeps
     them in up to TALL_ROOMS rooms' height and scrolls least. Returns the places, the cell and the digits' size."""
-    chars = _widest(decimals, *table.maps)
-    floor = max(MIN_DIGIT_PX, digit_floor(room))
+    chars = widest_number(decimals, *table.maps)
 
     def digits(cell: float) -> int:
-        return min(int(cell * 0.45), int(cell / max(chars * 0.62, 1)), 24)
+        return cell_digits(cell, chars, room, cap=24)
 
     def tried(room_h: float) -> list[tuple[_Places, float]]:
         out = []
@@ -96,12 +90,11 @@ def _fit(table: StackTable, room: Room, decimals: int) -> tuple[_Places, float, 
 
     screens = PHONE_SCREENS * max(1.0, len(table.maps) / 2) if room.narrow else 1.0
     lay, cell = max(tried(room.height * screens * room.zoom), key=lambda entry: entry[1])
-    if digits(cell) < floor and not room.narrow:
-        keeping = [entry for entry in tried(room.height * TALL_ROOMS * room.zoom) if digits(entry[1]) >= floor]
+    if not digits(cell) and not room.narrow:
+        keeping = [entry for entry in tried(room.height * TALL_ROOMS * room.zoom) if digits(entry[1])]
         if keeping:
             lay, cell = min(keeping, key=lambda entry: (entry[0].height + 2 * PAD) * entry[1])
-    font = digits(cell)
-    return lay, cell, font if font >= floor else 0
+    return lay, cell, digits(cell)
 
 
 def stack_figure(table: StackTable, *, decimals: int, room: Room | None = None,
@@ -175,9 +168,8 @@ def kernel_figure(one: Composed, *, decimals: int, room: Room | None = None) -> 
     cell_px = min(36 * room.zoom, room.width / (width + 2 * PAD),
                   room.height * (PHONE_SCREENS if room.narrow else 1.5) * room.zoom / (height + 2 * PAD))
     kernel_decimals = decimals if decimals else (0 if np.allclose(one.K, np.round(one.K)) else 2)
-    chars = max(_widest(kernel_decimals, one.K), _widest(2, one.difference) if show_difference else 0)
-    font = min(int(cell_px * 0.45), int(cell_px / max(chars * 0.62, 1)), 22)
-    font = font if font >= max(MIN_DIGIT_PX, digit_floor(room)) else 0
+    chars = max(widest_number(kernel_decimals, one.K), widest_number(2, one.difference) if show_difference else 0)
+    font = cell_digits(cell_px, chars, room, cap=22)
     title_px = max(10, min(15, int(cell_px * 0.5)))
     data, annotations = [], []
     for o in range(c_out):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from convviz.figures import style
-from convviz.figures.animation import PHONE_SCREENS, Room, digit_floor
+from convviz.figures.animation import PHONE_SCREENS, Room, cell_digits, cell_for_digits, widest_number
 from convviz.figures.plotting import (
     cells,
     cells_layout,
@@ -35,7 +35,6 @@ from convviz.model.transposed_steps import TransposeTable, as_correlation
 
 GAP = 1
 MAX_CELL_PX = 56
-MIN_DIGIT_PX = 9
 PAD = 0.25
 TITLE = 1.0  # a title row above every panel
 LINE_CELLS = 0.75  # each line written under an output map: the block, then one term per input channel
@@ -137,22 +136,9 @@ def _number(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
-def _widest(decimals: int, *arrays: np.ndarray) -> int:
-    """The characters of the widest number shown."""
-    return max(len(_number(v, decimals)) for a in arrays for v in np.asarray(a).ravel() if np.isfinite(v))
-
-
-def _digits(cell_px: float, room: Room, decimals: int, *arrays: np.ndarray) -> tuple[int, bool]:
-    """The numbers' size in pixels for the widest number shown, and whether they are shown at all."""
-    digit = min(int(cell_px * 0.45), int(cell_px / max(_widest(decimals, *arrays) * 0.62, 1)), 28)
-    shown = digit >= max(MIN_DIGIT_PX, digit_floor(room))
-    return (digit if shown else 0), shown
-
-
-def _numbers_px(room: Room, decimals: int, *arrays: np.ndarray) -> float:
-    """The smallest cell whose numbers `_digits` shows."""
-    floor = max(MIN_DIGIT_PX, digit_floor(room))
-    return max((floor + 1) / 0.45, (floor + 1) * max(_widest(decimals, *arrays) * 0.62, 1))
+def _digits(cell_px: float, room: Room, decimals: int, *arrays: np.ndarray) -> int:
+    """The numbers' size in pixels for the widest number shown (0: not shown)."""
+    return cell_digits(cell_px, widest_number(decimals, *arrays), room)
 
 
 def _crop_ring(x: float, y: float, table: TransposeTable) -> str:
@@ -183,8 +169,10 @@ def scatter_figure(table: TransposeTable, *, decimals: int, room: Room | None = 
     room = room or Room()
     geo = table.geometry
     shown = (table.X, table.K, table.products, table.full_maps())
-    lay, cell_px = _choose(table, room, _numbers_px(room, decimals, *shown))
-    font, numbers = _digits(cell_px, room, decimals, *shown)
+    widest = widest_number(decimals, *shown)
+    lay, cell_px = _choose(table, room, cell_for_digits(widest, room))
+    font = cell_digits(cell_px, widest, room)
+    numbers = font > 0
     fmt = _fmt(decimals)
     title_px = max(10, min(18, int(cell_px * 0.5)))
     data: list[dict[str, Any]] = []
@@ -293,7 +281,7 @@ def correlation_figure(table: TransposeTable, *, decimals: int, room: Room | Non
     height = max(y, *(y0 + geo.out_h + GAP + TITLE for _, y0 in y_at)) - GAP - TITLE
     cell_px = min(MAX_CELL_PX * room.zoom * 0.8, room.width / (width + 2 * PAD),
                   (room.height * (PHONE_SCREENS if room.narrow else 1.0)) / (height + 2 * PAD))
-    font, _ = _digits(cell_px, room, decimals, same.Z, same.F, Y)
+    font = _digits(cell_px, room, decimals, same.Z, same.F, Y)
     fmt = _fmt(decimals)
     title_px = max(10, min(16, int(cell_px * 0.5)))
     data, annotations = [], []
@@ -343,7 +331,7 @@ def matrix_figure(C: np.ndarray, x: np.ndarray, y: np.ndarray, *, decimals: int,
     width = cols + GAP + 1
     height = TITLE + 1 + GAP + TITLE + rows
     cell_px = min(MATRIX_CELL_PX * room.zoom, room.width / (width + 2 * PAD))  # as tall as it needs: the page scrolls
-    font, _ = _digits(cell_px, room, decimals, C, x, y)
+    font = _digits(cell_px, room, decimals, C, x, y)
     fmt = _fmt(decimals)
     title_px = max(10, min(15, int(cell_px * 0.6)))
     top = TITLE + 1 + GAP + TITLE

@@ -205,7 +205,7 @@ def take_news(seat: Seat, room: StoredRoom, *, full_run: bool) -> bool:
         seat.answer_verdict = ""
     seat.question = question
     if seat.follow and isinstance(query, dict):
-        if _but_step(query) != _but_step(seat.taken):
+        if seat.taken is None or _but_steps(query) != _but_steps(seat.taken):
             if not full_run:
                 return True
             _take_values(seat, query)
@@ -219,9 +219,9 @@ def _question(state: dict[str, Any]) -> dict[str, Any] | None:
     return question if isinstance(question, dict) else None
 
 
-def _but_step(query: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _but_steps(values: Mapping[str, Any]) -> dict[str, Any]:
     """A link's values but the players' steps (the lead's business, not a new setting)."""
-    return None if query is None else {key: value for key, value in query.items() if key not in STEP_KEYS_SET}
+    return {key: value for key, value in values.items() if key not in STEP_KEYS_SET}
 
 
 def _step_of(query: dict[str, Any]) -> int:
@@ -326,7 +326,7 @@ def settle(seat: Seat | None) -> None:
     if seat.teacher:
         _publish(seat)
     elif seat.follow:
-        shared = _but_step(_shared(link_state.values())) or {}  # the players' steps are the lead's business
+        shared = _but_steps(_shared(link_state.values()))
         if seat.snapshot is None:
             seat.snapshot = shared
         elif shared != seat.snapshot:

@@ -74,14 +74,23 @@ def keep_keras_session(runner_module: types.ModuleType | None = None) -> bool:
         from streamlit.runtime.scriptrunner import script_runner
 
         runner_module = script_runner
-    current = getattr(runner_module, "_clean_problem_modules", None)
-    if getattr(current, _MARK, False):
+    return _replace_known(runner_module, "_clean_problem_modules", KNOWN_CLEANUP_NAMES,
+                          _clean_problem_modules_keeping_keras, _MARK, "_convviz_replaced_cleanup")
+
+
+def _replace_known(owner: Any, name: str, known_names: frozenset[str], replacement: Callable[..., Any], mark: str,
+                   saved_as: str) -> bool:
+    """Put `replacement` (which carries `mark`) in the place of `owner.<name>`, but only where that is the function
+    this module was written against: its code uses exactly `known_names`. The original is kept as
+    `owner.<saved_as>` (for the tests' control runs). True if the replacement is (now) in place."""
+    current = getattr(owner, name, None)
+    if getattr(current, mark, False):
         return True
     code = getattr(current, "__code__", None)
-    if code is None or frozenset(code.co_names) != KNOWN_CLEANUP_NAMES:
+    if code is None or frozenset(code.co_names) != known_names:
         return False
-    runner_module._convviz_replaced_cleanup = current  # type: ignore[attr-defined]  # for the tests' control run
-    runner_module._clean_problem_modules = _clean_problem_modules_keeping_keras  # type: ignore[attr-defined]
+    setattr(owner, saved_as, current)
+    setattr(owner, name, replacement)
     return True
 
 
@@ -201,12 +210,5 @@ def batch_wakeups(session_class: type | None = None) -> bool:
         from streamlit.runtime.app_session import AppSession
 
         session_class = AppSession
-    current = getattr(session_class, "_call_soon_on_event_loop", None)
-    if getattr(current, _BATCH_MARK, False):
-        return True
-    code = getattr(current, "__code__", None)
-    if code is None or frozenset(code.co_names) != KNOWN_CALL_SOON_NAMES:
-        return False
-    session_class._convviz_replaced_call_soon = current  # type: ignore[attr-defined]  # for the tests' control run
-    session_class._call_soon_on_event_loop = _call_soon_batched  # type: ignore[attr-defined]
-    return True
+    return _replace_known(session_class, "_call_soon_on_event_loop", KNOWN_CALL_SOON_NAMES, _call_soon_batched,
+                          _BATCH_MARK, "_convviz_replaced_call_soon")
